@@ -67,7 +67,7 @@ def _initial(db: Database) -> None:
         CREATE TABLE checkins (
             id INTEGER PRIMARY KEY,
             user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-            day TEXT NOT NULL CHECK (day = date(day)),
+            day TEXT NOT NULL CHECK (date(day) IS day),
             exhaustion INTEGER NOT NULL CHECK (exhaustion BETWEEN 0 AND 10),
             empathy INTEGER NOT NULL CHECK (empathy BETWEEN 0 AND 10),
             detachment INTEGER NOT NULL CHECK (detachment BETWEEN 0 AND 10),

@@ -1,0 +1,38 @@
+"""Entry point: ``streamlit run app.py``.
+
+Login gate, then navigation with only the pages the signed-in user may see.
+Every page script checks the role again on the server.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from fatigue import accounts
+from fatigue.pages._gate import first_run_screen, login_screen
+from fatigue.pages._session import current_user, get_db, sign_out
+
+st.set_page_config(page_title="Caseload check-in", page_icon=":material/self_improvement:")
+
+db = get_db()
+user = current_user()
+if user is None:
+    if accounts.has_users(db):
+        login_screen()
+    else:
+        first_run_screen()
+    st.stop()
+
+pages = [
+    st.Page("fatigue/pages/checkin.py", title="Check-in", icon=":material/edit_note:", default=True),
+    st.Page("fatigue/pages/trends.py", title="My trends", icon=":material/show_chart:"),
+]
+if user.is_admin:
+    pages.append(st.Page("fatigue/pages/admin.py", title="Teams and accounts", icon=":material/group:"))
+
+with st.sidebar:
+    st.write(f"Signed in as **{user.name}**")
+    if st.button("Log out", icon=":material/logout:", key="logout"):
+        sign_out()
+        st.rerun()
+
+st.navigation(pages).run()

@@ -1,0 +1,125 @@
+"""Command line for headless set-up: ``python -m fatigue COMMAND --db PATH``.
+
+Passwords are read from standard input (``--password-stdin``) or typed at a
+hidden prompt, never taken as an argument, so they stay out of shell history
+and process lists.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import Callable, Sequence
+
+from fatigue import accounts
+from fatigue.db import connect, default_path
+from fatigue.errors import ValidationError
+
+Handler = Callable[[argparse.Namespace], str]
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise ValidationError(
+            {"password": "No terminal to ask for a password: pass --password-stdin and pipe it in."}
+        )
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != first:
+        raise ValidationError({"password": "The two passwords differ."})
+    return first
+
+
+def cmd_init(args: argparse.Namespace) -> str:
+    connect(args.db).close()
+    return f"Database ready at {args.db or default_path()}"
+
+
+def cmd_add_team(args: argparse.Namespace) -> str:
+    with connect(args.db) as db:
+        accounts.create_team(db, args.name, caseload_standard=args.caseload_standard)
+    return f"Team '{args.name.strip()}' added (caseload standard {args.caseload_standard})."
+
+
+def cmd_add_user(args: argparse.Namespace) -> str:
+    password = _read_password(args)
+    with connect(args.db) as db:
+        accounts.create_user(
+            db,
+            args.username,
+            password,
+            team=args.team,
+            lead_of=[args.team] if args.lead else [],
+            is_admin=args.admin,
+            display_name=args.name or "",
+        )
+    roles = ["case manager"] + (["team lead"] if args.lead else []) + (["admin"] if args.admin else [])
+    return f"User '{accounts.normalize_username(args.username)}' added to {args.team} as {', '.join(roles)}."
+
+
+def cmd_demo(args: argparse.Namespace) -> str:
+    from fatigue import demo  # imported late: numpy-heavy and only needed here
+
+    with connect(args.db) as db:
+        if args.if_empty and accounts.has_users(db):
+            return f"{args.db or default_path()} already has accounts; demo not loaded."
+        counts = demo.build_demo(db, seed=args.seed, days=args.days)
+    return (
+        f"Demo agency loaded into {args.db or default_path()}: {counts['teams']} teams, "
+        f"{counts['users']} people, {counts['checkins']} check-ins. "
+        f"Every demo login uses the demo-only password '{demo.DEMO_PASSWORD}'."
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        help="database file (default: $FATIGUE_DB, else data/fatigue.db)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m fatigue", description="Set up and look after the check-in database."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", parents=[common], help="create or upgrade the database")
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("add-team", parents=[common], help="add a team")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--caseload-standard", type=int, default=15, metavar="N",
+                   help="the team's caseload standard (default 15)")
+    p.set_defaults(handler=cmd_add_team)
+
+    p = sub.add_parser("add-user", parents=[common], help="add an account")
+    p.add_argument("username", metavar="USERNAME")
+    p.add_argument("--team", required=True, metavar="NAME", help="home team")
+    p.add_argument("--name", metavar="TEXT", help="display name")
+    p.add_argument("--lead", action="store_true", help="also leads the home team")
+    p.add_argument("--admin", action="store_true", help="may manage accounts and teams")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from standard input (one line)")
+    p.set_defaults(handler=cmd_add_user)
+
+    p = sub.add_parser("demo", parents=[common], help="load the synthetic demo agency")
+    p.add_argument("--seed", type=int, default=7, metavar="N")
+    p.add_argument("--days", type=int, default=180, metavar="N")
+    p.add_argument("--if-empty", action="store_true",
+                   help="do nothing (and succeed) if the database already has accounts")
+    p.set_defaults(handler=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the process exit code (2 for rejected input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        print(args.handler(args))
+    except ValidationError as exc:
+        for message in exc.errors.values():
+            print(f"error: {message}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,69 @@
+"""Per-session database handle and the role checks every page runs first."""
+from __future__ import annotations
+
+import streamlit as st
+from sqlite_utils import Database
+
+from fatigue import accounts
+from fatigue.accounts import User
+from fatigue.db import connect, default_path
+
+USER_KEY = "user_id"
+
+
+@st.cache_resource(scope="session", on_release=lambda db: db.close(), show_spinner=False)
+def _session_db(path: str) -> Database:
+    """One connection per browser session (never shared between sessions)."""
+    return connect(path)
+
+
+def get_db() -> Database:
+    """This session's database handle (path from FATIGUE_DB or the default)."""
+    return _session_db(str(default_path()))
+
+
+def current_user() -> User | None:
+    """The signed-in user, re-read on every run so role changes apply at once."""
+    user_id = st.session_state.get(USER_KEY)
+    if user_id is None:
+        return None
+    user = accounts.get_user(get_db(), user_id)
+    if user is None:  # deactivated or deleted since signing in
+        st.session_state.pop(USER_KEY, None)
+    return user
+
+
+def sign_in(user: User) -> None:
+    st.session_state[USER_KEY] = user.id
+
+
+def sign_out() -> None:
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def require_user() -> User:
+    """The signed-in user; otherwise stop the page with a message."""
+    user = current_user()
+    if user is None:
+        st.warning("Please log in first.")
+        st.stop()
+    return user
+
+
+def require_admin() -> User:
+    """The signed-in admin; otherwise stop the page without showing anything."""
+    user = require_user()
+    if not user.is_admin:
+        st.error("This page is for admins only.")
+        st.stop()
+    return user
+
+
+def require_lead() -> User:
+    """The signed-in lead of at least one team; otherwise stop the page."""
+    user = require_user()
+    if not user.is_lead:
+        st.error("This page is for team leads only.")
+        st.stop()
+    return user

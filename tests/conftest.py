@@ -1,0 +1,76 @@
+"""Shared fixtures: a fresh database per test, a team and a case manager."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from fatigue import accounts
+from fatigue.db import connect
+
+PASSWORD = "a-long-test-password"
+TODAY = dt.date(2026, 3, 16)  # a Monday, fixed so tests never depend on the clock
+RATINGS = dict(
+    exhaustion=5, empathy=6, detachment=2, intrusion=3, meaning=7, recovery=4, time_pressure=6
+)
+
+
+@pytest.fixture
+def db_path(tmp_path, monkeypatch):
+    """Path of a fresh database, also exported as FATIGUE_DB."""
+    path = tmp_path / "test.db"
+    monkeypatch.setenv("FATIGUE_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def db(db_path):
+    database = connect(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def team(db):
+    return accounts.create_team(db, "North")
+
+
+@pytest.fixture
+def user(db, team):
+    """A case manager whose home team is North."""
+    return accounts.create_user(db, "casey", PASSWORD, team=team, display_name="Casey")
+
+
+# --- Streamlit page tests (AppTest) ------------------------------------------
+
+APP = "../app.py"  # AppTest resolves paths relative to the test file
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    """Caches outlive an AppTest run within one process: start every test clean."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+def start_app(script: str = APP):
+    """A fresh AppTest session of ``script``, already run once."""
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(script, default_timeout=60).run()
+
+
+def log_in(username: str, password: str = PASSWORD):
+    """An AppTest session of the whole app, logged in through the login form."""
+    at = start_app()
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    return at.button(key="login_submit").click().run()
+
+
+def texts(elements) -> list[str]:
+    """The values of a list of AppTest text elements (errors, infos, markdown...)."""
+    return [element.value for element in elements]

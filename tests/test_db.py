@@ -1,0 +1,87 @@
+"""Connections: path selection, pragmas, migrations, concurrent writers."""
+import threading
+
+from fatigue import checkins, db as fdb
+from fatigue.db import connect, default_path, schema_version
+
+from conftest import RATINGS, TODAY
+
+
+def test_default_path_and_env(monkeypatch, tmp_path):
+    monkeypatch.delenv("FATIGUE_DB", raising=False)
+    assert default_path() == fdb.ROOT / "data" / "fatigue.db"
+    monkeypatch.setenv("FATIGUE_DB", str(tmp_path / "x.db"))
+    assert default_path() == tmp_path / "x.db"
+
+
+def test_connect_uses_env_path_and_creates_folders(monkeypatch, tmp_path):
+    target = tmp_path / "nested" / "dir" / "agency.db"
+    monkeypatch.setenv("FATIGUE_DB", str(target))
+    connect().close()
+    assert target.exists()
+
+
+def test_pragmas(db):
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
+
+
+def test_tables_are_strict(db):
+    for table in ("teams", "users", "team_members", "checkins", "settings"):
+        sql = db[table].schema
+        assert sql.rstrip().endswith("STRICT"), table
+
+
+def test_migrations_are_applied_once(db_path):
+    first = connect(db_path)
+    applied = schema_version(first)
+    assert applied[0] == "0001_accounts_and_checkins"
+    first.close()
+    again = connect(db_path)
+    assert schema_version(again) == applied
+    assert again.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == len(applied)
+
+
+def test_connection_usable_from_another_thread(db, user):
+    # Streamlit reruns a script in new threads; the session's connection must follow.
+    errors = []
+
+    def work():
+        try:
+            checkins.save_checkin(db, user, TODAY, today=TODAY, **RATINGS)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert errors == []
+    assert checkins.get_checkin(db, user, TODAY) is not None
+
+
+def test_concurrent_writers_wait_instead_of_failing(db_path, user):
+    import datetime as dt
+
+    days = [dt.date(2025, 1, 1) + dt.timedelta(days=n) for n in range(160)]
+    errors = []
+
+    def work(share):
+        conn = connect(db_path)
+        try:
+            for day in share:
+                checkins.save_checkin(conn, user, day, today=TODAY, **RATINGS)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=work, args=(days[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    conn = connect(db_path)
+    assert conn.execute("SELECT count(*) FROM checkins").fetchone()[0] == len(days)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

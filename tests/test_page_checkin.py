@@ -1,0 +1,138 @@
+"""The daily check-in page (AppTest): save, edit, back-fill, every message."""
+import datetime as dt
+
+import pytest
+
+from fatigue import checkins
+
+from conftest import RATINGS, log_in, texts
+
+TODAY = dt.date.today()  # the page uses the real date
+
+
+def number(at, label):
+    return next(n for n in at.number_input if n.label == label)
+
+
+def slider(at, field_label):
+    return next(s for s in at.select_slider if s.label.startswith(field_label + ":"))
+
+
+def save(at):
+    return at.button(key="save_checkin").click().run()
+
+
+def test_checkin_saved_then_edited(db, user):
+    at = log_in("casey")
+    slider(at, "Exhaustion").set_value("10 completely drained")
+    slider(at, "Empathy").set_value("3")
+    number(at, "Active caseload").set_value(19)
+    number(at, "Client contacts today").set_value(6)
+    number(at, "Crisis or high-intensity contacts").set_value(2)
+    number(at, "Hours of direct client contact").set_value(4.5)
+    at.checkbox[0].check()
+    at.text_area[0].input("Long court day.")
+    at = save(at)
+    assert not at.exception
+    assert texts(at.success) == [f"Check-in for {TODAY:%A %d %B} saved. Thank you."]
+    saved = checkins.get_checkin(db, user, TODAY)
+    assert (saved["exhaustion"], saved["empathy"], saved["caseload"], saved["contacts"],
+            saved["crisis_contacts"], saved["direct_hours"], saved["supervision"], saved["note"]) == (
+        10, 3, 19, 6, 2, 4.5, True, "Long court day.")
+
+    # The form now says it updates, shows the saved values, and saving edits the same day.
+    assert texts(at.info) == [
+        f"You already checked in for {TODAY:%A %d %B}. Saving again updates that check-in."
+    ]
+    assert at.button(key="save_checkin").label == "Update check-in"
+    assert slider(at, "Exhaustion").value == "10 completely drained"
+    slider(at, "Exhaustion").set_value("7")
+    at = save(at)
+    assert texts(at.success) == [f"Check-in for {TODAY:%A %d %B} updated. Thank you."]
+    history = checkins.load_history(db, user)
+    assert len(history) == 1 and history.loc[0, "exhaustion"] == 7
+    assert history.loc[0, "note"] == "Long court day."
+
+
+def test_reopening_the_page_loads_the_saved_checkin(db, user):
+    checkins.save_checkin(db, user, TODAY, caseload=23, **{**RATINGS, "recovery": 1})
+    at = log_in("casey")
+    assert slider(at, "Recovery").value == "1"
+    assert number(at, "Active caseload").value == 23
+
+
+def test_caseload_carried_forward_from_last_checkin(db, user):
+    checkins.save_checkin(db, user, TODAY - dt.timedelta(days=3), caseload=27, **RATINGS)
+    at = log_in("casey")
+    assert number(at, "Active caseload").value == 27
+    assert at.button(key="save_checkin").label == "Save check-in"
+
+
+@pytest.mark.parametrize("label, value, extra, message", [
+    ("Crisis or high-intensity contacts", 5, {"Client contacts today": 3},
+     "Crisis or high-intensity contacts (5) cannot be more than client contacts today (3)."),
+    ("Contacts involving traumatic material", 4, {"Client contacts today": 1},
+     "Contacts involving traumatic material (4) cannot be more than client contacts today (1)."),
+    ("Hours of direct client contact", 25.0, {},
+     "Hours of direct client contact must be a number from 0 to 24."),
+    ("Minutes worked outside scheduled hours", 1500, {},
+     "Minutes worked outside scheduled hours must be a whole number from 0 to 1440."),
+    ("Active caseload", 900, {}, "Active caseload must be a whole number from 0 to 500."),
+    ("Client contacts today", 150, {}, "Client contacts today must be a whole number from 0 to 100."),
+])
+def test_each_validation_message_is_shown_and_nothing_is_stored(db, user, label, value, extra, message):
+    at = log_in("casey")
+    for other, other_value in extra.items():
+        number(at, other).set_value(other_value)
+    number(at, label).set_value(value)
+    at = save(at)
+    assert texts(at.error) == ["Nothing was saved: please fix 1 field below.", message]
+    assert checkins.load_history(db, user).empty
+    # The typed values are still in the form, so nothing the person entered is lost.
+    assert number(at, label).value == value
+
+
+def test_error_shows_next_to_its_field(db, user):
+    at = log_in("casey")
+    number(at, "Client contacts today").set_value(1)
+    number(at, "Crisis or high-intensity contacts").set_value(2)
+    at = save(at)
+    # In page order, the field's message comes right after the field's widget.
+    main = [e for e in at.main if type(e).__name__ in ("NumberInput", "Alert", "Error")]
+    labels = [getattr(e, "label", None) or e.value for e in main]
+    position = labels.index("Crisis or high-intensity contacts")
+    assert labels[position + 1].startswith("Crisis or high-intensity contacts (2) cannot be more")
+
+
+def test_failed_edit_keeps_the_saved_checkin(db, user):
+    checkins.save_checkin(db, user, TODAY, note="keep", **RATINGS)
+    at = log_in("casey")
+    number(at, "Hours of direct client contact").set_value(30.0)
+    save(at)
+    saved = checkins.get_checkin(db, user, TODAY)
+    assert (saved["direct_hours"], saved["note"]) == (0.0, "keep")
+
+
+def test_note_box_is_limited_to_2000_characters(db, user):
+    # The browser stops typing at the limit; the core refuses longer notes too
+    # (tests/test_validation.py), so a note over the limit is never stored.
+    at = log_in("casey")
+    assert at.text_area[0].proto.max_chars == 2000
+    assert at.text_area[0].label == "Private note (optional)"
+
+
+def test_backfill_a_missed_day(db, user):
+    at = log_in("casey")
+    missed = TODAY - dt.timedelta(days=3)
+    at.date_input(key="checkin_day").set_value(missed).run()
+    slider(at, "Meaning").set_value("9")
+    at = save(at)
+    assert checkins.get_checkin(db, user, missed)["meaning"] == 9
+    assert checkins.get_checkin(db, user, TODAY) is None
+
+
+def test_date_picker_allows_only_the_backfill_window(db, user):
+    at = log_in("casey")
+    picker = at.date_input(key="checkin_day")
+    assert picker.min == TODAY - dt.timedelta(days=7)
+    assert picker.max == TODAY

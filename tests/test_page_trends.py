@@ -1,0 +1,79 @@
+"""My trends page (AppTest): charts of my own data, a summary in words."""
+import datetime as dt
+import json
+
+from fatigue import accounts, checkins
+
+from conftest import RATINGS, log_in, texts
+
+TODAY = dt.date.today()
+
+
+def fill(db, user, days=40, exhaustion=lambda n: 4, note=""):
+    for n in range(days):
+        day = TODAY - dt.timedelta(days=n)
+        if day.weekday() < 5:
+            checkins.save_checkin(db, user, day, caseload=20, contacts=5, crisis_contacts=1,
+                                  note=note, **{**RATINGS, "exhaustion": exhaustion(n)})
+
+
+def open_trends(username="casey"):
+    at = log_in(username)
+    return at.switch_page("fatigue/pages/trends.py").run()
+
+
+def chart_specs(at):
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def test_empty_history_says_so(db, user):
+    at = open_trends()
+    assert not at.exception
+    assert texts(at.info) == ["No check-ins yet. After your first check-in your trends appear here."]
+
+
+def test_chart_and_summary_sentence(db, user):
+    fill(db, user, exhaustion=lambda n: 8 if n < 7 else 4)
+    at = open_trends()
+    assert not at.exception
+    assert len(chart_specs(at)) == 1
+    summary = texts(at.markdown)
+    assert any(s.startswith("Over the last 7 days (") and "exhaustion averaged 8.0, up 4.0 from 4.0"
+               in s for s in summary)
+
+
+def test_chart_data_holds_no_notes_and_no_one_else(db, user, team):
+    fill(db, user, note="secret words")
+    other = accounts.create_user(db, "robin", "another-long-password", team=team)
+    checkins.save_checkin(db, other, TODAY, **{**RATINGS, "exhaustion": 10})
+    at = open_trends()
+    chart = at.get("vega_lite_chart")[0]
+    everything = chart.proto.SerializeToString()
+    assert b"Exhaustion" in everything and b"Traumatic material" in everything  # data is inline
+    assert b"secret words" not in everything
+    assert b"robin" not in everything
+
+
+def caption_range(at):
+    return next(c for c in texts(at.caption) if " from " in c and " to " in c)
+
+
+def test_period_control_changes_the_range(db, user):
+    fill(db, user, days=120)
+    at = open_trends()
+    default = caption_range(at)
+    at.button_group(key="trend_range").set_value("4 weeks").run()
+    assert not at.exception
+    start = TODAY - dt.timedelta(days=27)
+    assert f"from {start:%d %b %Y} to {TODAY:%d %b %Y}" in caption_range(at)
+    assert caption_range(at) != default
+
+
+def test_custom_range(db, user):
+    fill(db, user, days=60)
+    at = open_trends()
+    at.button_group(key="trend_range").set_value("Custom").run()
+    start, end = TODAY - dt.timedelta(days=20), TODAY - dt.timedelta(days=10)
+    at.date_input(key="trend_custom").set_value((start, end)).run()
+    assert not at.exception
+    assert f"from {start:%d %b %Y} to {end:%d %b %Y}" in caption_range(at)
