@@ -9,7 +9,7 @@ import streamlit as st
 
 from fatigue import accounts
 from fatigue.pages._gate import first_run_screen, login_screen
-from fatigue.pages._session import current_user, get_db, sign_out
+from fatigue.pages._session import current_user, get_db, plain, sign_out
 
 st.set_page_config(page_title="Caseload check-in", page_icon=":material/self_improvement:")
 
@@ -23,14 +23,16 @@ if user is None:
     st.stop()
 
 pages = [
-    st.Page("fatigue/pages/checkin.py", title="Check-in", icon=":material/edit_note:", default=True),
+    st.Page("fatigue/pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("fatigue/pages/checkin.py", title="Check-in", icon=":material/edit_note:"),
     st.Page("fatigue/pages/trends.py", title="My trends", icon=":material/show_chart:"),
+    st.Page("fatigue/pages/insights.py", title="My patterns", icon=":material/insights:"),
 ]
 if user.is_admin:
     pages.append(st.Page("fatigue/pages/admin.py", title="Teams and accounts", icon=":material/group:"))
 
 with st.sidebar:
-    st.write(f"Signed in as **{user.name}**")
+    st.markdown(f"Signed in as **{plain(user.name)}**")
     if st.button("Log out", icon=":material/logout:", key="logout"):
         sign_out()
         st.rerun()

@@ -21,6 +21,7 @@ MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 256
 USERNAME_RE = re.compile(r"^[a-z0-9._-]{3,40}$")
 LOGIN_FAILED = "Username or password is not right."
+DEFAULT_CASELOAD_STANDARD = 15
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same.
@@ -74,7 +75,9 @@ def normalize_username(username: str) -> str:
     return (username or "").strip().lower()
 
 
-def create_team(db: Database, name: str, *, caseload_standard: int = 15) -> int:
+def create_team(
+    db: Database, name: str, *, caseload_standard: int = DEFAULT_CASELOAD_STANDARD
+) -> int:
     """Create a team; return its id. Names are unique, ignoring case."""
     name = (name or "").strip()
     if not 1 <= len(name) <= 80:
@@ -236,6 +239,18 @@ def set_password(db: Database, user_id: int, password: str) -> None:
 def set_active(db: Database, user_id: int, active: bool) -> None:
     """Deactivate (or reactivate) an account; its data stays."""
     db.execute("UPDATE users SET active = ? WHERE id = ?", [int(bool(active)), user_id])
+
+
+def caseload_standard(db: Database, user_id: int) -> int:
+    """The caseload standard of the person's home team (15 without a home team)."""
+    row = db.execute(
+        """
+        SELECT t.caseload_standard FROM team_members m JOIN teams t ON t.id = m.team_id
+        WHERE m.user_id = ? AND m.home = 1
+        """,
+        [user_id],
+    ).fetchone()
+    return int(row[0]) if row else DEFAULT_CASELOAD_STANDARD
 
 
 def has_users(db: Database) -> bool:

@@ -35,6 +35,11 @@ ADMIN_USERNAME = "admin"
 OVERLOADED_TEAM = "Family Support"
 SURGE_DAYS = 42  # the overloaded team's load rises over the last six weeks
 BURN_IN_DAYS = 42  # simulated before the first day so strain starts settled
+# One named person shows what the personal analytics find: a steady check-in
+# habit, then a run of crisis and trauma-heavy days over the last two weeks
+# (as after a critical incident on a caseload), with empathy dipping.
+SHOWCASE_USERNAME = "daniel.moreno"
+INCIDENT_DAYS = 12
 
 
 @dataclass(frozen=True)
@@ -286,6 +291,16 @@ def generate(
             on_leave[i, s : s + length] = True
     working = workday & ~on_leave
 
+    # The showcase person: checks in on most workdays, no leave in the last
+    # two months, and a crisis-heavy stretch at the very end.
+    incident = np.zeros((n, total))
+    showcase = [i for i, p in enumerate(workers) if p.username == SHOWCASE_USERNAME]
+    for i in showcase:
+        participation[i] = 0.95
+        on_leave[i, -60:] = False
+        working[i] = workday[i] & ~on_leave[i]
+        incident[i, -INCIDENT_DAYS:] = 1.0
+
     # Caseload: a slow random walk around each person's typical level.
     target = np.maximum(1.0, standard * caseload_ratio)
     # A change happens on ~7% of days (~25% while a surge is piling cases on);
@@ -306,9 +321,9 @@ def generate(
     # The day's work.
     lam = contact_rate[:, None] * np.sqrt(ratio) * working
     contacts = np.minimum(rng.poisson(lam), 30)
-    p_crisis = np.clip(0.07 * crisis_factor * personal_crisis, 0, 0.6)[:, None] * (1 + extra)
+    p_crisis = np.clip(0.07 * crisis_factor * personal_crisis, 0, 0.6)[:, None] * (1 + extra + 2 * incident)
     crisis = rng.binomial(contacts, np.clip(p_crisis, 0, 0.9))
-    p_trauma = np.clip(0.13 * trauma_factor * personal_trauma, 0, 0.6)[:, None] * (1 + extra)
+    p_trauma = np.clip(0.13 * trauma_factor * personal_trauma, 0, 0.6)[:, None] * (1 + extra + 2 * incident)
     trauma = rng.binomial(contacts, np.clip(p_trauma, 0, 0.9))
     hours = contacts * rng.normal(0.8, 0.15, (n, total)) + rng.normal(0.3, 0.3, (n, total))
     direct_hours = np.where(contacts > 0, np.clip(np.round(hours * 4) / 4, 0.5, 7.5), 0.0)
@@ -361,7 +376,8 @@ def generate(
         + 0.5 * strain + noise(0.9),
         "recovery": col(base_recovery) - 1.0 * strain + 1.0 * off_yesterday
         - 0.005 * after_yesterday + noise(1.0),
-        "empathy": col(base_empathy) - 0.25 * strain - 1.5 * accumulated + noise(0.7),
+        "empathy": col(base_empathy) - 0.25 * strain - 1.5 * accumulated - 2.0 * incident
+        + noise(0.7),
         "meaning": col(base_meaning) - 0.3 * strain - 0.8 * accumulated
         + 0.4 * supervision + noise(0.8),
     }

@@ -67,7 +67,7 @@ def _initial(db: Database) -> None:
         CREATE TABLE checkins (
             id INTEGER PRIMARY KEY,
             user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-            day TEXT NOT NULL CHECK (date(day) IS day),
+            day TEXT NOT NULL CHECK (day IS date(day, '+0 days')),
             exhaustion INTEGER NOT NULL CHECK (exhaustion BETWEEN 0 AND 10),
             empathy INTEGER NOT NULL CHECK (empathy BETWEEN 0 AND 10),
             detachment INTEGER NOT NULL CHECK (detachment BETWEEN 0 AND 10),
@@ -99,6 +99,54 @@ def _initial(db: Database) -> None:
         CREATE TABLE settings (
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL
+        ) STRICT
+        """
+    )
+
+
+@migrations(name="0002_questionnaires")
+def _questionnaires(db: Database) -> None:
+    # One row per completed questionnaire. The ids are listed literally (a
+    # released migration never changes); they match fatigue.instruments.
+    # ``answers`` is the JSON object {"item number": option position}.
+    db.execute(
+        f"""
+        CREATE TABLE questionnaire_responses (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            instrument_id TEXT NOT NULL
+                CHECK (instrument_id IN ('proqol5', 'cbi', 'single_item_burnout')),
+            -- A real ISO date: date(x, '+0 days') normalises 2026-02-30 and gives
+            -- NULL for non-dates, and IS (unlike =) fails on NULL.
+            taken_on TEXT NOT NULL CHECK (taken_on IS date(taken_on, '+0 days')),
+            answers TEXT NOT NULL
+                CHECK (json_valid(answers) AND json_type(answers) = 'object'),
+            created_at TEXT NOT NULL DEFAULT {_NOW}
+        ) STRICT
+        """
+    )
+    db.execute(
+        "CREATE INDEX questionnaire_responses_user"
+        " ON questionnaire_responses(user_id, instrument_id, taken_on)"
+    )
+    # The computed score of each subscale, one row per (response, subscale):
+    # score and band are both NULL when the subscale was not scored (CBI with
+    # too few answers), and then ``reason`` says why.
+    db.execute(
+        """
+        CREATE TABLE questionnaire_scores (
+            response_id INTEGER NOT NULL
+                REFERENCES questionnaire_responses(id) ON DELETE CASCADE,
+            scale TEXT NOT NULL CHECK (length(scale) BETWEEN 1 AND 40),
+            position INTEGER NOT NULL CHECK (position >= 0),
+            score REAL CHECK (score BETWEEN 0 AND 100),
+            band TEXT CHECK (length(band) BETWEEN 1 AND 40),
+            answered INTEGER NOT NULL CHECK (answered >= 0),
+            reason TEXT NOT NULL DEFAULT '' CHECK (length(reason) <= 500),
+            PRIMARY KEY (response_id, scale),
+            UNIQUE (response_id, position),
+            CHECK ((score IS NULL) = (band IS NULL)),
+            CHECK (score IS NOT NULL OR reason != '')
         ) STRICT
         """
     )

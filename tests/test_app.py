@@ -23,7 +23,7 @@ def fill_first_admin(at, password=PASSWORD, repeat=PASSWORD):
 def test_first_admin_is_created_and_signed_in(db):
     at = fill_first_admin(start_app())
     assert not at.exception
-    assert texts(at.title) == ["Daily check-in"]
+    assert texts(at.title) == ["Hello, Dana"]
     user = accounts.authenticate(db, "dana.admin", PASSWORD)
     assert user.is_admin and user.home_team_id == accounts.team_id(db, "Intake")
 
@@ -40,7 +40,7 @@ def test_first_admin_password_mismatch_and_weak_password(db):
 def test_login_success_shows_checkin(db, user):
     at = log_in("casey")
     assert not at.exception
-    assert texts(at.title) == ["Daily check-in"]
+    assert texts(at.title) == ["Hello, Casey"]
     assert "Signed in as **Casey**" in texts(at.sidebar.markdown)
 
 

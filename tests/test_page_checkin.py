@@ -5,9 +5,14 @@ import pytest
 
 from fatigue import checkins
 
-from conftest import RATINGS, log_in, texts
+from conftest import RATINGS, log_in as log_in_home, texts
 
 TODAY = dt.date.today()  # the page uses the real date
+
+
+def log_in(username):
+    """Log in and open the check-in page."""
+    return log_in_home(username).switch_page("fatigue/pages/checkin.py").run()
 
 
 def number(at, label):
@@ -136,3 +141,12 @@ def test_date_picker_allows_only_the_backfill_window(db, user):
     picker = at.date_input(key="checkin_day")
     assert picker.min == TODAY - dt.timedelta(days=7)
     assert picker.max == TODAY
+
+
+def test_every_rating_shows_both_anchors_and_is_labelled_as_our_own(db, user):
+    at = log_in("casey")
+    captions = texts(at.caption)
+    assert "0 = not drained at all · 10 = completely drained" in captions
+    assert "0 = not able at all · 10 = fully able" in captions
+    assert sum(c.startswith("0 = ") for c in captions) == 7
+    assert any("not a validated instrument" in c for c in captions)

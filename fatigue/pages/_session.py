@@ -1,6 +1,8 @@
 """Per-session database handle and the role checks every page runs first."""
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 from sqlite_utils import Database
 
@@ -9,6 +11,10 @@ from fatigue.accounts import User
 from fatigue.db import connect, default_path
 
 USER_KEY = "user_id"
+# Enough to stop emphasis, links (and bare-URL links), HTML, tables, maths,
+# icons and headings; list markers only matter at the start of a line.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$:#])")
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+\.)", re.MULTILINE)
 
 
 @st.cache_resource(scope="session", on_release=lambda db: db.close(), show_spinner=False)
@@ -67,3 +73,13 @@ def require_lead() -> User:
         st.error("This page is for team leads only.")
         st.stop()
     return user
+
+
+def plain(text: str) -> str:
+    """``text`` escaped so that st.markdown shows it literally (no links, no markup)."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    def marker(match: re.Match) -> str:
+        indent, mark = match.groups()
+        return indent + (mark[:-1] + "\\." if mark.endswith(".") else "\\" + mark)
+
+    return _LINE_START.sub(marker, escaped)

@@ -82,7 +82,7 @@ show_error("day")
 
 with st.form("checkin", enter_to_submit=False):
     st.subheader("How was the day?")
-    st.caption(f"{label}. 0 = none of it, 10 = as much as it gets.")
+    st.caption(f"{label}. Higher always means more of the thing named.")
     for item in rating_items:
         # Plain string options (no format_func): the two ends carry their anchors.
         options = [f"0 {item.low}", *map(str, range(1, 10)), f"10 {item.high}"]
@@ -93,6 +93,7 @@ with st.form("checkin", enter_to_submit=False):
             help=item.help,
             key=key(item.field),
         )
+        st.caption(f"0 = {item.low} · 10 = {item.high}")
         show_error(item.field)
 
     st.subheader("Workload")

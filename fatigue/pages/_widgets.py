@@ -1,0 +1,25 @@
+"""Small drawing helpers shared by the personal pages."""
+from __future__ import annotations
+
+import streamlit as st
+
+from fatigue.analytics import Status
+from fatigue.pages._session import plain
+
+# Every level has an icon and a word, so status is never told by colour alone.
+LEVEL_ICONS = {
+    "building": ":material/hourglass_top:",
+    "steady": ":material/check_circle:",
+    "watch": ":material/visibility:",
+    "act": ":material/priority_high:",
+}
+
+
+def status_card(card: Status) -> None:
+    """The steady / watch / act card with its reasons and the disclaimer."""
+    with st.container(border=True):
+        st.markdown(f"#### {LEVEL_ICONS[card.level]} {plain(card.title)}")
+        for reason in card.reasons:
+            st.markdown(f"- {plain(reason)}")
+        st.write(card.suggestion)
+        st.caption(card.disclaimer)

@@ -1,0 +1,30 @@
+"""Home: today's check-in, my status card, and what is due."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from fatigue import accounts, analytics, checkins
+from fatigue.pages._session import get_db, plain, require_user
+from fatigue.pages._widgets import status_card
+
+user = require_user()
+db = get_db()
+today = dt.date.today()
+
+st.title(f"Hello, {plain(user.name)}")
+
+st.subheader("Today")
+if checkins.get_checkin(db, user.id, today):
+    st.success("You have checked in today. You can still change it.", icon=":material/check:")
+    st.page_link("fatigue/pages/checkin.py", label="Change today's check-in", icon=":material/edit:")
+else:
+    st.info("You have not checked in today yet. It takes under a minute.", icon=":material/schedule:")
+    st.page_link("fatigue/pages/checkin.py", label="Check in now", icon=":material/edit_note:")
+
+st.subheader("How things look")
+history = checkins.load_history(db, user.id)
+summary = analytics.personal_summary(history, today, accounts.caseload_standard(db, user.id))
+status_card(summary.status)
+st.page_link("fatigue/pages/insights.py", label="See what is behind this", icon=":material/insights:")
