@@ -27,6 +27,7 @@ pages = [
     st.Page("fatigue/pages/checkin.py", title="Check-in", icon=":material/edit_note:"),
     st.Page("fatigue/pages/trends.py", title="My trends", icon=":material/show_chart:"),
     st.Page("fatigue/pages/insights.py", title="My patterns", icon=":material/insights:"),
+    st.Page("fatigue/pages/questionnaires.py", title="Questionnaires", icon=":material/assignment:"),
 ]
 if user.is_admin:
     pages.append(st.Page("fatigue/pages/admin.py", title="Teams and accounts", icon=":material/group:"))

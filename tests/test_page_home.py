@@ -53,3 +53,16 @@ def test_status_card_says_act_with_reasons_in_words(db, user):
     assert any("compassion fatigue" in m for m in markdown)
     # The level is told by its word and an icon, never by colour alone.
     assert any(":material/priority_high:" in m for m in markdown)
+
+
+def test_home_says_which_questionnaires_are_due(db, user):
+    from fatigue import questionnaires
+
+    at = log_in("casey")
+    due = [i for i in texts(at.info) if i.startswith("Due: ")]
+    assert len(due) == 2
+    questionnaires.save_response(db, user, "single_item_burnout", {1: 2})
+    at = log_in("casey")
+    due = [i for i in texts(at.info) if i.startswith("Due: ")]
+    assert due == ["Due: Professional Quality of Life Scale, version 5 (ProQOL 5). "
+                   "Not taken yet; offered every 30 days."]

@@ -5,7 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
-from fatigue import accounts, analytics, checkins
+from fatigue import accounts, analytics, checkins, questionnaires
 from fatigue.pages._session import get_db, plain, require_user
 from fatigue.pages._widgets import status_card
 
@@ -28,3 +28,11 @@ history = checkins.load_history(db, user.id)
 summary = analytics.personal_summary(history, today, accounts.caseload_standard(db, user.id))
 status_card(summary.status)
 st.page_link("fatigue/pages/insights.py", label="See what is behind this", icon=":material/insights:")
+
+st.subheader("Questionnaires")
+due = questionnaires.due(db, user.id, today)
+for entry in due:
+    st.info(f"Due: {entry['name']}. {entry['reason']}", icon=":material/assignment:")
+if not due:
+    st.write("No questionnaire is due. The next ones are offered on their usual schedule.")
+st.page_link("fatigue/pages/questionnaires.py", label="Open questionnaires", icon=":material/assignment:")
