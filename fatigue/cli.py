@@ -68,7 +68,8 @@ def cmd_demo(args: argparse.Namespace) -> str:
         counts = demo.build_demo(db, seed=args.seed, days=args.days)
     return (
         f"Demo agency loaded into {args.db or default_path()}: {counts['teams']} teams, "
-        f"{counts['users']} people, {counts['checkins']} check-ins. "
+        f"{counts['users']} people, {counts['checkins']} check-ins, "
+        f"{counts['questionnaires']} questionnaires. "
         f"Every demo login uses the demo-only password '{demo.DEMO_PASSWORD}'."
     )
 

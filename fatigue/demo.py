@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
-from fatigue import accounts, checkins
+from fatigue import accounts, checkins, questionnaires
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
 from fatigue.validation import FIELDS, FLAGS, RATINGS
@@ -427,6 +427,56 @@ def generate(
     )
 
 
+# --- questionnaires --------------------------------------------------------
+PROQOL_REVERSED = (1, 4, 15, 17, 29)  # ProQOL 5 burnout items worded positively
+PROQOL_ITEMS = {
+    "compassion_satisfaction": (3, 6, 12, 16, 18, 20, 22, 24, 27, 30),
+    "burnout": (1, 4, 8, 10, 15, 17, 19, 21, 26, 29),
+    "secondary_traumatic_stress": (2, 5, 7, 9, 11, 13, 14, 23, 25, 28),
+}
+
+
+def questionnaire_answers(agency: Agency) -> list[dict[str, Any]]:
+    """Synthetic questionnaire answers that follow each person's check-ins.
+
+    Every 30 days a ProQOL 5 and every week the single burnout item, for each
+    person with check-ins in the 30 (or 7) days before. Answers are option
+    positions (1-5) drawn around a level set by the person's recent ratings:
+    compassion satisfaction from meaning and empathy, burnout from exhaustion
+    and detachment, secondary traumatic stress from intrusion. Deterministic.
+    """
+    rng = np.random.default_rng(agency.seed + 1)
+    out: list[dict[str, Any]] = []
+    end = pd.Timestamp(agency.end)
+    for username, group in agency.checkins.groupby("username", sort=False):
+        for offset in range(0, (agency.end - agency.start).days - 29, 30):
+            taken = end - pd.Timedelta(days=offset)
+            window = group[(group["day"] > taken - pd.Timedelta(days=30)) & (group["day"] <= taken)]
+            if window.empty:
+                continue
+            level = {  # 1-5 on the ProQOL frequency scale
+                "compassion_satisfaction": 1 + (window["meaning"].mean() + window["empathy"].mean()) / 5,
+                "burnout": 1 + (window["exhaustion"].mean() + window["detachment"].mean()) / 5,
+                "secondary_traumatic_stress": 1 + window["intrusion"].mean() / 2.5,
+            }
+            answers = {}
+            for scale, numbers in PROQOL_ITEMS.items():
+                for number in numbers:
+                    value = int(np.clip(np.rint(level[scale] + rng.normal(0, 0.6)), 1, 5))
+                    answers[number] = 6 - value if number in PROQOL_REVERSED else value
+            out.append({"username": username, "instrument_id": "proqol5",
+                        "taken_on": taken.date(), "answers": answers})
+        for offset in range(0, (agency.end - agency.start).days - 6, 7):
+            taken = end - pd.Timedelta(days=offset)
+            window = group[(group["day"] > taken - pd.Timedelta(days=7)) & (group["day"] <= taken)]
+            if window.empty or rng.random() < 0.3:  # not everyone answers every week
+                continue
+            value = 1 + window["exhaustion"].mean() / 2.5 + rng.normal(0, 0.4)
+            out.append({"username": username, "instrument_id": "single_item_burnout",
+                        "taken_on": taken.date(), "answers": {1: int(np.clip(np.rint(value), 1, 5))}})
+    return out
+
+
 # --- writing ----------------------------------------------------------------
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -450,7 +500,8 @@ def load(db: Database, agency: Agency) -> dict[str, int]:
     hashed = accounts.hash_password(DEMO_PASSWORD)
     today = max(dt.date.today(), agency.end)
     by_user = {name: group for name, group in agency.checkins.groupby("username", sort=False)}
-    counts = {"teams": 0, "users": 0, "checkins": 0}
+    counts = {"teams": 0, "users": 0, "checkins": 0, "questionnaires": 0}
+    user_ids: dict[str, int] = {}
     with write_lock(db):
         for spec in agency.teams:
             accounts.create_team(db, spec.name, caseload_standard=int(spec.caseload_standard))
@@ -467,11 +518,18 @@ def load(db: Database, agency: Agency) -> dict[str, int]:
                 password_hash=hashed,
             )
             counts["users"] += 1
+            user_ids[person.username] = user_id
             group = by_user.get(person.username)
             if group is not None and len(group):
                 counts["checkins"] += checkins.save_checkins(
                     db, user_id, _records(group), today=today
                 )
+        for response in questionnaire_answers(agency):
+            questionnaires.save_response(
+                db, user_ids[response["username"]], response["instrument_id"],
+                response["answers"], taken_on=response["taken_on"], today=today,
+            )
+            counts["questionnaires"] += 1
     return counts
 
 

@@ -167,7 +167,9 @@ def test_build_demo_writes_what_it_reports(db):
         "teams": len(agency.teams),
         "users": len(agency.people),
         "checkins": len(agency.checkins),
+        "questionnaires": len(demo.questionnaire_answers(agency)),
     }
+    assert counts["questionnaires"] == table_count(db, "questionnaire_responses")
     assert counts["teams"] == table_count(db, "teams")
     assert counts["users"] == table_count(db, "users")
     assert counts["checkins"] == table_count(db, "checkins")
@@ -218,3 +220,20 @@ def test_load_is_all_or_nothing(db):
         demo.load(db, agency)
     assert not accounts.has_users(db)
     assert table_count(db, "teams") == 0 and table_count(db, "checkins") == 0
+
+
+def test_demo_questionnaires_follow_the_checkins():
+    from fatigue import instruments
+
+    agency = demo.generate(seed=7, end=END)
+    responses = demo.questionnaire_answers(agency)
+    assert responses == demo.questionnaire_answers(agency)  # deterministic
+    proqol = [r for r in responses if r["instrument_id"] == "proqol5"]
+    assert {r["taken_on"] for r in proqol} <= {END - dt.timedelta(days=30 * k) for k in range(6)}
+    # The overloaded team's burnout scores are higher than everyone else's.
+    team_of = agency.team_of()
+    burnout = {True: [], False: []}
+    for r in proqol:
+        score = instruments.score("proqol5", r["answers"])["burnout"]["score"]
+        burnout[team_of[r["username"]] == demo.OVERLOADED_TEAM].append(score)
+    assert sum(burnout[True]) / len(burnout[True]) > sum(burnout[False]) / len(burnout[False]) + 3
