@@ -150,3 +150,117 @@ def _questionnaires(db: Database) -> None:
         ) STRICT
         """
     )
+
+
+@migrations(name="0003_aggregates_privacy")
+def _aggregates_privacy(db: Database) -> None:
+    # The privacy settings cannot be weakened around fatigue.settings (which
+    # also validates on read): k is a whole number from 5 to 100, epsilon a
+    # number from 0.01 to 5, DP on or off, support text at most 4,000 chars.
+    for event in ("INSERT", "UPDATE"):
+        db.execute(
+            f"""
+            CREATE TRIGGER settings_privacy_{event.lower()} BEFORE {event} ON settings
+            WHEN (NEW.key = 'min_group_size' AND NOT (
+                      NEW.value != '' AND NEW.value NOT GLOB '*[^0-9]*'
+                      AND length(NEW.value) <= 3
+                      AND CAST(NEW.value AS INTEGER) BETWEEN 5 AND 100))
+              OR (NEW.key = 'dp_enabled' AND NEW.value NOT IN ('0', '1'))
+              OR (NEW.key = 'dp_epsilon' AND NOT (
+                      NEW.value != '' AND NEW.value NOT GLOB '*[^0-9.eE+-]*'
+                      AND CAST(NEW.value AS REAL) BETWEEN 0.01 AND 5))
+              OR (NEW.key = 'support_resources' AND length(NEW.value) > 4000)
+            BEGIN
+                SELECT RAISE(ABORT, 'invalid value for a privacy setting');
+            END
+            """
+        )
+    # Released team cells, frozen when first computed after their period has
+    # closed: the sums over people of each person-level value (true and
+    # clamped to the DP bounds) and the counts, per (group, period). A group
+    # is a home team ('team:<id>') or the people without a home team
+    # ('noteam'). Never per-person rows, never notes.
+    db.execute(
+        f"""
+        CREATE TABLE aggregate_cells (
+            group_key TEXT NOT NULL
+                CHECK (group_key = 'noteam' OR group_key GLOB 'team:[0-9]*'),
+            period TEXT NOT NULL CHECK (period IN ('week', '4week')),
+            period_start TEXT NOT NULL CHECK (period_start IS date(period_start, '+0 days')),
+            team_id INTEGER REFERENCES teams(id) ON DELETE CASCADE,
+            caseload_standard INTEGER CHECK (caseload_standard BETWEEN 1 AND 200),
+            members INTEGER NOT NULL CHECK (members >= 0),
+            members_eligible INTEGER NOT NULL
+                CHECK (members_eligible BETWEEN 0 AND members),
+            respondents INTEGER NOT NULL CHECK (respondents >= 0),
+            eligible INTEGER NOT NULL CHECK (eligible BETWEEN 0 AND respondents),
+            stats TEXT NOT NULL CHECK (json_valid(stats)),
+            dp INTEGER NOT NULL CHECK (dp IN (0, 1)),
+            computed_at TEXT NOT NULL DEFAULT {_NOW},
+            PRIMARY KEY (group_key, period, period_start),
+            CHECK ((group_key = 'noteam') = (team_id IS NULL))
+        ) STRICT
+        """
+    )
+    db.execute("CREATE INDEX aggregate_cells_period ON aggregate_cells(period, period_start)")
+    # Differential privacy: each noisy value is drawn once and kept here, so
+    # viewing again cannot average the noise away ...
+    db.execute(
+        f"""
+        CREATE TABLE dp_releases (
+            cell_key TEXT NOT NULL CHECK (length(cell_key) BETWEEN 1 AND 80),
+            period TEXT NOT NULL CHECK (period IN ('week', '4week')),
+            period_start TEXT NOT NULL CHECK (period_start IS date(period_start, '+0 days')),
+            metric TEXT NOT NULL CHECK (length(metric) BETWEEN 1 AND 60),
+            value REAL NOT NULL,
+            scale REAL NOT NULL CHECK (scale > 0),
+            epsilon REAL NOT NULL CHECK (epsilon > 0),
+            half_width REAL NOT NULL CHECK (half_width >= 0),
+            mechanism TEXT NOT NULL CHECK (length(mechanism) BETWEEN 1 AND 40),
+            created_at TEXT NOT NULL DEFAULT {_NOW},
+            PRIMARY KEY (cell_key, period, period_start, metric)
+        ) STRICT
+        """
+    )
+    # ... and every draw spends epsilon, recorded in an append-only ledger.
+    db.execute(
+        f"""
+        CREATE TABLE dp_ledger (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL DEFAULT {_NOW},
+            cell_key TEXT NOT NULL,
+            period TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            epsilon REAL NOT NULL CHECK (epsilon > 0),
+            mechanism TEXT NOT NULL,
+            scale REAL NOT NULL CHECK (scale > 0)
+        ) STRICT
+        """
+    )
+    # Who viewed which aggregates (and refused attempts, settings changes).
+    # No foreign key: entries outlive the accounts they name.
+    db.execute(
+        f"""
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL DEFAULT {_NOW},
+            actor_id INTEGER,
+            action TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 60),
+            detail TEXT NOT NULL DEFAULT '{{}}'
+                CHECK (json_valid(detail) AND json_type(detail) = 'object'
+                       AND length(detail) <= 4000)
+        ) STRICT
+        """
+    )
+    db.execute("CREATE INDEX audit_log_actor ON audit_log(actor_id, id)")
+    for table in ("audit_log", "dp_ledger"):
+        for event in ("UPDATE", "DELETE"):
+            db.execute(
+                f"""
+                CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table}
+                BEGIN
+                    SELECT RAISE(ABORT, '{table} is append-only');
+                END
+                """
+            )

@@ -1,0 +1,86 @@
+"""An append-only audit log: who looked at which team aggregates, and when.
+
+Every view of team or agency aggregates is recorded here by
+:mod:`fatigue.aggregates` itself (a page cannot forget to), as are refused
+attempts and changes to privacy settings. Admins read the log with
+:func:`entries`. The table refuses UPDATE and DELETE (triggers in migration
+``0003_aggregates_privacy``), so an entry cannot be edited away from the app.
+
+``detail`` is a small JSON object: team ids and names, the kind of period and
+the first and last period viewed; never answers, scores or notes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlite_utils import Database
+
+from fatigue.db import write_lock
+from fatigue.errors import ValidationError
+
+MAX_ACTION_CHARS = 60
+MAX_DETAIL_CHARS = 4000
+MAX_LIMIT = 10_000
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return str(value)
+
+
+def record(db: Database, actor_id: int | None, action: str, detail: dict[str, Any] | None = None) -> int:
+    """Append an entry; return its id.
+
+    ``actor_id`` is the user who acted (None for the system); ``action`` a
+    short code such as ``view_team_report``; ``detail`` a JSON-able dict.
+    """
+    if not isinstance(action, str) or not 1 <= len(action) <= MAX_ACTION_CHARS:
+        raise ValidationError({"action": f"An audit action must be 1 to {MAX_ACTION_CHARS} characters."})
+    if detail is not None and not isinstance(detail, dict):
+        raise ValidationError({"detail": "Audit detail must be a dict."})
+    text = json.dumps(detail or {}, default=_default, sort_keys=True, ensure_ascii=False)
+    if len(text) > MAX_DETAIL_CHARS:
+        raise ValidationError({"detail": f"Audit detail is longer than {MAX_DETAIL_CHARS} characters."})
+    actor = None if actor_id is None else int(actor_id)
+    with write_lock(db):
+        return db["audit_log"].insert(
+            {"actor_id": actor, "action": action, "detail": text}
+        ).last_pk
+
+
+def entries(
+    db: Database,
+    limit: int = 200,
+    *,
+    action: str | None = None,
+    actor_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """The most recent entries first: ``id``, ``at`` (UTC, ISO), ``actor_id``,
+    ``actor`` (username, or None), ``action`` and ``detail`` (a dict)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise ValidationError({"limit": f"limit must be a whole number from 1 to {MAX_LIMIT}."})
+    sql = (
+        "SELECT a.id, a.at, a.actor_id, u.username AS actor, a.action, a.detail"
+        " FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id"
+    )
+    where: list[str] = []
+    params: list[Any] = []
+    if action is not None:
+        where.append("a.action = ?")
+        params.append(action)
+    if actor_id is not None:
+        where.append("a.actor_id = ?")
+        params.append(int(actor_id))
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY a.id DESC LIMIT ?"
+    params.append(limit)
+    rows = list(db.query(sql, params))
+    for row in rows:
+        row["detail"] = json.loads(row["detail"])
+    return rows

@@ -1,0 +1,268 @@
+"""Agency settings: typed values over the ``settings`` table (key TEXT, value TEXT).
+
+Values are stored as plain text: integers as ``"5"``, floats as ``"1.0"``,
+booleans as ``"1"`` / ``"0"``, text as itself. The settings we know about are
+registered in :data:`SPECS` with their type, default and validation; every
+write of a registered key is validated here, and again by triggers in the
+database (migration ``0003_aggregates_privacy``), and every read is validated
+once more, so a value written around this module (by hand, in the sqlite
+shell) can never weaken the privacy rules: a minimum group size below 5 is
+read as 5.
+
+Privacy settings (see PRIVACY.md):
+
+* ``min_group_size`` (k): the fewest people, not counting the team's leads
+  and admins, who must have answered before a team cell is shown. Default 5,
+  never below 5.
+* ``dp_enabled``: add differential-privacy noise (OpenDP Laplace) to team
+  aggregates released from now on. Default off.
+* ``dp_epsilon``: the privacy-loss budget spent on each noisy value released
+  (each metric of each cell), from 0.01 to 5. Default 1.0.
+
+Also ``support_resources``: admin-written text (EAP, crisis line) shown to
+staff by a later feature; plain text, at most 4,000 characters.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sqlite_utils import Database
+
+from fatigue import audit
+from fatigue.db import write_lock
+from fatigue.errors import ValidationError
+
+K_KEY = "min_group_size"
+DP_ENABLED_KEY = "dp_enabled"
+DP_EPSILON_KEY = "dp_epsilon"
+SUPPORT_KEY = "support_resources"
+
+MIN_K = 5
+DEFAULT_K = 5
+MAX_K = 100
+DEFAULT_DP_EPSILON = 1.0
+MIN_DP_EPSILON = 0.01
+MAX_DP_EPSILON = 5.0
+MAX_SUPPORT_CHARS = 4000
+MAX_KEY_CHARS = 80
+MAX_VALUE_CHARS = 10_000
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+# --- encoding ----------------------------------------------------------------
+
+def _encode(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValidationError({"value": "A setting cannot be infinite or not a number."})
+        return repr(value)
+    if isinstance(value, str):
+        return value
+    raise ValidationError({"value": f"A setting must be text, a number or yes/no, not {type(value).__name__}."})
+
+
+def _decode(text: str, kind: type) -> Any:
+    """``text`` as ``kind``; ValueError when it does not parse."""
+    if kind is bool:
+        lowered = text.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise ValueError(text)
+    if kind is int:
+        stripped = text.strip()
+        if not stripped.lstrip("-").isdigit():
+            raise ValueError(text)
+        return int(stripped)
+    if kind is float:
+        number = float(text)
+        if not math.isfinite(number):
+            raise ValueError(text)
+        return number
+    return text
+
+
+# --- registered settings -------------------------------------------------------
+
+def _check_k(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        else:
+            raise ValidationError(
+                {K_KEY: f"The minimum group size must be a whole number from {MIN_K} to {MAX_K}."}
+            )
+    if not MIN_K <= value <= MAX_K:
+        raise ValidationError(
+            {K_KEY: f"The minimum group size must be a whole number from {MIN_K} to {MAX_K}; "
+                    f"below {MIN_K} one person's answers could be worked out."}
+        )
+    return value
+
+
+def _check_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ValidationError({DP_ENABLED_KEY: "Differential privacy must be on or off."})
+
+
+def _check_epsilon(value: Any) -> float:
+    message = (
+        f"Epsilon must be a number from {MIN_DP_EPSILON:g} to {MAX_DP_EPSILON:g} "
+        "(smaller means more noise and more privacy)."
+    )
+    if isinstance(value, bool):
+        raise ValidationError({DP_EPSILON_KEY: message})
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        raise ValidationError({DP_EPSILON_KEY: message}) from None
+    if not math.isfinite(number) or not MIN_DP_EPSILON <= number <= MAX_DP_EPSILON:
+        raise ValidationError({DP_EPSILON_KEY: message})
+    return number
+
+
+def _check_support(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValidationError({SUPPORT_KEY: "Support resources must be text."})
+    text = value.replace("\r\n", "\n").strip()
+    if len(text) > MAX_SUPPORT_CHARS:
+        raise ValidationError(
+            {SUPPORT_KEY: f"Support resources are {len(text):,} characters; "
+                          f"the limit is {MAX_SUPPORT_CHARS:,}."}
+        )
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        raise ValidationError({SUPPORT_KEY: "Support resources contain control characters."})
+    return text
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A registered setting: its type, default and validation of new values."""
+
+    type: type
+    default: Any
+    check: Callable[[Any], Any]
+
+
+SPECS: dict[str, Spec] = {
+    K_KEY: Spec(int, DEFAULT_K, _check_k),
+    DP_ENABLED_KEY: Spec(bool, False, _check_bool),
+    DP_EPSILON_KEY: Spec(float, DEFAULT_DP_EPSILON, _check_epsilon),
+    SUPPORT_KEY: Spec(str, "", _check_support),
+}
+
+
+# --- generic get / set -------------------------------------------------------------
+
+def _raw(db: Database, key: str) -> str | None:
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return None if row is None else row[0]
+
+
+def get_setting(db: Database, key: str, default: Any = None, *, type: type = str) -> Any:
+    """The value of setting ``key`` as ``type`` (``str``, ``int``, ``float`` or ``bool``).
+
+    A registered key (see :data:`SPECS`) uses its own type and default and is
+    validated on read: a stored value that does not pass (written around this
+    module) reads as the default. For an unregistered key, ``default`` is
+    returned when it is missing or does not parse as ``type``.
+    """
+    spec = SPECS.get(key)
+    kind = spec.type if spec else type
+    fallback = spec.default if spec else default
+    text = _raw(db, key)
+    if text is None:
+        return fallback
+    try:
+        value = _decode(text, kind)
+        return spec.check(value) if spec else value
+    except (ValueError, ValidationError):
+        return fallback
+
+
+def set_setting(db: Database, key: str, value: Any, *, actor_id: int | None = None) -> Any:
+    """Store ``value`` for ``key``; return the value stored (validated, typed).
+
+    Registered keys are validated (:class:`ValidationError` otherwise, nothing
+    written). When ``actor_id`` is given the change is written to the audit log
+    (registered settings only; their values are not sensitive).
+    """
+    if not isinstance(key, str) or not 1 <= len(key.strip()) <= MAX_KEY_CHARS or key != key.strip():
+        raise ValidationError({"key": f"A setting name must be 1 to {MAX_KEY_CHARS} characters."})
+    spec = SPECS.get(key)
+    clean = spec.check(value) if spec else value
+    text = _encode(clean)
+    if len(text) > MAX_VALUE_CHARS:
+        raise ValidationError({key: f"A setting can be at most {MAX_VALUE_CHARS:,} characters."})
+    with write_lock(db):
+        db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, text],
+        )
+        if actor_id is not None:
+            shown = clean if key != SUPPORT_KEY else f"{len(clean)} characters"
+            audit.record(db, actor_id, "change_setting", {"key": key, "value": shown})
+    return clean
+
+
+# --- named accessors ---------------------------------------------------------------
+
+def get_k(db: Database) -> int:
+    """The minimum group size k (default 5; never below 5, whatever is stored)."""
+    return max(MIN_K, int(get_setting(db, K_KEY)))
+
+
+def set_k(db: Database, k: int, *, actor_id: int | None = None) -> int:
+    """Set the minimum group size; :class:`ValidationError` below 5 or not a whole number."""
+    return set_setting(db, K_KEY, k, actor_id=actor_id)
+
+
+def dp_enabled(db: Database) -> bool:
+    """Whether differential-privacy noise is added to newly released team aggregates."""
+    return bool(get_setting(db, DP_ENABLED_KEY))
+
+
+def set_dp_enabled(db: Database, enabled: bool, *, actor_id: int | None = None) -> bool:
+    return set_setting(db, DP_ENABLED_KEY, enabled, actor_id=actor_id)
+
+
+def dp_epsilon(db: Database) -> float:
+    """Epsilon spent on each noisy value released (per metric per cell)."""
+    return float(get_setting(db, DP_EPSILON_KEY))
+
+
+def set_dp_epsilon(db: Database, epsilon: float, *, actor_id: int | None = None) -> float:
+    return set_setting(db, DP_EPSILON_KEY, epsilon, actor_id=actor_id)
+
+
+def support_resources(db: Database) -> str:
+    """The admin-written support text (EAP, crisis line); empty when not set."""
+    return str(get_setting(db, SUPPORT_KEY))
+
+
+def set_support_resources(db: Database, text: str, *, actor_id: int | None = None) -> str:
+    return set_setting(db, SUPPORT_KEY, text, actor_id=actor_id)
+
+
+def privacy_settings(db: Database) -> dict[str, Any]:
+    """The privacy settings in force, for an admin page or a report footer."""
+    return {
+        K_KEY: get_k(db),
+        DP_ENABLED_KEY: dp_enabled(db),
+        DP_EPSILON_KEY: dp_epsilon(db),
+    }

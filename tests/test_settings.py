@@ -1,0 +1,129 @@
+"""Agency settings: typed values, validated on write, in the database and on read."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from fatigue import audit, settings
+from fatigue.errors import ValidationError
+
+
+def test_defaults_on_a_new_database(db):
+    assert settings.get_k(db) == 5
+    assert settings.dp_enabled(db) is False
+    assert settings.dp_epsilon(db) == 1.0
+    assert settings.support_resources(db) == ""
+    assert settings.privacy_settings(db) == {
+        "min_group_size": 5, "dp_enabled": False, "dp_epsilon": 1.0}
+
+
+@pytest.mark.parametrize("k", [5, 6, 10, 100, "7"])
+def test_k_can_be_raised(db, k):
+    assert settings.set_k(db, k) == int(k)
+    assert settings.get_k(db) == int(k)
+
+
+@pytest.mark.parametrize("k", [4, 3, 1, 0, -5, 5.0, 5.5, "4", "five", "", None, True, 101])
+def test_k_cannot_be_set_below_5_or_to_a_non_integer(db, k):
+    settings.set_k(db, 8)
+    with pytest.raises(ValidationError) as info:
+        settings.set_k(db, k)
+    assert info.value.field == "min_group_size"
+    assert settings.get_k(db) == 8  # unchanged
+
+
+@pytest.mark.parametrize("value", ["4", "0", "-1", "4.9", "5.0", "abc", "", " 5", "101"])
+def test_k_cannot_be_lowered_in_the_settings_table_directly(db, value):
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO settings (key, value) VALUES ('min_group_size', ?)", [value])
+    settings.set_k(db, 6)
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE settings SET value = ? WHERE key = 'min_group_size'", [value])
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('min_group_size', ?)",
+                   [value])
+    assert settings.get_k(db) == 6
+
+
+@pytest.mark.parametrize("stored, read", [("3", 5), ("0", 5), ("abc", 5), ("-7", 5), ("9", 9)])
+def test_k_is_validated_on_read_even_without_the_triggers(db, stored, read):
+    db.execute("DROP TRIGGER settings_privacy_insert")
+    db.execute("INSERT INTO settings (key, value) VALUES ('min_group_size', ?)", [stored])
+    assert settings.get_k(db) == read
+
+
+@pytest.mark.parametrize("epsilon", [0.01, 0.5, 1, 2.5, 5, "1.5"])
+def test_dp_epsilon_accepted(db, epsilon):
+    assert settings.set_dp_epsilon(db, epsilon) == float(epsilon)
+    assert settings.dp_epsilon(db) == float(epsilon)
+
+
+@pytest.mark.parametrize("epsilon", [0, -1, 0.001, 5.01, 100, float("nan"), float("inf"), "x", None,
+                                     True])
+def test_dp_epsilon_must_be_positive_and_sensible(db, epsilon):
+    with pytest.raises(ValidationError):
+        settings.set_dp_epsilon(db, epsilon)
+    assert settings.dp_epsilon(db) == 1.0
+
+
+def test_dp_epsilon_guarded_in_the_table_too(db):
+    for value in ("0", "-1", "50", "abc"):
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute("INSERT INTO settings (key, value) VALUES ('dp_epsilon', ?)", [value])
+
+
+@pytest.mark.parametrize("value, expected", [(True, True), (False, False), (1, True), ("on", True),
+                                             ("no", False)])
+def test_dp_enabled(db, value, expected):
+    assert settings.set_dp_enabled(db, value) is expected
+    assert settings.dp_enabled(db) is expected
+
+
+@pytest.mark.parametrize("value", ["maybe", 2, None, 0.5])
+def test_dp_enabled_rejects_other_values(db, value):
+    with pytest.raises(ValidationError):
+        settings.set_dp_enabled(db, value)
+
+
+def test_support_resources_are_plain_text_with_a_limit(db):
+    text = "EAP: 0800 123 456 (24 hours)\nCrisis line: 116 123"
+    assert settings.set_support_resources(db, "  " + text + "  ") == text
+    assert settings.support_resources(db) == text
+    with pytest.raises(ValidationError):
+        settings.set_support_resources(db, "x" * 4001)
+    with pytest.raises(ValidationError):
+        settings.set_support_resources(db, "bell\x07")
+    with pytest.raises(ValidationError):
+        settings.set_support_resources(db, 42)
+    assert settings.support_resources(db) == text
+
+
+@pytest.mark.parametrize("value, kind", [("hello", str), (42, int), (2.5, float), (True, bool),
+                                         (False, bool)])
+def test_generic_typed_get_and_set(db, value, kind):
+    settings.set_setting(db, "custom.thing", value)
+    assert settings.get_setting(db, "custom.thing", type=kind) == value
+
+
+def test_generic_get_default_and_unparseable(db):
+    assert settings.get_setting(db, "missing", "fallback") == "fallback"
+    settings.set_setting(db, "custom.count", "not a number")
+    assert settings.get_setting(db, "custom.count", 3, type=int) == 3
+
+
+@pytest.mark.parametrize("key", ["", " padded ", "x" * 81, None])
+def test_generic_set_rejects_bad_keys(db, key):
+    with pytest.raises(ValidationError):
+        settings.set_setting(db, key, "v")
+
+
+def test_changes_with_an_actor_are_audited(db, user):
+    settings.set_k(db, 7, actor_id=user)
+    settings.set_support_resources(db, "Call 123", actor_id=user)
+    logged = audit.entries(db, action="change_setting")
+    assert [e["detail"] for e in logged] == [
+        {"key": "support_resources", "value": "8 characters"},
+        {"key": "min_group_size", "value": 7},
+    ]
+    assert logged[0]["actor_id"] == user
