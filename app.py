@@ -29,7 +29,10 @@ pages = [
     st.Page("fatigue/pages/insights.py", title="My patterns", icon=":material/insights:"),
     st.Page("fatigue/pages/questionnaires.py", title="Questionnaires", icon=":material/assignment:"),
 ]
+if user.is_lead or user.is_admin:
+    pages.append(st.Page("fatigue/pages/team.py", title="My team", icon=":material/groups:"))
 if user.is_admin:
+    pages.append(st.Page("fatigue/pages/organisation.py", title="Organisation", icon=":material/domain:"))
     pages.append(st.Page("fatigue/pages/admin.py", title="Teams and accounts", icon=":material/group:"))
 
 with st.sidebar:

@@ -56,6 +56,8 @@ def check_password(password: str) -> None:
         raise ValidationError(
             {"password": f"Password must be at least {MIN_PASSWORD_CHARS} characters."}
         )
+    if not password.strip():
+        raise ValidationError({"password": "Password cannot be only spaces."})
     if len(password) > MAX_PASSWORD_CHARS:
         raise ValidationError(
             {"password": f"Password must be at most {MAX_PASSWORD_CHARS} characters."}
@@ -82,6 +84,8 @@ def create_team(
     name = (name or "").strip()
     if not 1 <= len(name) <= 80:
         raise ValidationError({"name": "Team name must be 1 to 80 characters."})
+    if any(not ch.isprintable() for ch in name):
+        raise ValidationError({"name": "Team name cannot contain control characters."})
     if not isinstance(caseload_standard, int) or not 1 <= caseload_standard <= 200:
         raise ValidationError(
             {"caseload_standard": "Caseload standard must be a whole number from 1 to 200."}
@@ -92,6 +96,17 @@ def create_team(
         return db["teams"].insert(
             {"name": name, "caseload_standard": caseload_standard}
         ).last_pk
+
+
+def set_caseload_standard(db: Database, team: str | int, caseload_standard: int) -> None:
+    """Change a team's caseload standard (used by the workload index and team reports)."""
+    if (isinstance(caseload_standard, bool) or not isinstance(caseload_standard, int)
+            or not 1 <= caseload_standard <= 200):
+        raise ValidationError(
+            {"caseload_standard": "Caseload standard must be a whole number from 1 to 200."}
+        )
+    found = _require_team(db, team)
+    db.execute("UPDATE teams SET caseload_standard = ? WHERE id = ?", [caseload_standard, found])
 
 
 def team_id(db: Database, name_or_id: str | int) -> int | None:

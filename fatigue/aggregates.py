@@ -791,6 +791,19 @@ def org_report(
     return frame
 
 
+CHART_LABELS: dict[str, str] = {
+    **LABELS,
+    "high_strain_share_pct": "In high strain",
+    "supervision_share_pct": "Had supervision or a debrief",
+    "after_hours_share_pct": "Regular after-hours work",
+    "caseload_vs_standard_pct": "Caseload vs standard",
+    "crisis_contacts_per_day": "Crisis contacts",
+    "trauma_contacts_per_day": "Trauma-exposed contacts",
+    "contacts_per_day": "All contacts",
+    "after_hours_minutes_per_day": "After-hours minutes",
+}
+
+
 def long_for_chart(report: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Tidy rows (period_start, label, measure, value, pm95) of the shown rows
     only, for a chart: already aggregated and suppressed, nothing else."""
@@ -803,7 +816,7 @@ def long_for_chart(report: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         part = pd.DataFrame({
             "period_start": shown["period_start"],
             "label": shown["label"],
-            "measure": LABELS.get(column, column.replace("_", " ").capitalize()),
+            "measure": CHART_LABELS.get(column, column.replace("_", " ").capitalize()),
             "value": shown[column],
             "pm95": shown[pm] if pm in shown else math.nan,
         })

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sqlite3
 import sys
 from typing import Callable, Sequence
 
@@ -51,11 +52,12 @@ def cmd_add_user(args: argparse.Namespace) -> str:
             args.username,
             password,
             team=args.team,
-            lead_of=[args.team] if args.lead else [],
+            lead_of=([args.team] if args.lead else []) + list(args.lead_of or []),
             is_admin=args.admin,
             display_name=args.name or "",
         )
-    roles = ["case manager"] + (["team lead"] if args.lead else []) + (["admin"] if args.admin else [])
+    roles = (["case manager"] + (["team lead"] if args.lead or args.lead_of else [])
+             + (["admin"] if args.admin else []))
     return f"User '{accounts.normalize_username(args.username)}' added to {args.team} as {', '.join(roles)}."
 
 
@@ -72,6 +74,21 @@ def cmd_demo(args: argparse.Namespace) -> str:
         f"{counts['questionnaires']} questionnaires. "
         f"Every demo login uses the demo-only password '{demo.DEMO_PASSWORD}'."
     )
+
+
+def _whole_number(low: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``low``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("add-team", parents=[common], help="add a team")
     p.add_argument("name", metavar="NAME")
-    p.add_argument("--caseload-standard", type=int, default=15, metavar="N",
+    p.add_argument("--caseload-standard", type=_whole_number(1), default=15, metavar="N",
                    help="the team's caseload standard (default 15)")
     p.set_defaults(handler=cmd_add_team)
 
@@ -100,14 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--team", required=True, metavar="NAME", help="home team")
     p.add_argument("--name", metavar="TEXT", help="display name")
     p.add_argument("--lead", action="store_true", help="also leads the home team")
+    p.add_argument("--lead-of", action="append", metavar="NAME",
+                   help="also leads this team (repeat for several teams)")
     p.add_argument("--admin", action="store_true", help="may manage accounts and teams")
     p.add_argument("--password-stdin", action="store_true",
                    help="read the password from standard input (one line)")
     p.set_defaults(handler=cmd_add_user)
 
     p = sub.add_parser("demo", parents=[common], help="load the synthetic demo agency")
-    p.add_argument("--seed", type=int, default=7, metavar="N")
-    p.add_argument("--days", type=int, default=180, metavar="N")
+    p.add_argument("--seed", type=_whole_number(0), default=7, metavar="N")
+    p.add_argument("--days", type=_whole_number(1), default=180, metavar="N")
     p.add_argument("--if-empty", action="store_true",
                    help="do nothing (and succeed) if the database already has accounts")
     p.set_defaults(handler=cmd_demo)
@@ -122,5 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         for message in exc.errors.values():
             print(f"error: {message}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError, sqlite3.Error) as exc:  # e.g. --db names a folder
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -32,7 +32,7 @@ def test_admin_adds_a_lead_account(db, admin):
     at.text_input(key="new_username").input("Robin.Lead")
     at.text_input(key="new_display").input("Robin")
     at.selectbox(key="new_team").select("North")
-    at.checkbox(key="new_lead").check()
+    at.multiselect(key="new_leads").select("North")
     at.text_input(key="new_password").input("robins-first-password")
     at = next(b for b in at.button if b.label == "Add account").click().run()
     assert texts(at.success) == ["Account 'robin.lead' added."]
@@ -66,7 +66,42 @@ def test_admin_tables_hold_no_checkin_data(db, admin):
     for frame in at.dataframe:
         columns |= set(frame.value.columns)
     assert columns == {"Team", "Caseload standard", "Active members", "Username", "Name",
-                       "Home team", "Leads", "Admin", "Active"}
+                       "Home team", "Leads", "Admin", "Active", "When (UTC)", "Who", "Action",
+                       "Detail"}
+
+
+def test_admin_changes_a_caseload_standard(db, admin):
+    at = open_admin()
+    at.selectbox(key="standard_team").select("North")
+    at.number_input(key="standard_value").set_value(12)
+    at = next(b for b in at.button if b.label == "Save standard").click().run()
+    assert texts(at.success) == ["Caseload standard of 'North' set to 12."]
+    assert accounts.caseload_standard(db, admin) == 12
+
+
+def test_privacy_settings_saved_and_audited(db, admin):
+    from fatigue import audit, settings
+
+    at = open_admin()
+    k_input = next(n for n in at.number_input if n.label == "Minimum group size (k)")
+    assert k_input.min == 5  # the form cannot go below 5 either
+    k_input.set_value(7)
+    at = next(b for b in at.button if b.label == "Save privacy settings").click().run()
+    assert texts(at.success) == ["Privacy settings saved."]
+    assert settings.get_k(db) == 7
+    assert any(e["actor"] == "dana" for e in audit.entries(db))
+    # The audit log is shown on the page.
+    log = at.dataframe[-1].value
+    assert "dana" in set(log["Who"])
+
+
+def test_support_resources_saved(db, admin):
+    from fatigue import settings
+
+    at = open_admin()
+    at.text_area[0].input("EAP: 0800 123 456")
+    at = next(b for b in at.button if b.label == "Save support resources").click().run()
+    assert settings.support_resources(db) == "EAP: 0800 123 456"
 
 
 def test_member_navigation_has_no_admin_page(db, user, admin):
@@ -86,7 +121,9 @@ def test_admin_page_script_checks_the_role_itself(db, user):
     assert len(at.dataframe) == 0 and len(at.text_input) == 0
 
 
-@pytest.mark.parametrize("page", ["checkin", "trends", "admin"])
+@pytest.mark.parametrize(
+    "page", ["home", "checkin", "trends", "insights", "questionnaires", "team", "organisation", "admin"]
+)
 def test_every_page_needs_a_login(db, page):
     at = start_app(f"../fatigue/pages/{page}.py")
     assert texts(at.warning) == ["Please log in first."]

@@ -66,10 +66,10 @@ def require_admin() -> User:
     return user
 
 
-def require_lead() -> User:
-    """The signed-in lead of at least one team; otherwise stop the page."""
+def require_lead_or_admin() -> User:
+    """The signed-in lead of at least one team, or an admin; otherwise stop the page."""
     user = require_user()
-    if not user.is_lead:
+    if not (user.is_lead or user.is_admin):
         st.error("This page is for team leads only.")
         st.stop()
     return user

@@ -1,12 +1,18 @@
-"""Teams and accounts (admins only). Shows no one's answers or scores."""
+"""Teams, accounts, privacy settings and the audit log (admins only).
+
+Shows no one's answers, scores or notes: accounts are listed with their
+roles only.
+"""
 from __future__ import annotations
+
+import json
 
 import pandas as pd
 import streamlit as st
 
-from fatigue import accounts
+from fatigue import accounts, audit, settings
 from fatigue.errors import ValidationError
-from fatigue.pages._session import get_db, require_admin
+from fatigue.pages._session import get_db, plain, require_admin
 
 admin = require_admin()
 db = get_db()
@@ -14,16 +20,23 @@ db = get_db()
 st.title("Teams and accounts")
 flash = st.session_state.pop("admin_flash", None)
 if flash:
-    st.success(flash)
+    st.success(plain(flash))
 
 
 def report(exc: ValidationError) -> None:
     for message in exc.errors.values():
-        st.error(message)
+        st.error(plain(message))
 
 
+def done(message: str) -> None:
+    st.session_state["admin_flash"] = message
+    st.rerun()
+
+
+# --- teams -------------------------------------------------------------------
 teams = accounts.list_teams(db)
-st.subheader("Teams")
+team_names = [team["name"] for team in teams]
+st.header("Teams")
 if teams:
     st.dataframe(
         pd.DataFrame(teams)[["name", "caseload_standard", "members"]].rename(
@@ -33,13 +46,14 @@ if teams:
         hide_index=True,
         width="stretch",
     )
-with st.form("add_team", clear_on_submit=True):
+left, right = st.columns(2)
+with left, st.form("add_team", clear_on_submit=True):
     st.write("**Add a team**")
     name = st.text_input("Team name", max_chars=80)
     standard = st.number_input(
         "Caseload standard", min_value=1, max_value=200, value=15, step=1,
-        help="The caseload this team's work is planned for (e.g. 12-17 for child welfare; "
-        "see docs/analytics.md).",
+        help="The caseload this team's work is planned for, e.g. CWLA: 12 active investigations "
+        "or 17 ongoing families per worker (see docs/analytics.md).",
     )
     if st.form_submit_button("Add team"):
         try:
@@ -47,10 +61,19 @@ with st.form("add_team", clear_on_submit=True):
         except ValidationError as exc:
             report(exc)
         else:
-            st.session_state["admin_flash"] = f"Team '{name.strip()}' added."
-            st.rerun()
+            done(f"Team '{name.strip()}' added.")
+if teams:
+    with right, st.form("edit_standard"):
+        st.write("**Change a caseload standard**")
+        which = st.selectbox("Team", team_names, key="standard_team")
+        new = st.number_input("New caseload standard", min_value=1, max_value=200, value=15,
+                              step=1, key="standard_value")
+        if st.form_submit_button("Save standard"):
+            accounts.set_caseload_standard(db, which, int(new))
+            done(f"Caseload standard of '{which}' set to {int(new)}.")
 
-st.subheader("Accounts")
+# --- accounts ------------------------------------------------------------------
+st.header("Accounts")
 users = accounts.list_users(db)
 st.dataframe(
     pd.DataFrame(users, columns=["username", "display_name", "home_team", "leads", "is_admin", "active"])
@@ -60,34 +83,31 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-team_names = [team["name"] for team in teams]
 with st.form("add_user"):
     st.write("**Add an account**")
     username = st.text_input("Username", max_chars=40, key="new_username")
     display = st.text_input("Display name", max_chars=80, key="new_display")
     home = st.selectbox("Home team", team_names, index=None, placeholder="Choose a team",
                         key="new_team")
-    lead = st.checkbox("Leads this team", key="new_lead")
+    leads = st.multiselect("Leads these teams", team_names, key="new_leads",
+                           help="A lead sees anonymized aggregates of these teams only.")
     is_admin = st.checkbox("Admin", key="new_admin")
     password = st.text_input(
         "Initial password", type="password", key="new_password",
-        help=f"At least {accounts.MIN_PASSWORD_CHARS} characters. Give it to the person privately.",
+        help=f"At least {accounts.MIN_PASSWORD_CHARS} characters. Give it to the person "
+        "privately and ask them to change it under 'My account'.",
     )
     if st.form_submit_button("Add account"):
         if home is None:
             st.error("Choose a home team.")
         else:
             try:
-                accounts.create_user(db, username, password, team=home,
-                                     lead_of=[home] if lead else [], is_admin=is_admin,
-                                     display_name=display)
+                accounts.create_user(db, username, password, team=home, lead_of=leads,
+                                     is_admin=is_admin, display_name=display)
             except ValidationError as exc:
                 report(exc)
             else:
-                st.session_state["admin_flash"] = (
-                    f"Account '{accounts.normalize_username(username)}' added."
-                )
-                st.rerun()
+                done(f"Account '{accounts.normalize_username(username)}' added.")
 
 others = [u for u in users if u["id"] != admin.id]
 if others:
@@ -99,7 +119,60 @@ if others:
         chosen = by_name[picked]
         if st.form_submit_button("Switch active / deactivated"):
             accounts.set_active(db, chosen["id"], not chosen["active"])
-            st.session_state["admin_flash"] = (
-                f"Account '{chosen['username']}' {'deactivated' if chosen['active'] else 'reactivated'}."
-            )
-            st.rerun()
+            done(f"Account '{chosen['username']}' {'deactivated' if chosen['active'] else 'reactivated'}.")
+
+# --- privacy and support ---------------------------------------------------------
+st.header("Privacy of team figures")
+current = settings.privacy_settings(db)
+with st.form("privacy"):
+    k = st.number_input(
+        "Minimum group size (k)", min_value=settings.MIN_K, max_value=settings.MAX_K,
+        value=int(current[settings.K_KEY]), step=1,
+        help="A team's figures for a period are shown only when at least this many people "
+        f"checked in. It cannot be set below {settings.MIN_K}.",
+    )
+    dp_on = st.checkbox("Add differential-privacy noise to team figures",
+                        value=bool(current[settings.DP_ENABLED_KEY]))
+    epsilon = st.number_input(
+        "Privacy budget per released value (epsilon)", min_value=settings.MIN_DP_EPSILON,
+        max_value=settings.MAX_DP_EPSILON, value=float(current[settings.DP_EPSILON_KEY]),
+        step=0.1, format="%.2f", help="Smaller means more noise and more privacy. See PRIVACY.md.",
+    )
+    if st.form_submit_button("Save privacy settings"):
+        try:
+            settings.set_k(db, int(k), actor_id=admin.id)
+            settings.set_dp_enabled(db, dp_on, actor_id=admin.id)
+            settings.set_dp_epsilon(db, float(epsilon), actor_id=admin.id)
+        except ValidationError as exc:
+            report(exc)
+        else:
+            done("Privacy settings saved.")
+
+st.header("Support resources")
+with st.form("support"):
+    text = st.text_area(
+        "Shown to people when their check-ins suggest they may need support now",
+        value=settings.support_resources(db), max_chars=settings.MAX_SUPPORT_CHARS,
+        placeholder="e.g. Employee assistance programme: 0800 000 000 (24 hours). "
+        "Crisis line: 000 000.",
+    )
+    if st.form_submit_button("Save support resources"):
+        try:
+            settings.set_support_resources(db, text, actor_id=admin.id)
+        except ValidationError as exc:
+            report(exc)
+        else:
+            done("Support resources saved.")
+
+st.header("Audit log")
+st.caption("Who viewed which team figures, refused attempts and settings changes (newest first).")
+log = audit.entries(db, limit=200)
+st.dataframe(
+    pd.DataFrame(
+        [{"When (UTC)": e["at"], "Who": e["actor"] or "system", "Action": e["action"],
+          "Detail": json.dumps(e["detail"], ensure_ascii=False)} for e in log],
+        columns=["When (UTC)", "Who", "Action", "Detail"],
+    ),
+    hide_index=True,
+    width="stretch",
+)

@@ -1,0 +1,84 @@
+"""Drawing the already-suppressed team and organisation reports.
+
+Everything handed to a chart or table here comes from ``fatigue.aggregates``:
+rows per period (and per team), hidden cells as missing values, no person.
+A report is fetched once per session, team, period and day (each fetch is
+written to the audit log) and kept in session state between reruns.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from fatigue import aggregates
+
+PERIODS = {"4 weeks": "4week", "Week": "week"}
+RATING_COLUMNS = ["exhaustion", "empathy", "intrusion", "detachment"]
+SHARE_COLUMNS = ["high_strain_share_pct", "supervision_share_pct", "after_hours_share_pct"]
+TABLE = {
+    "label": "Period",
+    "respondents_band": "Respondents",
+    "participation_text": "Participation",
+    "exhaustion": "Exhaustion",
+    "empathy": "Empathy",
+    "intrusion": "Intrusion",
+    "high_strain_share_text": "In high strain",
+    "caseload_vs_standard_pct": "Caseload vs standard (%)",
+    "crisis_contacts_per_day": "Crisis contacts / day",
+    "trauma_contacts_per_day": "Trauma contacts / day",
+    "supervision_share_text": "Had supervision",
+    "hidden_reason": "Hidden because",
+}
+
+
+def cached_report(key: tuple, fetch: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """The report for ``key`` from this session's store, fetched on first use today."""
+    store = st.session_state.setdefault("reports", {})
+    full_key = (*key, dt.date.today().isoformat())
+    if full_key not in store:
+        store[full_key] = fetch()
+    return store[full_key]
+
+
+def period_choice(key: str) -> str:
+    picked = st.segmented_control("Period", list(PERIODS), default="4 weeks", key=key)
+    return PERIODS[picked or "4 weeks"]
+
+
+def trend_chart(report: pd.DataFrame, columns: list[str], title: str, y_title: str,
+                domain: list[float] | None = None, colour: str = "measure") -> None:
+    """A line per measure over the shown periods, with DP uncertainty if any."""
+    tidy = aggregates.long_for_chart(report, columns)
+    if tidy.empty:
+        st.caption(f"{title}: no period can be shown yet.")
+        return
+    scale = alt.Scale(domain=domain) if domain else alt.Scale(zero=False)
+    base = alt.Chart(tidy).encode(alt.X("period_start:T", title=None))
+    layers = [
+        base.mark_line(point=True).encode(
+            alt.Y("value:Q", title=y_title, scale=scale),
+            alt.Color(f"{colour}:N", title=None, legend=alt.Legend(orient="top")),
+            alt.Shape(f"{colour}:N", legend=None),
+            tooltip=[alt.Tooltip("label:N", title="Period"), "measure:N", "value:Q"],
+        )
+    ]
+    if tidy["pm95"].notna().any():
+        tidy = tidy.assign(low=tidy["value"] - tidy["pm95"], high=tidy["value"] + tidy["pm95"])
+        layers.insert(0, alt.Chart(tidy).mark_area(opacity=0.15).encode(
+            alt.X("period_start:T"), alt.Y("low:Q"), alt.Y2("high:Q"),
+            alt.Color(f"{colour}:N", legend=None)))
+    st.altair_chart(alt.layer(*layers).properties(height=220, title=title), width="stretch")
+
+
+def period_table(report: pd.DataFrame, extra: dict[str, str] | None = None) -> None:
+    """The periods as a table: figures for shown rows, the reason for hidden ones."""
+    columns = {**(extra or {}), **TABLE}
+    st.dataframe(
+        report[list(columns)].iloc[::-1].rename(columns=columns),
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,0 +1,90 @@
+"""My team: anonymized aggregates for the teams I lead (leads and admins only)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from fatigue import aggregates, settings
+from fatigue.pages._reports import (
+    RATING_COLUMNS,
+    SHARE_COLUMNS,
+    cached_report,
+    period_choice,
+    period_table,
+    trend_chart,
+)
+from fatigue.pages._session import get_db, plain, require_lead_or_admin
+
+user = require_lead_or_admin()
+db = get_db()
+
+st.title("My team")
+k = settings.get_k(db)
+st.caption(
+    f"Anonymized team figures only: a period is shown when at least {k} people (not counting "
+    "leads) checked in, each person counts once, shares are rounded, and nobody's answers, "
+    "scores or notes are ever shown. Your own check-ins stay as private as anyone's. "
+    "Details: PRIVACY.md."
+)
+
+teams = aggregates.viewable_teams(db, user.id)
+if not teams:
+    st.info("You do not lead a team yet.")
+    st.stop()
+by_name = {team["name"]: team["id"] for team in teams}
+name = st.selectbox("Team", list(by_name), key="team_choice") if len(by_name) > 1 else next(iter(by_name))
+period = period_choice("team_period")
+report = cached_report(
+    ("team", by_name[name], period),
+    lambda: aggregates.team_report(db, by_name[name], period, viewer_id=user.id),
+)
+
+st.header(plain(name))
+shown = report[report["shown"]]
+if shown.empty:
+    reasons = report["hidden_reason"].dropna().unique()
+    st.warning(
+        "No period can be shown for this team yet. " + " ".join(reasons[:2]),
+        icon=":material/visibility_off:",
+    )
+else:
+    latest = shown.iloc[-1]
+    st.write(
+        f"Latest period shown: **{latest['label']}**. Team size: {latest['team_size_text']}; "
+        f"respondents: {latest['respondents_band']}; participation: {latest['participation_text']}."
+    )
+    columns = st.columns(4)
+    columns[0].metric("Mean exhaustion (0-10)", f"{latest['exhaustion']:g}")
+    columns[1].metric("Mean empathy (0-10)", f"{latest['empathy']:g}")
+    columns[2].metric("In high strain", latest["high_strain_share_text"],
+                      help="Share of respondents whose mean exhaustion in the period was 7 or more.")
+    columns[3].metric("Caseload vs standard", f"{latest['caseload_vs_standard_pct']:g}%",
+                      help=f"Mean caseload {latest['caseload_mean']:g} against the team's "
+                      f"standard of {latest['caseload_standard']:g}.")
+
+    st.subheader("What the team could do")
+    suggestions = aggregates.team_suggestions(report)
+    if not suggestions:
+        st.write("Nothing in the team figures calls for a team-level step right now.")
+    for suggestion in suggestions:
+        with st.container(border=True):
+            st.markdown(f"**{plain(suggestion['title'])}**")
+            st.write(suggestion["reason"])
+            for step in suggestion["steps"]:
+                st.markdown(f"- {plain(step)}")
+            st.caption(f"Based on: {suggestion['source']}")
+
+    st.subheader("Trends")
+    trend_chart(report, RATING_COLUMNS, "Team mean ratings per period", "Mean rating (0-10)",
+                domain=[0, 10])
+    trend_chart(report, SHARE_COLUMNS, "Shares of respondents (rounded)", "Percent",
+                domain=[0, 100])
+    trend_chart(report, ["crisis_contacts_per_day", "trauma_contacts_per_day"],
+                "Crisis and trauma contacts per person per day", "Contacts")
+    if report["dp"].any():
+        st.caption("Shaded bands: the 95% range of the privacy noise added to each figure.")
+
+hidden = report[~report["shown"]]
+if not hidden.empty:
+    st.caption(f"{len(hidden)} of {len(report)} periods are hidden; the table says why.")
+st.subheader("All periods")
+period_table(report)
