@@ -416,4 +416,14 @@ def score(instrument_id: str, answers: Mapping[int, int | None]) -> dict[str, di
     """
     instrument = load(instrument_id)
     clean = _clean_answers(instrument, answers)
-    return _SCORERS[instrument.scoring_method](instrument, clean)
+    result = _SCORERS[instrument.scoring_method](instrument, clean)
+    if not any(scale["scored"] for scale in result.values()):
+        # Nothing could be scored (CBI: every scale under half answered): a
+        # response without a single score is not worth storing.
+        needs = [f"{s.min_answered} of the {len(s.items)} {s.label.lower()} questions"
+                 for s in instrument.subscales]
+        parts = ", ".join(needs[:-1]) + f" or {needs[-1]}" if len(needs) > 1 else needs[0]
+        raise ValidationError(
+            {"answers": f"Too few answers to give any score: answer at least {parts}."}
+        )
+    return result

@@ -67,7 +67,7 @@ def _initial(db: Database) -> None:
         CREATE TABLE checkins (
             id INTEGER PRIMARY KEY,
             user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-            day TEXT NOT NULL CHECK (day IS date(day, '+0 days')),
+            day TEXT NOT NULL CHECK (day IS date(day, '+0 days') AND day >= '2000-01-01'),
             exhaustion INTEGER NOT NULL CHECK (exhaustion BETWEEN 0 AND 10),
             empathy INTEGER NOT NULL CHECK (empathy BETWEEN 0 AND 10),
             detachment INTEGER NOT NULL CHECK (detachment BETWEEN 0 AND 10),
@@ -118,7 +118,8 @@ def _questionnaires(db: Database) -> None:
                 CHECK (instrument_id IN ('proqol5', 'cbi', 'single_item_burnout')),
             -- A real ISO date: date(x, '+0 days') normalises 2026-02-30 and gives
             -- NULL for non-dates, and IS (unlike =) fails on NULL.
-            taken_on TEXT NOT NULL CHECK (taken_on IS date(taken_on, '+0 days')),
+            taken_on TEXT NOT NULL
+                CHECK (taken_on IS date(taken_on, '+0 days') AND taken_on >= '2000-01-01'),
             answers TEXT NOT NULL
                 CHECK (json_valid(answers) AND json_type(answers) = 'object'),
             created_at TEXT NOT NULL DEFAULT {_NOW}

@@ -10,6 +10,8 @@ import datetime as dt
 import math
 from typing import Any, Mapping
 
+import numpy as np
+
 from fatigue.errors import ValidationError
 
 RATINGS: tuple[str, ...] = (
@@ -62,6 +64,7 @@ INT_RANGES: dict[str, tuple[int, int]] = {
     "after_hours_minutes": (0, 1440),
 }
 MAX_DIRECT_HOURS = 24.0
+EARLIEST_DAY = dt.date(2000, 1, 1)  # mirrored by a CHECK; older dates are typing slips
 MAX_NOTE_CHARS = 2000
 BACKFILL_DAYS = 7
 
@@ -82,7 +85,7 @@ _FALSE = {"0", "false", "no", "n", ""}
 
 def _to_int(value: Any) -> int | None:
     """An int from an int, an integral float or a numeric string; else None."""
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return None
     if isinstance(value, int):
         return value
@@ -106,7 +109,7 @@ def _to_int(value: Any) -> int | None:
 
 
 def _to_float(value: Any) -> float | None:
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return None
     try:
         number = float(value.strip() if isinstance(value, str) else value)
@@ -116,8 +119,8 @@ def _to_float(value: Any) -> float | None:
 
 
 def _to_bool(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
     if isinstance(value, float) and value in (0.0, 1.0):
@@ -134,8 +137,8 @@ def parse_day(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
+        try:  # strictly YYYY-MM-DD (fromisoformat would also take 20240105 or 2024-W01-1)
+            return dt.datetime.strptime(value.strip(), "%Y-%m-%d").date()
         except ValueError:
             pass
     raise ValidationError({"day": "Date must be a calendar date written as YYYY-MM-DD."})
@@ -144,6 +147,8 @@ def parse_day(value: Any) -> dt.date:
 def check_day(day: Any, today: dt.date, *, backfill_days: int | None = None) -> dt.date:
     """Parse ``day`` and refuse future dates (and, if given, older than the window)."""
     parsed = parse_day(day)
+    if parsed < EARLIEST_DAY:
+        raise ValidationError({"day": f"Date cannot be before {EARLIEST_DAY.isoformat()}."})
     if parsed > today:
         raise ValidationError({"day": "Date cannot be in the future."})
     if backfill_days is not None and parsed < today - dt.timedelta(days=backfill_days):

@@ -97,7 +97,8 @@ def test_save_many_is_all_or_nothing(db, user):
 @pytest.mark.parametrize(
     "column, value",
     [("exhaustion", 11), ("crisis_contacts", 9), ("direct_hours", 25.0), ("note", "x" * 2001),
-     ("day", "2026-13-01"), ("day", "2026-02-30"), ("day", "16/03/2026"), ("supervision", 2)],
+     ("day", "2026-13-01"), ("day", "2026-02-30"), ("day", "16/03/2026"), ("day", "1999-12-31"),
+     ("supervision", 2)],
 )
 def test_database_constraints_back_up_validation(db, user, column, value):
     row = {"user_id": user, "day": "2026-03-10", **RATINGS, "contacts": 2, column: value}

@@ -375,15 +375,27 @@ def test_cbi_minimum_answered_per_scale(scale, enough, score):
     scored = inst.score("cbi", enough)[scale]
     assert (scored["score"], scored["scored"], scored["reason"]) == (score, True, None)
     assert scored["answered"] == len(enough)
-    # One fewer: not scored, and the reason says why.
+    # One fewer: not scored, and the reason says why (another scale is answered
+    # in full, so the response as a whole can still be scored).
     fewer = dict(list(enough.items())[:-1])
-    not_scored = inst.score("cbi", fewer)[scale]
+    other = {n: 3 for n in (range(1, 7) if scale == "work" else range(7, 14))}
+    not_scored = inst.score("cbi", {**other, **fewer})[scale]
     assert not_scored["scored"] is False
     assert not_scored["score"] is None and not_scored["band"] is None
     assert not_scored["answered"] == len(fewer)
     needed = {"personal": 3, "work": 4, "client": 3}[scale]
     assert f"at least {needed}" in not_scored["reason"]
     assert f"{len(fewer)} of {len(CBI_KEYS[scale])}" in not_scored["reason"]
+
+
+def test_cbi_with_no_scale_scoreable_is_refused():
+    # 2 personal, 3 work and 2 client answers: every scale is under its minimum.
+    with pytest.raises(ValidationError) as info:
+        inst.score("cbi", {1: 1, 2: 1, 7: 2, 8: 2, 9: 2, 14: 3, 15: 3})
+    assert info.value.errors == {"answers": (
+        "Too few answers to give any score: answer at least 3 of the 6 personal burnout "
+        "questions, 4 of the 7 work-related burnout questions or 3 of the 6 client-related "
+        "burnout questions.")}
 
 
 def test_cbi_none_counts_as_unanswered():

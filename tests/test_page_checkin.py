@@ -20,7 +20,7 @@ def number(at, label):
 
 
 def slider(at, field_label):
-    return next(s for s in at.select_slider if s.label.startswith(field_label + ":"))
+    return next(s for s in at.select_slider if s.label.startswith(f"**{field_label}**"))
 
 
 def save(at):
@@ -145,8 +145,19 @@ def test_date_picker_allows_only_the_backfill_window(db, user):
 
 def test_every_rating_shows_both_anchors_and_is_labelled_as_our_own(db, user):
     at = log_in("casey")
-    captions = texts(at.caption)
-    assert "0 = not drained at all · 10 = completely drained" in captions
-    assert "0 = not able at all · 10 = fully able" in captions
-    assert sum(c.startswith("0 = ") for c in captions) == 7
-    assert any("not a validated instrument" in c for c in captions)
+    labels = [s.label for s in at.select_slider]
+    assert "**Exhaustion** (0 = not drained at all, 10 = completely drained)" in labels
+    assert "**Empathy** (0 = not able at all, 10 = fully able)" in labels
+    assert len(labels) == 7 and all("(0 = " in label and ", 10 = " in label for label in labels)
+    assert at.select_slider[0].help == (
+        "How drained by work do I feel today? Emotional and physical tiredness from the work itself.")
+    assert any("not a validated instrument" in c for c in texts(at.caption))
+
+
+def test_an_old_error_is_not_shown_again_later(db, user):
+    at = log_in("casey")
+    number(at, "Hours of direct client contact").set_value(30.0)
+    at = save(at)
+    assert texts(at.error)
+    at = at.switch_page("fatigue/pages/home.py").run().switch_page("fatigue/pages/checkin.py").run()
+    assert texts(at.error) == []

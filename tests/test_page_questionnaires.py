@@ -88,3 +88,20 @@ def test_cbi_with_too_few_answers_on_a_scale(db, user):
     personal, work, client = rows.values()
     assert personal["Score"] == 75 and client["Score"] == 50
     assert work["Score"] is None or work["Score"] != work["Score"]  # not scored (NaN/None)
+
+
+def test_cbi_with_too_few_answers_overall_is_refused_and_the_page_keeps_working(db, user):
+    at = open_page()
+    at.button_group(key="questionnaire_choice").set_value("CBI").run()
+    at = answer(at, "cbi", {1: "Often"})
+    assert not at.exception
+    assert texts(at.error)[0].startswith("Nothing was saved: Too few answers to give any score")
+    assert questionnaires.history(db, user).empty
+    at.run()  # the message is shown once, not forever
+    assert not at.exception and texts(at.error) == []
+
+
+def test_band_source_is_always_shown(db, user):
+    at = open_page()
+    at.button_group(key="questionnaire_choice").set_value("CBI").run()
+    assert any(c.startswith("About the bands:") and "convention" in c for c in texts(at.caption))

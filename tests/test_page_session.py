@@ -16,3 +16,23 @@ from fatigue.pages._session import plain
 ])
 def test_plain_escapes_markdown(text, expected):
     assert plain(text) == expected
+
+
+def test_local_today_follows_the_browser_time_zone(monkeypatch):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import streamlit as st
+
+    from fatigue.pages import _session
+
+    class Context:
+        timezone = "Pacific/Kiritimati"  # UTC+14: usually a day ahead of the server
+
+    monkeypatch.setattr(_session.st, "context", Context())
+    assert _session.local_today() == dt.datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+    Context.timezone = "Not/A_Zone"
+    assert _session.local_today() == dt.date.today()
+    Context.timezone = None
+    assert _session.local_today() == dt.date.today()
+    assert st is _session.st

@@ -2,6 +2,7 @@
 import datetime as dt
 import math
 
+import numpy as np
 import pytest
 
 from fatigue.errors import ValidationError
@@ -34,6 +35,7 @@ def test_valid_checkin_gets_defaults_and_types():
         ({"meaning": 5.5}, "meaning", "Meaning must be a whole number from 0 to 10."),
         ({"recovery": "high"}, "recovery", "Recovery must be a whole number from 0 to 10."),
         ({"intrusion": True}, "intrusion", "Intrusion must be a whole number from 0 to 10."),
+        ({"intrusion": np.True_}, "intrusion", "Intrusion must be a whole number from 0 to 10."),
         ({"detachment": math.nan}, "detachment", "Detachment must be a whole number from 0 to 10."),
         ({"caseload": 501}, "caseload", "Active caseload must be a whole number from 0 to 500."),
         ({"contacts": 101}, "contacts", "Client contacts today must be a whole number from 0 to 100."),
@@ -83,7 +85,9 @@ def test_rating_accepts_whole_numbers_in_any_form(value, expected):
 
 
 @pytest.mark.parametrize(
-    "value, expected", [(True, True), (0, False), ("yes", True), ("false", False), ("", False)]
+    "value, expected",
+    [(True, True), (0, False), ("yes", True), ("false", False), ("", False),
+     (np.True_, True), (np.False_, False)],
 )
 def test_flags_accept_yes_no_forms(value, expected):
     assert validate_checkin({**RATINGS, "break_taken": value})["break_taken"] is expected
@@ -101,6 +105,10 @@ def test_contacts_edge_equal_is_allowed():
         (TODAY - dt.timedelta(days=8), 7, "Date can be at most 7 days back (from 2026-03-09)."),
         ("16/03/2026", None, "Date must be a calendar date written as YYYY-MM-DD."),
         ("2026-02-30", None, "Date must be a calendar date written as YYYY-MM-DD."),
+        ("20260316", None, "Date must be a calendar date written as YYYY-MM-DD."),
+        ("2026-W12-1", None, "Date must be a calendar date written as YYYY-MM-DD."),
+        ("0001-01-01", None, "Date cannot be before 2000-01-01."),
+        (dt.date(1999, 12, 31), None, "Date cannot be before 2000-01-01."),
     ],
 )
 def test_bad_days(day, window, message):

@@ -7,7 +7,6 @@ written to the audit log) and kept in session state between reruns.
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Callable
 
 import altair as alt
@@ -15,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from fatigue import aggregates
+from fatigue.pages._session import local_today
 
 PERIODS = {"4 weeks": "4week", "Week": "week"}
 RATING_COLUMNS = ["exhaustion", "empathy", "intrusion", "detachment"]
@@ -38,7 +38,7 @@ TABLE = {
 def cached_report(key: tuple, fetch: Callable[[], pd.DataFrame]) -> pd.DataFrame:
     """The report for ``key`` from this session's store, fetched on first use today."""
     store = st.session_state.setdefault("reports", {})
-    full_key = (*key, dt.date.today().isoformat())
+    full_key = (*key, local_today().isoformat())
     if full_key not in store:
         store[full_key] = fetch()
     return store[full_key]

@@ -1,7 +1,9 @@
 """Per-session database handle and the role checks every page runs first."""
 from __future__ import annotations
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 from sqlite_utils import Database
@@ -37,6 +39,21 @@ def current_user() -> User | None:
     if user is None:  # deactivated or deleted since signing in
         st.session_state.pop(USER_KEY, None)
     return user
+
+
+def local_today() -> dt.date:
+    """Today's date where the person is: their browser's time zone when known.
+
+    A case manager in New York checking in at 9 pm must get that day, not the
+    server's (UTC) tomorrow. Falls back to the server's date.
+    """
+    zone = st.context.timezone
+    if zone:
+        try:
+            return dt.datetime.now(ZoneInfo(zone)).date()
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return dt.date.today()
 
 
 def sign_in(user: User) -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from fatigue import checkins, items
 from fatigue.errors import ValidationError
-from fatigue.pages._session import get_db, require_user
+from fatigue.pages._session import get_db, local_today, require_user
 from fatigue.validation import (
     BACKFILL_DAYS,
     DEFAULTS,
@@ -20,9 +20,10 @@ from fatigue.validation import (
 
 ERRORS_KEY = "checkin_errors"
 
+st.set_page_config(layout="wide")  # room for the form to fit one laptop screen
 user = require_user()
 db = get_db()
-today = dt.date.today()
+today = local_today()
 
 st.title("Daily check-in")
 st.caption(
@@ -33,7 +34,8 @@ flash = st.session_state.pop("checkin_flash", None)
 if flash:
     st.success(flash, icon=":material/check_circle:")
 
-day = st.date_input(
+day_column, state_column = st.columns([1, 2], vertical_alignment="bottom")
+day = day_column.date_input(
     "Day",
     value=today,
     min_value=today - dt.timedelta(days=BACKFILL_DAYS),
@@ -44,20 +46,20 @@ day = st.date_input(
 )
 saved = checkins.get_checkin(db, user.id, day)
 if saved:
-    st.info(
+    state_column.info(
         f"You already checked in for {day:%A %d %B}. Saving again updates that check-in.",
         icon=":material/edit:",
     )
     values = saved
 else:
-    st.caption("One check-in per day: if you save again later the same day, it is updated.")
+    state_column.caption("One check-in per day: if you save again later the same day, it is updated.")
     values = {
         **{name: 5 for name in RATINGS},
         **DEFAULTS,
         "caseload": checkins.last_caseload(db, user.id, day + dt.timedelta(days=1)) or 0,
     }
-# The last failed save's messages, for this day only.
-failed = st.session_state.get(ERRORS_KEY, {})
+# The last failed save's messages (shown once, on the rerun right after it), for this day only.
+failed = st.session_state.pop(ERRORS_KEY, {})
 errors: dict[str, str] = failed.get("errors", {}) if failed.get("day") == day.isoformat() else {}
 
 
@@ -83,63 +85,61 @@ show_error("day")
 with st.form("checkin", enter_to_submit=False):
     st.subheader("How was the day?")
     st.caption(f"{label}. Higher always means more of the thing named.")
-    for item in rating_items:
-        # Plain string options (no format_func): the two ends carry their anchors.
-        options = [f"0 {item.low}", *map(str, range(1, 10)), f"10 {item.high}"]
-        st.select_slider(
-            f"{item.label}: {item.question}",
-            options=options,
-            value=options[int(values[item.field])],
-            help=item.help,
-            key=key(item.field),
-        )
-        st.caption(f"0 = {item.low} · 10 = {item.high}")
-        show_error(item.field)
+    # Two columns of ratings and three of workload keep the form to about one
+    # laptop screen; on a phone the columns stack into one.
+    rating_columns = st.columns(3, gap="medium")
+    for index, item in enumerate(rating_items):
+        with rating_columns[index % 3]:
+            # Plain string options (no format_func); the label carries both anchors
+            # and the question is the help text.
+            options = [f"0 {item.low}", *map(str, range(1, 10)), f"10 {item.high}"]
+            st.select_slider(
+                f"**{item.label}** (0 = {item.low}, 10 = {item.high})",
+                options=options,
+                value=options[int(values[item.field])],
+                help=f"{item.question} {item.help}",
+                key=key(item.field),
+            )
+            show_error(item.field)
 
     st.subheader("Workload")
-    left, right = st.columns(2)
-    with left:
-        st.number_input(LABELS["caseload"], min_value=0, step=1, value=int(values["caseload"]),
-                        help="Open cases you carry now. Carried forward from your last check-in.",
-                        key=key("caseload"))
-        show_error("caseload")
-        st.number_input(LABELS["contacts"], min_value=0, step=1, value=int(values["contacts"]),
-                        help="Calls, visits and meetings with or about clients.",
-                        key=key("contacts"))
-        show_error("contacts")
-        st.number_input(LABELS["crisis_contacts"], min_value=0, step=1,
-                        value=int(values["crisis_contacts"]),
-                        help="Of today's contacts: crises, threats, safeguarding emergencies.",
-                        key=key("crisis_contacts"))
-        show_error("crisis_contacts")
-        st.number_input(LABELS["trauma_contacts"], min_value=0, step=1,
-                        value=int(values["trauma_contacts"]),
-                        help="Of today's contacts: ones where you heard or saw traumatic material.",
-                        key=key("trauma_contacts"))
-        show_error("trauma_contacts")
-    with right:
-        st.number_input(LABELS["direct_hours"], min_value=0.0, step=0.5,
-                        value=float(values["direct_hours"]), format="%.1f",
-                        help="Time spent with clients, in person or remotely.",
-                        key=key("direct_hours"))
-        show_error("direct_hours")
-        st.number_input(LABELS["after_hours_minutes"], min_value=0, step=15,
-                        value=int(values["after_hours_minutes"]),
-                        help="Work before or after your scheduled hours, including calls and messages.",
-                        key=key("after_hours_minutes"))
-        show_error("after_hours_minutes")
-        st.checkbox(LABELS["supervision"], value=bool(values["supervision"]),
-                    help="Supervision, reflective practice or a debrief with a colleague.",
-                    key=key("supervision"))
-        st.checkbox(LABELS["break_taken"], value=bool(values["break_taken"]),
-                    help="At least 20 minutes away from work tasks.",
-                    key=key("break_taken"))
+    numbers = [
+        ("caseload", 1, "Open cases you carry now. Carried forward from your last check-in."),
+        ("contacts", 1, "Calls, visits and meetings with or about clients."),
+        ("crisis_contacts", 1, "Of today's contacts: crises, threats, safeguarding emergencies."),
+        ("trauma_contacts", 1, "Of today's contacts: ones where you heard or saw traumatic material."),
+        ("direct_hours", 0.5, "Time spent with clients, in person or remotely."),
+        ("after_hours_minutes", 15,
+         "Work before or after your scheduled hours, including calls and messages."),
+    ]
+    number_columns = st.columns(3, gap="medium")
+    for index, (field, step, help_text) in enumerate(numbers):
+        with number_columns[index % 3]:
+            fractional = field == "direct_hours"
+            st.number_input(
+                LABELS[field],
+                min_value=0.0 if fractional else 0,
+                step=step,
+                value=float(values[field]) if fractional else int(values[field]),
+                format="%.1f" if fractional else None,
+                help=help_text,
+                key=key(field),
+            )
+            show_error(field)
+    flag_columns = st.columns(3, gap="medium")
+    flag_columns[0].checkbox(LABELS["supervision"], value=bool(values["supervision"]),
+                             help="Supervision, reflective practice or a debrief with a colleague.",
+                             key=key("supervision"))
+    flag_columns[1].checkbox(LABELS["break_taken"], value=bool(values["break_taken"]),
+                             help="At least 20 minutes away from work tasks.",
+                             key=key("break_taken"))
 
     st.text_area(
         "Private note (optional)",
         value=values["note"],
         max_chars=MAX_NOTE_CHARS,
         help="Only you can ever read this. Please do not write client names.",
+        height=80,
         key=key("note"),
     )
     show_error("note")

@@ -1,17 +1,16 @@
 """Home: today's check-in, my status card, and what is due."""
 from __future__ import annotations
 
-import datetime as dt
 
 import streamlit as st
 
 from fatigue import accounts, analytics, checkins, questionnaires
-from fatigue.pages._session import get_db, plain, require_user
+from fatigue.pages._session import get_db, local_today, plain, require_user
 from fatigue.pages._widgets import status_card
 
 user = require_user()
 db = get_db()
-today = dt.date.today()
+today = local_today()
 
 st.title(f"Hello, {plain(user.name)}")
 

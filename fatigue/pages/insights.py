@@ -8,13 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from fatigue import accounts, analytics, checkins, workload
-from fatigue.pages._session import get_db, plain, require_user
+from fatigue.pages._session import get_db, local_today, plain, require_user
 from fatigue.pages._widgets import status_card
 from fatigue.validation import LABELS, RATINGS
 
 user = require_user()
 db = get_db()
-today = dt.date.today()
+today = local_today()
 standard = accounts.caseload_standard(db, user.id)
 
 st.title("My patterns")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from fatigue import instruments, questionnaires
 from fatigue.errors import ValidationError
-from fatigue.pages._session import get_db, require_user
+from fatigue.pages._session import get_db, local_today, require_user
 
 # The ProQOL lets the form name the respondent's role in its bracketed words.
 WORDS = {instruments.PROQOL5: {"[helper]": "case manager"}}
@@ -19,7 +19,7 @@ SCALE_RANGES = {instruments.PROQOL5: (10, 50), instruments.CBI: (0, 100),
 
 user = require_user()
 db = get_db()
-today = dt.date.today()
+today = local_today()
 
 st.title("Questionnaires")
 st.caption(
@@ -55,13 +55,13 @@ if flash:
         hide_index=True,
         width="stretch",
     )
-    st.caption(instrument.bands_source)
 
 st.subheader(instrument.name)
 st.write(instruments.render_text(instrument.id, instrument.instructions, words))
 st.caption(f"About {instrument.recall_period}. {instrument.attribution}")
 
-errors: dict[str, str] = st.session_state.get("questionnaire_errors", {}).get(instrument.id, {})
+# The last failed save's messages: shown once, on the rerun right after it.
+errors: dict[str, str] = st.session_state.pop("questionnaire_errors", {}).get(instrument.id, {})
 if errors:
     st.error("Nothing was saved: " + " ".join(dict.fromkeys(errors.values())), icon=":material/error:")
 with st.form(f"questionnaire_{instrument.id}"):
@@ -101,7 +101,8 @@ if submitted:
 # --- history -------------------------------------------------------------------
 st.subheader(f"My {instrument.short_name} scores over time")
 past = questionnaires.history(db, user.id, instrument.id)
-if past.empty:
+points = past[past["scored"]][["taken_on", "label", "score", "band_label"]]
+if points.empty:
     st.write("No results yet.")
 else:
     low, high = SCALE_RANGES[instrument.id]
@@ -115,7 +116,6 @@ else:
         alt.Color("band:N", title="Band", sort=None,
                   scale=alt.Scale(range=["#2f6f9f", "#d9a400", "#b5473a"][: len(bands)])),
     )
-    points = past[past["scored"]][["taken_on", "label", "score", "band_label"]]
     lines = alt.Chart(points).mark_line(point=True).encode(
         alt.X("taken_on:T", title=None), alt.Y("score:Q", title="Score"),
         alt.Detail("label:N"), alt.Shape("label:N", title="Scale"),
@@ -129,3 +129,4 @@ else:
         + "; ".join(f"{r.label} {r.score:g} ({r.band_label.lower()})" for r in latest.itertuples())
         + "."
     )
+st.caption(f"About the bands: {instrument.bands_source}")

@@ -8,13 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from fatigue import checkins, metrics
-from fatigue.pages._session import get_db, require_user
+from fatigue.pages._session import get_db, local_today, require_user
 
 RANGES = {"4 weeks": 28, "3 months": 91, "6 months": 182, "1 year": 365, "Custom": None}
 
 user = require_user()
 db = get_db()
-today = dt.date.today()
+today = local_today()
 
 st.title("My trends")
 st.caption("Only you see this page. Higher always means more of the thing named.")
@@ -66,7 +66,8 @@ inside = frame[(frame["day"] >= pd.Timestamp(start)) & (frame["day"] <= pd.Times
 load = inside[["day", "caseload"]]
 caseload = (
     alt.Chart(load)
-    .mark_line(interpolate="step-after", invalid="break-paths-show-domains", color="#555")
+    .mark_line(interpolate="step-after", invalid="break-paths-show-domains", color="#555",
+               point=alt.OverlayMarkDef(size=12, color="#555"))
     .encode(x, alt.Y("caseload:Q", title="Active caseload"),
             tooltip=[alt.Tooltip("day:T", format="%a %d %b"), "caseload:Q"])
     .properties(height=110, title="Caseload")
