@@ -28,6 +28,7 @@ pages = [
     st.Page("fatigue/pages/trends.py", title="My trends", icon=":material/show_chart:"),
     st.Page("fatigue/pages/insights.py", title="My patterns", icon=":material/insights:"),
     st.Page("fatigue/pages/questionnaires.py", title="Questionnaires", icon=":material/assignment:"),
+    st.Page("fatigue/pages/account.py", title="My account", icon=":material/person:"),
 ]
 if user.is_lead or user.is_admin:
     pages.append(st.Page("fatigue/pages/team.py", title="My team", icon=":material/groups:"))

@@ -251,6 +251,25 @@ def set_password(db: Database, user_id: int, password: str) -> None:
     db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hashed, user_id])
 
 
+def change_password(db: Database, user_id: int, current: str, new: str) -> None:
+    """Replace one's own password after checking the current one.
+
+    Raises :class:`AuthError` for a wrong current password and
+    :class:`ValidationError` for a weak new one; nothing changes then.
+    """
+    row = db.execute("SELECT password_hash FROM users WHERE id = ? AND active = 1",
+                     [user_id]).fetchone()
+    try:
+        _hasher.verify(row[0] if row else _DUMMY_HASH, current or "")
+    except (VerificationError, InvalidHashError):
+        raise AuthError("Your current password is not right.") from None
+    if row is None:
+        raise AuthError("Your current password is not right.")
+    if new == current:
+        raise ValidationError({"password": "The new password must differ from the current one."})
+    set_password(db, user_id, new)
+
+
 def set_active(db: Database, user_id: int, active: bool) -> None:
     """Deactivate (or reactivate) an account; its data stays."""
     db.execute("UPDATE users SET active = ? WHERE id = ?", [int(bool(active)), user_id])

@@ -1,5 +1,5 @@
 """The app's gate: first run, login, navigation by role, log out (AppTest)."""
-from fatigue import accounts
+from fatigue import accounts, firstrun
 from fatigue.pages._gate import NOT_A_DIAGNOSIS
 
 from conftest import PASSWORD, log_in, start_app, texts
@@ -11,12 +11,13 @@ def test_empty_database_shows_first_run_screen(db):
     assert "Load demo agency" in [b.label for b in at.button]
 
 
-def fill_first_admin(at, password=PASSWORD, repeat=PASSWORD):
-    at.text_input[0].input("Intake")
-    at.text_input[1].input("Dana.Admin")
-    at.text_input[2].input("Dana")
-    at.text_input[3].input(password)
-    at.text_input[4].input(repeat)
+def fill_first_admin(at, password=PASSWORD, repeat=PASSWORD, code=None):
+    at.text_input(key="setup_code").input(firstrun.setup_code() if code is None else code)
+    at.text_input[1].input("Intake")
+    at.text_input[2].input("Dana.Admin")
+    at.text_input[3].input("Dana")
+    at.text_input[4].input(password)
+    at.text_input[5].input(repeat)
     return at.button[0].click().run()
 
 
@@ -35,6 +36,37 @@ def test_first_admin_password_mismatch_and_weak_password(db):
     assert texts(at.error) == ["Password must be at least 12 characters."]
     assert not accounts.has_users(db)
     assert accounts.list_teams(db) == []  # the team is not left behind either
+
+
+def test_first_run_needs_the_setup_code(db):
+    at = fill_first_admin(start_app(), code="not-the-code")
+    assert texts(at.error) == [
+        "Enter the set-up code shown in the terminal where the app was started."]
+    assert not accounts.has_users(db)
+    at = start_app()
+    at.text_input(key="setup_code").input("wrong")
+    at = next(b for b in at.button if b.label == "Load demo agency").click().run()
+    assert not accounts.has_users(db)
+
+
+def test_load_demo_from_the_first_run_screen(db):
+    from fatigue import demo
+
+    at = start_app()
+    at.text_input(key="setup_code").input(firstrun.setup_code())
+    at = next(b for b in at.button if b.label == "Load demo agency").click().run()
+    assert not at.exception
+    assert accounts.has_users(db)
+    assert texts(at.success)[0].startswith("Demo agency loaded.")
+    assert demo.DEMO_PASSWORD in texts(at.success)[0]
+
+
+def test_setup_code_from_the_environment(monkeypatch):
+    monkeypatch.setenv("FATIGUE_SETUP_CODE", "abcd-1234")
+    assert firstrun.setup_code() == "abcd-1234"
+    assert firstrun.check(" ABCD-1234 ") and not firstrun.check("abcd-1235")
+    monkeypatch.delenv("FATIGUE_SETUP_CODE")
+    assert firstrun.setup_code() == firstrun.setup_code() != "abcd-1234"
 
 
 def test_login_success_shows_checkin(db, user):

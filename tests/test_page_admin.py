@@ -122,7 +122,8 @@ def test_admin_page_script_checks_the_role_itself(db, user):
 
 
 @pytest.mark.parametrize(
-    "page", ["home", "checkin", "trends", "insights", "questionnaires", "team", "organisation", "admin"]
+    "page", ["home", "checkin", "trends", "insights", "questionnaires", "account", "team",
+             "organisation", "admin"]
 )
 def test_every_page_needs_a_login(db, page):
     at = start_app(f"../fatigue/pages/{page}.py")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fatigue import accounts
+from fatigue import accounts, firstrun
 from fatigue.errors import AuthError, ValidationError
 from fatigue.pages._session import get_db, sign_in
 
@@ -16,11 +16,18 @@ NOT_A_DIAGNOSIS = (
 def first_run_screen() -> None:
     """Shown while the database has no accounts: create an admin or load the demo."""
     db = get_db()
+    firstrun.announce()
     st.title("Set up the check-in tool")
     st.write(
         "This database has no accounts yet. Create the first admin account for your "
         "agency, or load the demo agency to try the tool with synthetic data."
     )
+    code = st.text_input(
+        "Set-up code", key="setup_code",
+        help="Printed in the terminal where the app was started (or set with FATIGUE_SETUP_CODE). "
+        "It makes sure only the person running the server can set it up.",
+    )
+    code_ok = firstrun.check(code)
     with st.form("first_admin"):
         st.subheader("Create the first admin account")
         team = st.text_input("First team name", max_chars=80, help="You can add more teams later.")
@@ -32,11 +39,15 @@ def first_run_screen() -> None:
         repeat = st.text_input("Repeat password", type="password")
         create = st.form_submit_button("Create admin account", type="primary")
     if create:
-        if password != repeat:
+        if not code_ok:
+            st.error("Enter the set-up code shown in the terminal where the app was started.")
+        elif password != repeat:
             st.error("The two passwords differ.")
         else:
             try:
                 with db.atomic():
+                    if accounts.has_users(db):  # another browser finished first
+                        raise ValidationError({"setup": "This database has just been set up; please log in."})
                     team_id = accounts.create_team(db, team)
                     user_id = accounts.create_user(
                         db, username, password, team=team_id, is_admin=True, display_name=name
@@ -58,8 +69,14 @@ def first_run_screen() -> None:
     if st.button("Load demo agency"):
         from fatigue import demo
 
-        with st.spinner("Creating the demo agency..."):
-            demo.build_demo(db)
+        if not code_ok:
+            st.error("Enter the set-up code shown in the terminal where the app was started.")
+            st.stop()
+        try:
+            with st.spinner("Creating the demo agency..."):
+                demo.build_demo(db)
+        except ValidationError:  # someone else set the database up meanwhile
+            st.rerun()
         st.session_state["flash"] = (
             f"Demo agency loaded. Log in as a demo user (for example 'admin'); "
             f"the demo-only password is '{demo.DEMO_PASSWORD}'."
