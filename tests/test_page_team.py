@@ -125,3 +125,18 @@ def test_page_scripts_refuse_a_member_themselves(db, agency, page):
 def test_lead_is_not_admin_for_the_organisation(db, agency):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         log_in("chloe.haddad", demo.DEMO_PASSWORD).switch_page(ORG_PAGE)
+
+
+def test_with_differential_privacy_the_page_shows_the_uncertainty(db, agency):
+    settings.set_dp_enabled(db, True)
+    at = open_page("chloe.haddad", TEAM_PAGE)
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert " ± " in metrics["Mean exhaustion (0-10)"]
+    assert any("Differential privacy is on" in c for c in texts(at.caption))
+    assert_nothing_personal(at, agency)
+    # Viewing again shows the very same noisy figures (drawn once, stored).
+    again = open_page("chloe.haddad", TEAM_PAGE)
+    assert {m.label: m.value for m in again.metric} == metrics
+    admin_page = open_page("admin", "fatigue/pages/admin.py")
+    assert any("Privacy budget spent so far" in m for m in texts(admin_page.markdown))

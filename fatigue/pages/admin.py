@@ -10,7 +10,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from fatigue import accounts, audit, settings
+from fatigue import accounts, audit, dp, settings
 from fatigue.errors import ValidationError
 from fatigue.pages._session import get_db, plain, require_admin
 
@@ -147,6 +147,23 @@ with st.form("privacy"):
             report(exc)
         else:
             done("Privacy settings saved.")
+
+spent = dp.epsilon_by_cell(db)
+if spent:
+    names = {f"team:{team['id']}": team["name"] for team in teams}
+    st.write(
+        f"Privacy budget spent so far: epsilon {dp.epsilon_spent(db):g} in all, over "
+        f"{len(spent)} released cells (each noisy value is drawn once and stored)."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [{"Group": names.get(row["cell_key"], "Combined group"), "Period": row["period"],
+              "Period start": row["period_start"], "Values released": row["values_released"],
+              "Epsilon": row["epsilon"]} for row in spent]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 st.header("Support resources")
 with st.form("support"):

@@ -1,6 +1,7 @@
 """My team: anonymized aggregates for the teams I lead (leads and admins only)."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from fatigue import aggregates, settings
@@ -38,6 +39,15 @@ report = cached_report(
     lambda: aggregates.team_report(db, by_name[name], period, viewer_id=user.id),
 )
 
+
+
+def figure(row: pd.Series, column: str, unit: str = "") -> str:
+    """A value, with the 95% range of the privacy noise when noise was added."""
+    pm = row.get(f"{column}_pm95")
+    noise = f" ± {pm:.1f}" if row["dp"] and pd.notna(pm) else ""
+    return f"{row[column]:g}{unit}{noise}"
+
+
 st.header(plain(name))
 shown = report[report["shown"]]
 if shown.empty:
@@ -53,11 +63,11 @@ else:
         f"respondents: {latest['respondents_band']}; participation: {latest['participation_text']}."
     )
     columns = st.columns(4)
-    columns[0].metric("Mean exhaustion (0-10)", f"{latest['exhaustion']:g}")
-    columns[1].metric("Mean empathy (0-10)", f"{latest['empathy']:g}")
+    columns[0].metric("Mean exhaustion (0-10)", figure(latest, "exhaustion"))
+    columns[1].metric("Mean empathy (0-10)", figure(latest, "empathy"))
     columns[2].metric("In high strain", latest["high_strain_share_text"],
                       help="Share of respondents whose mean exhaustion in the period was 7 or more.")
-    columns[3].metric("Caseload vs standard", f"{latest['caseload_vs_standard_pct']:g}%",
+    columns[3].metric("Caseload vs standard", figure(latest, "caseload_vs_standard_pct", "%"),
                       help=f"Mean caseload {latest['caseload_mean']:g} against the team's "
                       f"standard of {latest['caseload_standard']:g}.")
 
@@ -81,7 +91,9 @@ else:
     trend_chart(report, ["crisis_contacts_per_day", "trauma_contacts_per_day"],
                 "Crisis and trauma contacts per person per day", "Contacts")
     if report["dp"].any():
-        st.caption("Shaded bands: the 95% range of the privacy noise added to each figure.")
+        st.caption("Differential privacy is on: each figure has random noise added once "
+                   "(± and shaded bands: its 95% range), so that no one person's answers can be "
+                   "worked out even with outside knowledge.")
 
 hidden = report[~report["shown"]]
 if not hidden.empty:
