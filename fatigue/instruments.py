@@ -135,6 +135,16 @@ class Instrument:
         """The options of item ``number``, in form order (position 1 first)."""
         return self.response_scales[self.item(number).scale].options
 
+    @property
+    def score_range(self) -> tuple[float, float]:
+        """The lowest and highest score a subscale can have (sums: per 10 items)."""
+        values = [v for scale in self.response_scales.values() for v in scale.values]
+        low, high = min(values), max(values)
+        if self.scoring_method == "sum":
+            size = len(self.subscales[0].items)
+            return float(low * size), float(high * size)
+        return float(low), float(high)
+
     def band_for(self, value: float) -> Band:
         """The band holding ``value``: the last one whose start is not above it."""
         chosen = self.bands[0]

@@ -502,3 +502,10 @@ def test_every_fault_is_reported_at_once():
     with pytest.raises(ValidationError) as caught:
         inst.score("proqol5", answers)
     assert set(caught.value.errors) == {"item 2", "item 3", "item 99", "item 4"}
+
+
+@pytest.mark.parametrize("instrument_id, expected", [
+    ("proqol5", (10.0, 50.0)), ("cbi", (0.0, 100.0)), ("single_item_burnout", (1.0, 5.0)),
+])
+def test_score_range(instrument_id, expected):
+    assert inst.load(instrument_id).score_range == expected

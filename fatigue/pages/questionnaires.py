@@ -13,9 +13,6 @@ from fatigue.pages._session import get_db, local_today, require_user
 
 # The ProQOL lets the form name the respondent's role in its bracketed words.
 WORDS = {instruments.PROQOL5: {"[helper]": "case manager"}}
-# Band edges for the history chart's shaded backgrounds: (from, to) per band.
-SCALE_RANGES = {instruments.PROQOL5: (10, 50), instruments.CBI: (0, 100),
-                instruments.SINGLE_ITEM: (1, 5)}
 
 user = require_user()
 db = get_db()
@@ -105,7 +102,7 @@ points = past[past["scored"]][["taken_on", "label", "score", "band_label"]]
 if points.empty:
     st.write("No results yet.")
 else:
-    low, high = SCALE_RANGES[instrument.id]
+    low, high = instrument.score_range
     edges = [b.start for b in instrument.bands] + [high]
     bands = pd.DataFrame(
         {"band": [b.label for b in instrument.bands], "from": [max(e, low) for e in edges[:-1]],
