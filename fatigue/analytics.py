@@ -9,7 +9,9 @@ the database, and nothing is random, so results are reproducible.
 Windows are calendar windows ending on ``today`` (included):
 
 * recent period: the most recent 7 calendar days, ``today - 6`` .. ``today``;
-* baseline: the 28 calendar days before them, ``today - 34`` .. ``today - 7``.
+* baseline: the 28 calendar days before them, ``today - 34`` .. ``today - 7``;
+* long-term drift: the last 28 days, ``today - 27`` .. ``today``, against the
+  154 days (22 weeks) before them, ``today - 181`` .. ``today - 28``.
 
 Days without a check-in (weekends, leave, forgotten days) are simply absent:
 nothing is interpolated. Check-ins dated after ``today`` are ignored. Every
@@ -38,6 +40,7 @@ SD_FLOOR = 1.0  # points on the 0-10 scale
 
 EWMA_LAMBDA = 0.3
 EWMA_L = 3.0
+MIN_RECENT_CHECKINS = 2  # per rating in the recent 7 days before any early warning
 # Which side of the baseline is the worrying one for each rating.
 HIGHER_IS_HARDER: dict[str, bool] = {
     "exhaustion": True,
@@ -48,6 +51,14 @@ HIGHER_IS_HARDER: dict[str, bool] = {
     "meaning": False,
     "recovery": False,
 }
+
+# Long-term drift: the last 4 weeks against the months before them.
+DRIFT_RECENT_DAYS = 28
+DRIFT_REFERENCE_DAYS = 154  # 22 weeks: today-181 .. today-28
+MIN_DRIFT_RECENT = 8  # check-ins with the rating in the last 4 weeks
+MIN_DRIFT_REFERENCE = 10  # check-ins with the rating in the reference window
+DRIFT_MIN_POINTS = 1.5  # the difference must be at least this many points ...
+DRIFT_MIN_SD = 1.5  # ... and at least this many floored reference SDs
 
 TREND_DAYS = 14
 MIN_TREND_POINTS = 5
@@ -74,6 +85,7 @@ DRIVERS: dict[str, tuple[str, str, str]] = {
 OUTCOMES: tuple[str, ...] = ("exhaustion", "intrusion")
 LAGS: dict[int, str] = {0: "same day", 1: "next day"}
 
+# The one fixed rule on the 0-10 scale (a safety net, not a clinical cut-point).
 HIGH_EXHAUSTION = 8
 HIGH_EXHAUSTION_MIN = 5  # of the last CF_CHECKINS check-ins (within CF_MAX_SPAN_DAYS)
 # A worsening trend in one of these raises the status to "watch".
@@ -81,13 +93,14 @@ STATUS_TREND_RATINGS: tuple[str, ...] = ("exhaustion", "detachment", "intrusion"
 
 DISCLAIMER = (
     "This is not a diagnosis. The World Health Organization describes burnout as an "
-    "occupational phenomenon, not a medical condition (ICD-11, QD85). These figures only "
-    "compare your check-ins with your own earlier ones; they are here to support your own "
+    "occupational phenomenon, not a medical condition (ICD-11, QD85). Apart from one fixed "
+    "rule about very high exhaustion, these figures only compare your check-ins with your "
+    "own earlier ones; they are here to support your own "
     "reflection and conversations, for example with your supervisor. If you are struggling, "
     "please reach out to someone you trust or to your employee assistance programme."
 )
 
-Level = Literal["building", "steady", "watch", "act"]
+Level = Literal["building", "quiet", "steady", "watch", "act"]
 Direction = Literal["rising", "falling", "no clear change", "not enough check-ins"]
 
 
@@ -150,12 +163,38 @@ def _fmt_day(day: dt.date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
+def _fmt_day_year(day: dt.date, today: dt.date) -> str:
+    """Like :func:`_fmt_day`, with the year when it is not today's year."""
+    return _fmt_day(day) if day.year == today.year else f"{_fmt_day(day)} {day.year}"
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _num(value: float) -> str:
-    return f"{value:.1f}"
+    """One decimal; a value that rounds to zero is "0.0", never "-0.0"."""
+    text = f"{value:.1f}"
+    return "0.0" if text == "-0.0" else text
+
+
+def format_signed(value: float) -> str:
+    """One decimal with its sign ("+0.4", "-1.2"); a value that rounds to zero is "0.0".
+
+    Public so that pages can format slopes and intervals the same way.
+    """
+    text = f"{value:+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text
+
+
+_signed = format_signed
+
+
+def _compare(difference: float, usual_words: str) -> str:
+    """ "1.3 points above your usual 4.0" with the sign of ``difference`` in words."""
+    if abs(difference) < 0.05:
+        return f"about the same as {usual_words}"
+    return f"{_num(abs(difference))} points {'above' if difference > 0 else 'below'} {usual_words}"
 
 
 # ----------------------------------------------------------------- baseline
@@ -225,13 +264,16 @@ class EarlyWarning:
     direction: Literal["higher", "lower"]
     since: dt.date  # first check-in of the current run outside the limit
     checkins_outside: int  # length of that run
-    recent_mean: float  # mean of the check-ins in the recent 7 days
+    recent_mean: float  # mean of all the check-ins in the recent 7 days
     recent_n: int
     baseline_mean: float
     baseline_sd: float  # the floored SD used for the limits
-    difference: float  # recent_mean - baseline_mean, in points
+    difference: float  # run_mean - baseline_mean, in points (signed)
     difference_sd: float  # difference / baseline_sd
     message: str
+    run_mean: float = math.nan  # mean of the check-ins since ``since`` (the run)
+    ewma: float = math.nan  # the smoothed level at the latest check-in
+    limit: float = math.nan  # the edge of the usual range at the latest check-in
 
 
 @dataclass(frozen=True)
@@ -261,10 +303,29 @@ def ewma_path(values: list[float] | np.ndarray, mean: float, sd: float,
     return z, width
 
 
+def _warning_message(rating: str, direction: str, since: dt.date, run_values: np.ndarray,
+                     usual: float, sd: float) -> str:
+    run_mean = float(run_values.mean())
+    difference = run_mean - usual
+    head = f"Your {_lower(rating)} has been {direction} than your usual range since {_fmt_day(since)}."
+    if len(run_values) == 1:
+        level = f"That check-in was {_num(run_mean)}"
+    else:
+        level = f"Your {len(run_values)} check-ins from that day on averaged {_num(run_mean)}"
+    text = f"{head} {level}, {_compare(difference, f'your usual {_num(usual)}')}"
+    if abs(difference) >= 0.05:
+        text += f" (about {_num(abs(difference) / sd)} times your usual day-to-day variation)"
+    return text + "."
+
+
 def early_warnings(
     history: pd.DataFrame, today: Any, baseline: Baseline | None = None
 ) -> EarlyWarnings:
-    """One-sided EWMA chart per rating over the recent check-ins against the baseline."""
+    """One-sided EWMA chart per rating over the recent check-ins against the baseline.
+
+    A rating needs at least ``MIN_RECENT_CHECKINS`` check-ins in the recent 7
+    days to be charted or flagged.
+    """
     base = baseline if baseline is not None else _compute_baseline(history, today)
     _, _, recent_start, end = _windows(today)
     recent = _between(_prepare(history, today), recent_start, end)
@@ -274,10 +335,11 @@ def early_warnings(
     parts: list[pd.DataFrame] = []
     for rating, rb in base.ratings.items():
         rows = recent[["day"]].assign(value=_values(recent, rating)).dropna(subset=["value"])
-        if rows.empty:
+        if len(rows) < MIN_RECENT_CHECKINS:
             continue
         up = HIGHER_IS_HARDER.get(rating, True)
-        z, width = ewma_path(rows["value"].to_numpy(), rb.mean, rb.sd_used)
+        values = rows["value"].to_numpy()
+        z, width = ewma_path(values, rb.mean, rb.sd_used)
         limit = rb.mean + width if up else rb.mean - width
         outside = z > limit if up else z < limit
         parts.append(
@@ -291,21 +353,16 @@ def early_warnings(
                 break
             run += 1
         since = rows["day"].iloc[len(rows) - run].date()
-        recent_mean = float(rows["value"].mean())
-        difference = recent_mean - rb.mean
+        run_values = values[len(values) - run:]
+        run_mean = float(run_values.mean())
+        difference = run_mean - rb.mean
         direction: Literal["higher", "lower"] = "higher" if up else "lower"
-        word = "above" if up else "below"
-        message = (
-            f"Your {_lower(rating)} has been {direction} than your usual range since "
-            f"{_fmt_day(since)}. Over the last 7 days ({_plural(len(rows), 'check-in')}) it "
-            f"averaged {_num(recent_mean)}, {_num(abs(difference))} points {word} your usual "
-            f"{_num(rb.mean)} (about {abs(difference) / rb.sd_used:.1f} times your usual "
-            f"day-to-day variation)."
-        )
         signals.append(
             EarlyWarning(
-                rating, direction, since, run, recent_mean, len(rows), rb.mean, rb.sd_used,
-                difference, difference / rb.sd_used, message,
+                rating, direction, since, run, float(values.mean()), len(rows), rb.mean,
+                rb.sd_used, difference, difference / rb.sd_used,
+                _warning_message(rating, direction, since, run_values, rb.mean, rb.sd_used),
+                run_mean, float(z[-1]), float(limit[-1]),
             )
         )
     chart = (
@@ -317,6 +374,12 @@ def early_warnings(
     )
     if recent.empty:
         message = "No check-ins in the last 7 days, so nothing to compare with your usual range."
+    elif len(recent) < MIN_RECENT_CHECKINS:
+        message = (
+            f"Only {_plural(len(recent), 'check-in')} in the last 7 days; the early warning "
+            f"starts from {MIN_RECENT_CHECKINS} check-ins, so a single day is never flagged "
+            "on its own."
+        )
     elif signals:
         names = ", ".join(_lower(s.rating) for s in signals)
         message = f"Outside your usual range recently: {names}."
@@ -368,7 +431,10 @@ def trend(history: pd.DataFrame, today: Any, rating: str, days: int = TREND_DAYS
         direction = "falling"
     else:
         direction = "no clear change"
-    per_week = f"{slope * 7:+.1f} points per week; 95% interval {low * 7:+.1f} to {high * 7:+.1f}"
+    per_week = (
+        f"{_signed(slope * 7)} points per week; 95% interval {_signed(low * 7)} to "
+        f"{_signed(high * 7)}"
+    )
     if direction == "no clear change":
         message = f"{label}: no clear change over the last {days} days ({per_week})."
     else:
@@ -433,10 +499,21 @@ def compassion_fatigue_pattern(
             "described as compassion fatigue; it can be a good moment to talk it through "
             "with your supervisor or someone you trust."
         )
+    elif considered == 0:
+        message = (
+            f"No check-ins in the last {CF_MAX_SPAN_DAYS} days, so the compassion-fatigue "
+            "pattern was not checked."
+        )
     elif considered < CF_MIN_MATCHES:
         message = (
             f"Only {_plural(considered, 'check-in')} in the last {CF_MAX_SPAN_DAYS} days, "
             "so the compassion-fatigue pattern was not checked."
+        )
+    elif count == 0:
+        message = (
+            f"The compassion-fatigue pattern (exhaustion and intrusion up, empathy down) did "
+            f"not show on any of your last {considered} check-ins; it is flagged from "
+            f"{CF_MIN_MATCHES}."
         )
     else:
         message = (
@@ -524,7 +601,8 @@ def strain_drivers(
     if n_paired < min_days:
         message = (
             f"Links between your workload and how you feel are shown once there are {min_days} "
-            f"days with a full check-in; so far there are {n_paired}."
+            f"days with a full check-in; so far there "
+            f"{'is 1' if n_paired == 1 else f'are {n_paired}'}."
         )
         return StrainDrivers(False, n_paired, min_days, (), (message,), message)
     results: list[DriverResult] = []
@@ -546,7 +624,7 @@ def strain_drivers(
                 # Days at the median count as lighter, unless the median is also
                 # the maximum: then they are the heavier days.
                 heavy = x > median if strict else x >= median
-                rule = _heavier_rule(driver, median, strict)
+                rule = _heavier_rule(driver, median, strict, bool(np.all(x == np.round(x))))
                 n_h, n_l = int(heavy.sum()), int((~heavy).sum())
                 if min(n_h, n_l) < MIN_GROUP_DAYS:
                     skipped.append(
@@ -571,14 +649,20 @@ def strain_drivers(
     return StrainDrivers(True, n_paired, min_days, tuple(results), tuple(skipped), message)
 
 
-def _heavier_rule(driver: str, median: float, strict: bool) -> str:
-    """Which days count as heavier, in words, e.g. "more than 2 crisis contacts"."""
+def _heavier_rule(driver: str, median: float, strict: bool, whole: bool = False) -> str:
+    """Which days count as heavier, in words, e.g. "more than 2 crisis contacts".
+
+    ``whole``: the measure only takes whole numbers, so "more than 1.5" is
+    said as "more than 1" (the same days).
+    """
     _, one, many = DRIVERS[driver]
+    if whole and strict and driver != "workload_index":
+        median = float(math.floor(median))
     value = f"{median:.1f}".rstrip("0").rstrip(".")
     if driver == "workload_index":
         return f"workload index above {value}" if strict else f"workload index {value} or more"
-    if driver == "after_hours_minutes" and strict and median == 0:
-        return "any after-hours work"
+    if strict and median == 0:  # most days have none: heavier days are those with any
+        return "any after-hours work" if driver == "after_hours_minutes" else f"any {one}"
     if strict:
         return f"more than {value} {one if median == 1 else many}"
     return f"{value} or more {many}"
@@ -588,15 +672,122 @@ def _driver_message(driver: str, outcome: str, lag: int, rule: str, diff: float,
                     low: float, high: float, clear: bool) -> str:
     days = DRIVERS[driver][0]
     when = f"On your {days}" if lag == 0 else f"On the day after your {days}"
-    interval = f"95% interval {low:.1f} to {high:.1f}"
+    interval = f"95% interval {_num(low)} to {_num(high)}"
     if abs(diff) < 0.05:
         amount = f"about the same ({interval}) as"
     else:
-        amount = f"{abs(diff):.1f} points {'higher' if diff > 0 else 'lower'} ({interval}) than"
+        amount = f"{_num(abs(diff))} points {'higher' if diff > 0 else 'lower'} ({interval}) than"
     text = f"{when} ({rule}), your {_lower(outcome)} was {amount} on lighter days."
     if not clear:
         text += " The interval includes no difference, so there is no clear link."
     return text
+
+
+# ----------------------------------------------------------------- long-term drift
+@dataclass(frozen=True)
+class Drift:
+    """One rating whose last-4-weeks level is well beyond the person's level before."""
+
+    rating: str
+    direction: Literal["higher", "lower"]
+    recent_mean: float  # mean over the last 28 days
+    recent_n: int
+    reference_mean: float  # mean over the 22 weeks before them
+    reference_sd: float  # max(sample SD, SD_FLOOR)
+    reference_n: int
+    reference_first: dt.date  # first check-in with this rating in the reference window
+    reference_last: dt.date  # last one
+    difference: float  # recent_mean - reference_mean (signed, points)
+    difference_sd: float  # difference / reference_sd
+    message: str
+
+
+@dataclass(frozen=True)
+class LongTermDrift:
+    """The last 4 weeks against the months before them, per rating, in its harder direction."""
+
+    ready: bool  # at least one rating had enough check-ins in both windows
+    recent_start: dt.date
+    recent_end: dt.date
+    reference_start: dt.date
+    reference_end: dt.date
+    recent_n: int  # check-ins in the last 28 days
+    reference_n: int  # check-ins in the reference window
+    signals: tuple[Drift, ...]
+    message: str
+
+
+def _drift_windows(today: Any) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """(reference_start, reference_end, recent_start, recent_end)."""
+    end = _day(today)
+    recent_start = end - pd.Timedelta(days=DRIFT_RECENT_DAYS - 1)
+    reference_end = recent_start - pd.Timedelta(days=1)
+    reference_start = recent_start - pd.Timedelta(days=DRIFT_REFERENCE_DAYS)
+    return reference_start, reference_end, recent_start, end
+
+
+def long_term_drift(history: pd.DataFrame, today: Any) -> LongTermDrift:
+    """Slow, lasting change that the rolling baseline absorbs (see docs/analytics.md).
+
+    For each rating with at least ``MIN_DRIFT_RECENT`` check-ins in the last 28
+    days and ``MIN_DRIFT_REFERENCE`` in the 154 days before them, drift is
+    flagged when the last-28-day mean is beyond the reference mean, in the
+    harder direction, by at least ``DRIFT_MIN_POINTS`` points and at least
+    ``DRIFT_MIN_SD`` times the reference SD (floored at ``SD_FLOOR``).
+    """
+    ref_start, ref_end, recent_start, end = _drift_windows(today)
+    frame = _prepare(history, today)
+    reference = _between(frame, ref_start, ref_end)
+    recent = _between(frame, recent_start, end)
+    signals: list[Drift] = []
+    compared = 0
+    for rating in RATINGS:
+        ref_values = _values(reference, rating)
+        keep = ref_values.notna()
+        ref_values = ref_values[keep]
+        now = _values(recent, rating).dropna()
+        if len(ref_values) < MIN_DRIFT_REFERENCE or len(now) < MIN_DRIFT_RECENT:
+            continue
+        compared += 1
+        ref_mean = float(ref_values.mean())
+        ref_sd = max(float(ref_values.std(ddof=1)), SD_FLOOR)
+        recent_mean = float(now.mean())
+        difference = recent_mean - ref_mean
+        up = HIGHER_IS_HARDER.get(rating, True)
+        harder = difference if up else -difference
+        if harder < DRIFT_MIN_POINTS or harder < DRIFT_MIN_SD * ref_sd:
+            continue
+        first = reference.loc[keep, "day"].iloc[0].date()
+        last = reference.loc[keep, "day"].iloc[-1].date()
+        span = "months" if (last - first).days >= 56 else "weeks"
+        direction: Literal["higher", "lower"] = "higher" if up else "lower"
+        message = (
+            f"Your {_lower(rating)} over the last 4 weeks ({_num(recent_mean)}) has been well "
+            f"{'above' if up else 'below'} your level in the {span} before "
+            f"({_num(ref_mean)}, from {_fmt_day_year(first, end.date())} to "
+            f"{_fmt_day_year(last, end.date())})."
+        )
+        signals.append(
+            Drift(
+                rating, direction, recent_mean, len(now), ref_mean, ref_sd, len(ref_values),
+                first, last, difference, difference / ref_sd, message,
+            )
+        )
+    if compared == 0:
+        message = (
+            f"A longer-term comparison needs {MIN_DRIFT_RECENT} check-ins in the last 4 weeks "
+            f"(so far {len(recent)}) and {MIN_DRIFT_REFERENCE} in the "
+            f"{DRIFT_REFERENCE_DAYS // 7} weeks before them (so far {len(reference)})."
+        )
+    elif signals:
+        names = ", ".join(_lower(d.rating) for d in signals)
+        message = f"Well away from your earlier level over the last 4 weeks: {names}."
+    else:
+        message = "Over the last 4 weeks your check-ins are in line with your level before them."
+    return LongTermDrift(
+        compared > 0, recent_start.date(), end.date(), ref_start.date(), ref_end.date(),
+        len(recent), len(reference), tuple(signals), message,
+    )
 
 
 # ----------------------------------------------------------------- status
@@ -613,12 +804,17 @@ class Status:
 
 TITLES: dict[str, str] = {
     "building": "Not enough check-ins yet",
+    "quiet": "No recent check-ins",
     "steady": "Steady",
     "watch": "Worth watching",
     "act": "Time to look after yourself",
 }
 SUGGESTIONS: dict[str, str] = {
     "building": "Keep checking in; your personal picture builds up over the first few weeks.",
+    "quiet": (
+        "There is nothing to catch up on. Whenever you check in next, this page picks up "
+        "from there."
+    ),
     "steady": "Your check-ins are within your usual range. Keep noticing what helps.",
     "watch": (
         "Something has shifted from your usual pattern. It may be worth noticing what has "
@@ -629,6 +825,10 @@ SUGGESTIONS: dict[str, str] = {
         "you trust about how things are going and what could be lightened or shared."
     ),
 }
+# For someone with check-ins from before the baseline window (back after a break).
+REBUILDING_SUGGESTION = (
+    "Welcome back. Keep checking in; your usual range builds up again over the next few weeks."
+)
 
 
 def _high_exhaustion(frame: pd.DataFrame, today: Any) -> tuple[int, int]:
@@ -638,25 +838,47 @@ def _high_exhaustion(frame: pd.DataFrame, today: Any) -> tuple[int, int]:
     return int((values >= HIGH_EXHAUSTION).sum()), len(values)
 
 
+def _card(level: Level, reasons: list[str], suggestion: str | None = None) -> Status:
+    return Status(level, TITLES[level], tuple(reasons), suggestion or SUGGESTIONS[level], DISCLAIMER)
+
+
 def _status_from(
     base: Baseline,
     warnings: EarlyWarnings,
     trend_by_rating: dict[str, Trend],
     cf: CompassionFatiguePattern,
     high: tuple[int, int],
+    drift: LongTermDrift | None = None,
+    checkin_days: tuple[dt.date, dt.date] | None = None,
 ) -> Status:
+    """The card; ``checkin_days`` is (first, last) check-in day up to today, None if none.
+
+    Order: quiet (check-ins, but none in the recent 7 days), then act, watch,
+    building (baseline not ready) and steady.
+    """
+    recent_start = base.end + dt.timedelta(days=1)
+    if checkin_days is not None and checkin_days[1] < recent_start:
+        # Nothing in the recent 7 days: no verdict from old check-ins.
+        today = recent_start + dt.timedelta(days=RECENT_DAYS - 1)
+        return _card(
+            "quiet",
+            [f"Your last check-in was on {_fmt_day_year(checkin_days[1], today)}; the picture "
+             "here starts again with your next one."],
+        )
     act: list[str] = []
     watch: list[str] = []
     high_count, high_n = high
     if high_count >= HIGH_EXHAUSTION_MIN:
         act.append(
-            f"Exhaustion was {HIGH_EXHAUSTION} or more on {high_count} of your last "
-            f"{high_n} check-ins."
+            f"Exhaustion was {HIGH_EXHAUSTION} or more (a fixed level this tool always points "
+            f"out) on {high_count} of your last {high_n} check-ins."
         )
+    drift_reasons = [d.message for d in drift.signals] if drift is not None else []
     if not base.ready:
-        if act:
-            return Status("act", TITLES["act"], tuple(act + [base.message]), SUGGESTIONS["act"], DISCLAIMER)
-        return Status("building", TITLES["building"], (base.message,), SUGGESTIONS["building"], DISCLAIMER)
+        if act or drift_reasons:
+            return _card("act" if act else "watch", act + drift_reasons + [base.message])
+        returning = checkin_days is not None and checkin_days[0] < base.start
+        return _card("building", [base.message], REBUILDING_SUGGESTION if returning else None)
     if cf.present:
         act.append(cf.message)
     exhaustion_signal = next((s for s in warnings.signals if s.rating == "exhaustion"), None)
@@ -678,18 +900,19 @@ def _status_from(
         t = trend_by_rating.get(rating)
         if t is not None and is_worsening(t) and not (combined and rating == "exhaustion"):
             watch.append(t.message)
+    watch.extend(drift_reasons)
     if act:
-        return Status("act", TITLES["act"], tuple(act + watch), SUGGESTIONS["act"], DISCLAIMER)
+        return _card("act", act + watch)
     if watch:
-        return Status("watch", TITLES["watch"], tuple(watch), SUGGESTIONS["watch"], DISCLAIMER)
+        return _card("watch", watch)
     reasons = [warnings.message]
     if cf.ready:
         reasons.append(cf.message)
-    return Status("steady", TITLES["steady"], tuple(reasons), SUGGESTIONS["steady"], DISCLAIMER)
+    return _card("steady", reasons)
 
 
 def status(history: pd.DataFrame, today: Any, caseload_standard: float = DEFAULT_CASELOAD_STANDARD) -> Status:
-    """steady / watch / act (or building) with the reasons in words."""
+    """quiet / steady / watch / act (or building) with the reasons in words."""
     return personal_summary(history, today, caseload_standard).status
 
 
@@ -707,20 +930,26 @@ class PersonalSummary:
     status: Status
     caseload_standard: float
     disclaimer: str
+    drift: LongTermDrift  # the last 4 weeks against the months before them
 
 
 def personal_summary(
     history: pd.DataFrame, today: Any, caseload_standard: float = DEFAULT_CASELOAD_STANDARD
 ) -> PersonalSummary:
-    """Baseline, warnings, trends, compassion-fatigue pattern, drivers and status."""
+    """Baseline, warnings, trends, compassion-fatigue pattern, drivers, drift and status."""
     frame = _prepare(history, today)
     base = baseline(frame, today)
     warnings = early_warnings(frame, today, base)
     trend_by_rating = trends(frame, today)
     cf = compassion_fatigue_pattern(frame, today, base)
     drivers = strain_drivers(frame, caseload_standard, today=today)
-    card = _status_from(base, warnings, trend_by_rating, cf, _high_exhaustion(frame, today))
+    drift = long_term_drift(frame, today)
+    days = frame["day"]
+    span = None if days.empty else (days.iloc[0].date(), days.iloc[-1].date())
+    card = _status_from(
+        base, warnings, trend_by_rating, cf, _high_exhaustion(frame, today), drift, span
+    )
     return PersonalSummary(
         _day(today).date(), base, warnings, trend_by_rating, cf, drivers, card,
-        float(caseload_standard), DISCLAIMER,
+        float(caseload_standard), DISCLAIMER, drift,
     )

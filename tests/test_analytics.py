@@ -74,10 +74,11 @@ def ramp_history() -> pd.DataFrame:
 
 
 def all_messages(summary: an.PersonalSummary) -> list[str]:
-    texts = [summary.baseline.message, summary.warnings.message,
+    texts = [summary.baseline.message, summary.warnings.message, summary.drift.message,
              summary.compassion_fatigue.message, summary.drivers.message,
              *summary.drivers.skipped, *summary.status.reasons, summary.status.suggestion]
     texts += [s.message for s in summary.warnings.signals]
+    texts += [d.message for d in summary.drift.signals]
     texts += [t.message for t in summary.trends.values()]
     texts += [r.message for r in summary.drivers.results]
     return texts
@@ -230,6 +231,71 @@ def test_high_side_only_for_exhaustion():
     assert an.early_warnings(step_history("exhaustion", 6, 1, RECENT[0]), TODAY).signals == ()
 
 
+def daily(end: dt.date, n: int) -> list[dt.date]:
+    """The ``n`` calendar days ending on ``end``."""
+    return [end - dt.timedelta(days=k) for k in range(n - 1, -1, -1)]
+
+
+def test_warning_describes_the_current_run_not_the_whole_week():
+    # Usual 5 (constant, SD floor 1); the last 7 days 0 0 0 0 10 10 10: the week
+    # averages 4.3 (below 5), but only the last check-in is outside the limit
+    # (EWMA 6.98 > 6.26), so the message is about that check-in.
+    history = make_history(daily(TODAY, 45), exhaustion=[5] * 38 + [0, 0, 0, 0, 10, 10, 10])
+    (signal,) = an.early_warnings(history, TODAY).signals
+    assert (signal.since, signal.checkins_outside, signal.direction) == (TODAY, 1, "higher")
+    assert (signal.run_mean, signal.difference, signal.difference_sd) == (10.0, 5.0, 5.0)
+    assert signal.recent_mean == pytest.approx(30 / 7)  # the whole week, kept as before
+    assert signal.ewma == pytest.approx(6.98, abs=0.01) and signal.limit == pytest.approx(6.26, abs=0.01)
+    assert signal.message == (
+        "Your exhaustion has been higher than your usual range since Mon 16 Mar. That check-in "
+        "was 10.0, 5.0 points above your usual 5.0 (about 5.0 times your usual day-to-day "
+        "variation)."
+    )
+
+
+def test_warning_on_the_lower_side_says_below():
+    history = make_history(daily(TODAY, 45), empathy=[5] * 38 + [10, 10, 10, 10, 0, 0, 0])
+    (signal,) = an.early_warnings(history, TODAY).signals
+    assert (signal.rating, signal.direction, signal.difference) == ("empathy", "lower", -5.0)
+    assert signal.message == (
+        "Your empathy has been lower than your usual range since Mon 16 Mar. That check-in "
+        "was 0.0, 5.0 points below your usual 5.0 (about 5.0 times your usual day-to-day "
+        "variation)."
+    )
+
+
+def test_warning_run_that_starts_inside_the_week():
+    # Usual 4; recent 2 2 8 8 8: outside from the 4th check-in (EWMA 5.54 > 5.22).
+    history = make_history(weekdays(TODAY, 45), exhaustion=[4] * 40 + [2, 2, 8, 8, 8])
+    (signal,) = an.early_warnings(history, TODAY).signals
+    assert (signal.since, signal.checkins_outside) == (dt.date(2026, 3, 13), 2)
+    assert signal.recent_mean == pytest.approx(5.6)
+    assert signal.message == (
+        "Your exhaustion has been higher than your usual range since Fri 13 Mar. Your 2 "
+        "check-ins from that day on averaged 8.0, 4.0 points above your usual 4.0 (about 4.0 "
+        "times your usual day-to-day variation)."
+    )
+
+
+def test_a_single_recent_checkin_never_signals():
+    # Usual empathy 7; one check-in 6 days ago at 3 (a 4-point drop would be
+    # flagged on its first check-in if one were enough).
+    days = weekdays(dt.date(2026, 3, 9), 20) + [dt.date(2026, 3, 10)]
+    history = make_history(days, empathy=[7] * 20 + [3])
+    warnings = an.early_warnings(history, TODAY)
+    assert warnings.ready and warnings.recent_n == 1 and warnings.signals == ()
+    assert warnings.chart.empty
+    assert warnings.message == (
+        "Only 1 check-in in the last 7 days; the early warning starts from 2 check-ins, so a "
+        "single day is never flagged on its own."
+    )
+    assert not any("has been lower" in r for r in an.status(history, TODAY).reasons)
+    # From the second recent check-in on, the same drop is flagged from the first.
+    history = make_history(days + [dt.date(2026, 3, 11)], empathy=[7] * 20 + [3, 3])
+    (signal,) = an.early_warnings(history, TODAY).signals
+    assert (signal.rating, signal.since, signal.checkins_outside) == ("empathy", dt.date(2026, 3, 10), 2)
+
+
 # ------------------------------------------------------------------ trend
 def _last_14_days_weekdays() -> list[dt.date]:
     return [d for d in weekdays(TODAY, 10)]  # Tue 3 Mar .. Mon 16 Mar
@@ -380,7 +446,7 @@ def test_drivers_hidden_below_21_days(n):
     assert not drivers.ready
     assert drivers.results == ()
     assert drivers.n_paired_days == n
-    assert f"so far there are {n}" in drivers.message
+    assert drivers.message.endswith(f"so far there {'is 1' if n == 1 else f'are {n}'}.")
 
 
 def test_drivers_shown_from_21_days():
@@ -529,16 +595,316 @@ def test_status_act_on_sustained_high_exhaustion_even_while_building():
     history = make_history(weekdays(TODAY, 7), exhaustion=[9, 8, 9, 9, 8, 4, 5])
     card = an.status(history, TODAY)
     assert card.level == "act"
-    assert card.reasons[0] == "Exhaustion was 8 or more on 5 of your last 7 check-ins."
+    assert card.reasons[0] == (
+        "Exhaustion was 8 or more (a fixed level this tool always points out) on 5 of your "
+        "last 7 check-ins."
+    )
 
 
 def test_disclaimer_wording():
     card = an.status(make_history([]), TODAY)
     for phrase in ("not a diagnosis", "occupational phenomenon", "not a medical condition",
-                   "QD85", "reflection"):
+                   "QD85", "reflection", "one fixed rule about very high exhaustion"):
         assert phrase in card.disclaimer
     assert card.disclaimer == an.DISCLAIMER
 
+
+def test_status_steady_message_for_constant_trend_has_no_signed_zero():
+    t = an.trend(make_history(_last_14_days_weekdays()), TODAY, "exhaustion")
+    assert t.message == (
+        "Exhaustion: no clear change over the last 14 days (0.0 points per week; 95% interval "
+        "0.0 to 0.0)."
+    )
+
+
+# ------------------------------------------------------------------ long-term drift
+STEP = dt.date(2026, 3, 2)  # a Monday
+
+
+def long_step_history(rating: str = "exhaustion", before: int = 3, after: int = 7,
+                      end: dt.date = STEP + dt.timedelta(days=45)) -> pd.DataFrame:
+    """About 7 months of weekday check-ins at ``before``, then ``after`` from STEP on."""
+    days = [d.date() for d in pd.bdate_range(end=end, periods=170)]
+    return make_history(days, **{rating: [after if d >= STEP else before for d in days]})
+
+
+@pytest.mark.parametrize("after_days", [16, 30, 45])
+def test_lasting_rise_stays_at_least_watch(after_days):
+    # The rolling baseline has absorbed the step by day 14 (no early warning),
+    # but the last 4 weeks are still far above the months before.
+    summary = an.personal_summary(long_step_history(), STEP + dt.timedelta(days=after_days))
+    assert summary.status.level in ("watch", "act")
+    (drift,) = summary.drift.signals
+    assert drift.rating == "exhaustion" and drift.direction == "higher"
+    assert drift.message in summary.status.reasons
+    assert summary.drift.ready
+
+
+def test_lasting_rise_drift_values():
+    # Day 16 (Wed 18 Mar): last 4 weeks Thu 19 Feb .. Wed 18 Mar hold 20 weekday
+    # check-ins, 13 of them at 7 and 7 at 3: (13*7 + 7*3) / 20 = 5.6. The 22
+    # weeks before (Thu 18 Sep .. Wed 18 Feb) are 110 check-ins, all at 3.
+    summary = an.personal_summary(long_step_history(), dt.date(2026, 3, 18))
+    assert summary.warnings.signals == ()  # the rolling baseline alone would say steady
+    (drift,) = summary.drift.signals
+    assert (drift.recent_n, drift.reference_n) == (20, 110)
+    assert drift.recent_mean == pytest.approx(5.6) and drift.reference_mean == 3.0
+    assert drift.reference_sd == 1.0  # SD 0, floored
+    assert drift.difference == pytest.approx(2.6) and drift.difference_sd == pytest.approx(2.6)
+    assert (drift.reference_first, drift.reference_last) == (dt.date(2025, 9, 18), dt.date(2026, 2, 18))
+    assert drift.message == (
+        "Your exhaustion over the last 4 weeks (5.6) has been well above your level in the "
+        "months before (3.0, from Thu 18 Sep 2025 to Wed 18 Feb)."
+    )
+    assert summary.status.reasons == (drift.message,)
+    assert summary.status.level == "watch"
+    # Day 30: 3 of the 110 reference check-ins are already at 7: 3 + 4 * 3/110.
+    later = an.long_term_drift(long_step_history(), dt.date(2026, 4, 1))
+    assert later.signals[0].reference_mean == pytest.approx(3 + 12 / 110)
+    assert later.signals[0].recent_mean == 7.0
+
+
+def test_lasting_drop_in_empathy_is_drift_on_the_lower_side():
+    drift = an.long_term_drift(long_step_history("empathy", 7, 3), dt.date(2026, 4, 1))
+    (signal,) = drift.signals
+    assert signal.direction == "lower" and signal.difference < 0
+    assert "has been well below your level in the months before (6.9," in signal.message
+
+
+def test_lasting_improvement_is_not_drift():
+    assert an.long_term_drift(long_step_history("exhaustion", 7, 3), dt.date(2026, 4, 1)).signals == ()
+    assert an.long_term_drift(long_step_history("empathy", 3, 7), dt.date(2026, 4, 1)).signals == ()
+
+
+def drift_history(reference: list[int], recent: list[int]) -> pd.DataFrame:
+    """130 weekdays to TODAY: the last 20 (Tue 17 Feb .. Mon 16 Mar) get ``recent``."""
+    days = weekdays(TODAY, 130)
+    values = list(np.resize(reference, 110)) + list(recent)
+    return make_history(days, exhaustion=values)
+
+
+@pytest.mark.parametrize(
+    ("reference", "recent", "flagged"),
+    [
+        ([3], [4, 5] * 10, True),  # 4.5 - 3.0 = 1.5 points = 1.5 floored SDs
+        ([3], [4] * 12 + [5] * 8, False),  # 4.4: 1.4 points
+        ([1, 5], [5] * 10 + [6] * 10, False),  # SD 2.01: 2.5 points is only 1.24 SDs
+        ([1, 5], [6] * 10 + [7] * 10, True),  # 3.5 points = 1.74 SDs
+    ],
+)
+def test_drift_rule_points_and_sds(reference, recent, flagged):
+    drift = an.long_term_drift(drift_history(reference, recent), TODAY)
+    assert drift.ready and (drift.recent_n, drift.reference_n) == (20, 110)
+    assert bool(drift.signals) is flagged
+    assert [d.rating for d in drift.signals] == (["exhaustion"] if flagged else [])
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("sd", [0.7, 1.5, 2.5])
+def test_stable_series_never_drifts(seed, sd):
+    history = stable_history(seed, n=200, sd=sd)
+    for back in range(0, 70, 7):
+        assert an.long_term_drift(history, TODAY - dt.timedelta(days=back)).signals == ()
+
+
+def test_flat_series_drift_is_in_line():
+    drift = an.long_term_drift(make_history(weekdays(TODAY, 130)), TODAY)
+    assert drift.ready and drift.signals == ()
+    assert drift.message == "Over the last 4 weeks your check-ins are in line with your level before them."
+
+
+def test_no_old_history_means_no_drift_and_no_error():
+    drift = an.long_term_drift(make_history(weekdays(TODAY, 25), exhaustion=9), TODAY)
+    assert not drift.ready and drift.signals == ()
+    assert (drift.recent_n, drift.reference_n) == (20, 5)
+    assert drift.message == (
+        "A longer-term comparison needs 8 check-ins in the last 4 weeks (so far 20) and 10 in "
+        "the 22 weeks before them (so far 5)."
+    )
+    assert (drift.reference_start, drift.reference_end) == (dt.date(2025, 9, 16), dt.date(2026, 2, 16))
+    assert (drift.recent_start, drift.recent_end) == (dt.date(2026, 2, 17), TODAY)
+    for history in (make_history([]), pd.DataFrame()):
+        summary = an.personal_summary(history, TODAY)
+        assert not summary.drift.ready and summary.drift.signals == ()
+
+
+def test_drift_needs_8_recent_checkins():
+    days = weekdays(dt.date(2026, 2, 16), 110) + [d for d in weekdays(TODAY, 20)][-7:]
+    history = make_history(days, exhaustion=[3] * 110 + [8] * 7)
+    assert not an.long_term_drift(history, TODAY).ready
+    days = weekdays(dt.date(2026, 2, 16), 110) + [d for d in weekdays(TODAY, 20)][-8:]
+    history = make_history(days, exhaustion=[3] * 110 + [8] * 8)
+    assert [d.rating for d in an.long_term_drift(history, TODAY).signals] == ["exhaustion"]
+
+
+def test_drift_raises_watch_while_the_baseline_is_building():
+    # Two check-ins a week: too few for the 10-check-in baseline, enough for drift.
+    days = [d for d in weekdays(TODAY, 130) if d.weekday() in (0, 3)]
+    history = make_history(days, exhaustion=[8 if d >= dt.date(2026, 2, 17) else 3 for d in days])
+    summary = an.personal_summary(history, TODAY)
+    assert not summary.baseline.ready
+    assert summary.status.level == "watch"
+    assert summary.status.reasons[0].startswith("Your exhaustion over the last 4 weeks (8.0)")
+    assert summary.status.reasons[-1] == summary.baseline.message
+
+
+# ------------------------------------------------------------------ no recent check-ins
+def test_status_quiet_after_a_break_with_a_ready_baseline():
+    # 60 check-ins ending 10 days ago: the old data alone would say "Steady".
+    card = an.status(make_history(weekdays(TODAY - dt.timedelta(days=10), 60)), TODAY)
+    assert card.level == "quiet"
+    assert card.title == "No recent check-ins"
+    assert card.reasons == (
+        "Your last check-in was on Fri 6 Mar; the picture here starts again with your next one.",
+    )
+    assert card.suggestion == (
+        "There is nothing to catch up on. Whenever you check in next, this page picks up from "
+        "there."
+    )
+    assert card.disclaimer == an.DISCLAIMER
+    for word in ("streak", "missed", "forgot", "should", "behind", "first few weeks"):
+        assert word not in " ".join(card.reasons + (card.suggestion,)).lower()
+
+
+def test_status_quiet_for_a_returning_user_with_an_empty_baseline_window():
+    card = an.status(make_history(weekdays(TODAY - dt.timedelta(days=60), 100)), TODAY)
+    assert card.level == "quiet"
+    assert card.reasons == (
+        "Your last check-in was on Thu 15 Jan; the picture here starts again with your next one.",
+    )
+
+
+def test_status_quiet_names_the_year_when_it_differs():
+    card = an.status(make_history(weekdays(dt.date(2025, 12, 19), 40)), dt.date(2026, 1, 12))
+    assert card.reasons[0].startswith("Your last check-in was on Fri 19 Dec 2025;")
+
+
+@pytest.mark.parametrize(("days_ago", "level"), [(6, "steady"), (7, "quiet")])
+def test_status_quiet_edge_is_the_recent_7_days(days_ago, level):
+    last = TODAY - dt.timedelta(days=days_ago)
+    history = make_history(weekdays(dt.date(2026, 3, 6), 40) + [last])
+    assert an.status(history, TODAY).level == level
+
+
+def test_status_quiet_takes_precedence_over_old_high_exhaustion():
+    history = make_history(weekdays(dt.date(2026, 3, 6), 7), exhaustion=9)  # ends 10 days ago
+    assert an.status(history, TODAY).level == "quiet"
+    assert an.status(history, dt.date(2026, 3, 6)).level == "act"
+
+
+def test_status_building_for_a_returning_user_says_welcome_back():
+    history = make_history(weekdays(TODAY - dt.timedelta(days=60), 100) + RECENT)
+    card = an.status(history, TODAY)
+    assert card.level == "building" and card.title == "Not enough check-ins yet"
+    assert card.suggestion == an.REBUILDING_SUGGESTION
+    assert "first few weeks" not in card.suggestion
+    # A new user keeps the first-weeks wording.
+    assert an.status(make_history(RECENT), TODAY).suggestion == an.SUGGESTIONS["building"]
+
+
+# ------------------------------------------------------------------ wording
+@pytest.mark.parametrize(
+    ("driver", "median", "strict", "rule"),
+    [
+        ("crisis_contacts", 0, True, "any crisis contact"),
+        ("trauma_contacts", 0, True, "any contact involving traumatic material"),
+        ("after_hours_minutes", 0, True, "any after-hours work"),
+        ("crisis_contacts", 1, True, "more than 1 crisis contact"),
+        ("crisis_contacts", 1.5, True, "more than 1.5 crisis contacts"),
+        ("trauma_contacts", 2, True, "more than 2 contacts involving traumatic material"),
+        ("after_hours_minutes", 30, True, "more than 30 minutes after hours"),
+        ("crisis_contacts", 3, False, "3 or more crisis contacts"),
+        ("workload_index", 12.5, True, "workload index above 12.5"),
+        ("workload_index", 20, False, "workload index 20 or more"),
+    ],
+)
+def test_heavier_rule_words(driver, median, strict, rule):
+    assert an._heavier_rule(driver, median, strict) == rule
+
+
+@pytest.mark.parametrize(
+    ("driver", "median", "rule"),
+    [
+        # Counts are whole numbers: a median of 0.5 splits at "any", 1.5 at "more than 1".
+        ("trauma_contacts", 0.5, "any contact involving traumatic material"),
+        ("crisis_contacts", 1.5, "more than 1 crisis contact"),
+        ("crisis_contacts", 2.5, "more than 2 crisis contacts"),
+        ("after_hours_minutes", 7.5, "more than 7 minutes after hours"),
+        ("workload_index", 12.5, "workload index above 12.5"),
+    ],
+)
+def test_heavier_rule_for_whole_numbers(driver, median, rule):
+    assert an._heavier_rule(driver, median, True, whole=True) == rule
+
+
+def test_driver_with_half_median_says_any():
+    history = driver_history(30).assign(trauma_contacts=[0, 1] * 15)
+    (result,) = [r for r in an.strain_drivers(history).results
+                 if (r.driver, r.outcome, r.lag) == ("trauma_contacts", "exhaustion", 0)]
+    assert result.split == 0.5 and (result.n_heavier, result.n_lighter) == (15, 15)
+    assert result.heavier_rule == "any contact involving traumatic material"
+
+
+def test_driver_with_median_zero_says_any():
+    history = driver_history(30).assign(crisis_contacts=[0, 0, 0, 1, 2] * 6)
+    (result,) = [r for r in an.strain_drivers(history).results
+                 if (r.driver, r.outcome, r.lag) == ("crisis_contacts", "exhaustion", 0)]
+    assert result.split == 0 and result.heavier_rule == "any crisis contact"
+    assert result.message.startswith("On your heavier crisis-contact days (any crisis contact),")
+
+
+def test_intervals_never_show_minus_zero():
+    text = an._driver_message("crisis_contacts", "exhaustion", 0, "any crisis contact",
+                              0.61, -0.03, 1.24, False)
+    assert text == (
+        "On your heavier crisis-contact days (any crisis contact), your exhaustion was 0.6 "
+        "points higher (95% interval 0.0 to 1.2) than on lighter days. The interval includes "
+        "no difference, so there is no clear link."
+    )
+    assert (an._num(-0.04), an._num(0.04), an._num(-0.26)) == ("0.0", "0.0", "-0.3")
+    assert (an._signed(-0.04), an._signed(0.0), an._signed(0.26), an._signed(-0.26)) == \
+        ("0.0", "0.0", "+0.3", "-0.3")
+    assert an.format_signed(-0.001) == "0.0"
+
+
+def test_cf_messages_without_checkins_or_matches():
+    history = cf_history([False] * 7)
+    cf = an.compassion_fatigue_pattern(history, TODAY)
+    assert cf.message == (
+        "The compassion-fatigue pattern (exhaustion and intrusion up, empathy down) did not "
+        "show on any of your last 7 check-ins; it is flagged from 5."
+    )
+    old = history[history["day"] <= pd.Timestamp("2026-03-01")]
+    cf = an.compassion_fatigue_pattern(old, TODAY)
+    assert cf.message == (
+        "No check-ins in the last 14 days, so the compassion-fatigue pattern was not checked."
+    )
+
+
+@pytest.mark.parametrize(
+    ("history", "today"),
+    [
+        pytest.param(lambda: make_history(weekdays(TODAY, 1)), TODAY, id="one"),
+        pytest.param(lambda: make_history(weekdays(TODAY, 21) + [dt.date(2026, 3, 17)]),
+                     TODAY, id="future"),
+        pytest.param(lambda: make_history(weekdays(dt.date(2026, 3, 9), 20) + [dt.date(2026, 3, 10)]),
+                     TODAY, id="single-recent"),
+        pytest.param(lambda: driver_history(22).assign(
+            crisis_contacts=0, trauma_contacts=[0, 1] * 11, after_hours_minutes=[0, 0, 15] * 7 + [0]),
+            TODAY, id="zero-medians"),
+        pytest.param(lambda: driver_history(60, effect=0.0), TODAY, id="no-effect"),
+        pytest.param(long_step_history, dt.date(2026, 3, 18), id="drift"),
+        pytest.param(lambda: make_history(weekdays(TODAY - dt.timedelta(days=10), 60)), TODAY,
+                     id="quiet"),
+    ],
+)
+def test_no_odd_wording(history, today):
+    summary = an.personal_summary(history(), today)
+    for text in all_messages(summary):
+        for odd in (r"-0\.0\b", r"\b1 check-ins", r"\b1 days", r"\bmore than 0 ",
+                    r"\bthere are 1\b", r"\bOnly 0\b", r"\b0 of your", r"\+0\.0\b", r"\s{2}",
+                    r"\.\.", r"more than \d+\.\d+ (crisis|contacts?|minutes?)\b"):
+            assert not re.search(odd, text), (odd, text)
 
 # ------------------------------------------------------------------ one call, robustness
 def test_personal_summary_is_complete_and_deterministic():

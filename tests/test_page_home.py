@@ -66,3 +66,12 @@ def test_home_says_which_questionnaires_are_due(db, user):
     due = [i for i in texts(at.info) if i.startswith("Due: ")]
     assert due == ["Due: Professional Quality of Life Scale, version 5 (ProQOL 5). "
                    "Not taken yet; offered every 30 days."]
+
+
+def test_no_recent_checkins_is_said_kindly(db, user):
+    for day in weekdays_back(40)[10:]:  # nothing in the last two weeks
+        checkins.save_checkin(db, user, day, **RATINGS)
+    at = log_in("casey")
+    assert not at.exception
+    markdown = " ".join(texts(at.markdown))
+    assert "No recent check-ins" in markdown and ":material/pause_circle:" in markdown

@@ -12,6 +12,7 @@ LEVEL_ICONS = {
     "steady": ":material/check_circle:",
     "watch": ":material/visibility:",
     "act": ":material/priority_high:",
+    "quiet": ":material/pause_circle:",
 }
 
 

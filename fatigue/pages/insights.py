@@ -50,6 +50,9 @@ if not warnings.signals:
     st.write(warnings.message)
 for signal in warnings.signals:
     st.warning(signal.message, icon=":material/visibility:")
+st.write(summary.drift.message)
+for drift in summary.drift.signals:
+    st.warning(drift.message, icon=":material/trending_up:")
 if not warnings.chart.empty:
     flagged = [s.rating for s in warnings.signals]
     by_label = {LABELS[r]: r for r in flagged + [r for r in RATINGS if r not in flagged]}
@@ -82,7 +85,8 @@ st.dataframe(
         [{"Rating": LABELS[t.rating], "Direction": t.direction,
           "Change per week": None if t.slope_per_week is None else round(t.slope_per_week, 1),
           "95% interval": "" if t.low_per_week is None
-          else f"{t.low_per_week:+.1f} to {t.high_per_week:+.1f}",
+          else f"{analytics.format_signed(t.low_per_week)} to "
+               f"{analytics.format_signed(t.high_per_week)}",
           "Check-ins": t.n}
          for t in summary.trends.values()]
     ),
