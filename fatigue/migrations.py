@@ -265,3 +265,49 @@ def _aggregates_privacy(db: Database) -> None:
                 END
                 """
             )
+
+
+@migrations(name="0004_actions")
+def _actions(db: Database) -> None:
+    # What a person did with a suggestion (fatigue.actions): one row per action,
+    # never updated, so it doubles as the history. Suggestion ids and rule names
+    # come from data/suggestions.toml and are checked by fatigue.actions; here
+    # only their shape. ``acted_on`` is the person's local date of the action;
+    # ``planned_for`` is only for "planned" and never before ``acted_on``.
+    ident = "CHECK (length({col}) BETWEEN 1 AND 60 AND {col} NOT GLOB '*[^a-z0-9_]*')"
+    db.execute(
+        f"""
+        CREATE TABLE suggestion_actions (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            suggestion_id TEXT NOT NULL {ident.format(col="suggestion_id")},
+            rule TEXT NOT NULL {ident.format(col="rule")},
+            status TEXT NOT NULL
+                CHECK (status IN ('planned', 'done', 'not_now', 'not_relevant', 'unmuted')),
+            acted_on TEXT NOT NULL
+                CHECK (acted_on IS date(acted_on, '+0 days') AND acted_on >= '2000-01-01'),
+            planned_for TEXT
+                CHECK (planned_for IS NULL OR (planned_for IS date(planned_for, '+0 days')
+                                               AND planned_for >= acted_on)),
+            created_at TEXT NOT NULL DEFAULT {_NOW},
+            CHECK (planned_for IS NULL OR status = 'planned')
+        ) STRICT
+        """
+    )
+    db.execute(
+        "CREATE INDEX suggestion_actions_user ON suggestion_actions(user_id, suggestion_id, id)"
+    )
+    # The rules a person marked "not relevant to me": one row per (person, rule)
+    # while muted; unmuting deletes it (and adds an 'unmuted' action above).
+    db.execute(
+        f"""
+        CREATE TABLE suggestion_mutes (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            rule TEXT NOT NULL {ident.format(col="rule")},
+            suggestion_id TEXT NOT NULL {ident.format(col="suggestion_id")},
+            muted_on TEXT NOT NULL
+                CHECK (muted_on IS date(muted_on, '+0 days') AND muted_on >= '2000-01-01'),
+            PRIMARY KEY (user_id, rule)
+        ) STRICT
+        """
+    )
