@@ -28,6 +28,8 @@ pages = [
     st.Page("fatigue/pages/trends.py", title="My trends", icon=":material/show_chart:"),
     st.Page("fatigue/pages/insights.py", title="My patterns", icon=":material/insights:"),
     st.Page("fatigue/pages/questionnaires.py", title="Questionnaires", icon=":material/assignment:"),
+    st.Page("fatigue/pages/actions.py", title="Suggestions", icon=":material/lightbulb:"),
+    st.Page("fatigue/pages/summary.py", title="Supervision summary", icon=":material/summarize:"),
     st.Page("fatigue/pages/account.py", title="My account", icon=":material/person:"),
 ]
 if user.is_lead or user.is_admin:

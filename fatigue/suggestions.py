@@ -776,7 +776,7 @@ def _build(item: Entry, figures: dict[str, Any], support_text: str) -> Suggestio
         title=item.title,
         steps=item.steps,
         why_now=item.why_now.format(**figures),
-        source="; ".join(s.citation for s in item.sources),
+        source="; ".join(s.citation.rstrip(".") for s in item.sources) + ".",
         sources=item.sources,
         rule=item.rule,
         targets=item.targets,

@@ -281,7 +281,7 @@ def test_triggered_suggestion_fills_why_now(rule):
     assert set(item.fields) <= set(suggestion.figures)
     assert "{" not in suggestion.why_now and "}" not in suggestion.why_now
     assert suggestion.title == item.title and suggestion.steps == item.steps
-    assert suggestion.source and all(s.citation in suggestion.source for s in item.sources)
+    assert suggestion.source and all(s.citation.rstrip(".") in suggestion.source for s in item.sources)
     assert suggestion.targets and set(suggestion.targets) <= set(RATINGS)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fatigue.analytics import Status
+from fatigue.suggestions import Suggestion
 from fatigue.pages._session import plain
 
 # Every level has an icon and a word, so status is never told by colour alone.
@@ -24,3 +25,18 @@ def status_card(card: Status) -> None:
             st.markdown(f"- {plain(reason)}")
         st.write(card.suggestion)
         st.caption(card.disclaimer)
+
+
+def urgent_panel(item: Suggestion) -> None:
+    """The calm, prominent support panel with the agency's own resources."""
+    with st.container(border=True):
+        st.markdown(f"### :material/support: {plain(item.title)}")
+        st.write(item.why_now)
+        text = item.extra.get("support_text", "")
+        if item.extra.get("support_configured"):
+            # Typed by an admin: shown literally, line breaks kept.
+            st.markdown(plain(text).replace("\n", "  \n"))
+        else:
+            st.info(text, icon=":material/info:")
+        for step in item.steps:
+            st.markdown(f"- {plain(step)}")

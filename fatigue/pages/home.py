@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fatigue import accounts, analytics, checkins, questionnaires
+from fatigue import accounts, analytics, checkins, questionnaires, suggestions
 from fatigue.pages._session import get_db, local_today, plain, require_user
-from fatigue.pages._widgets import status_card
+from fatigue.pages._widgets import status_card, urgent_panel
 
 user = require_user()
 db = get_db()
 today = local_today()
 
 st.title(f"Hello, {plain(user.name)}")
+shown = suggestions.evaluate(db, user.id, today)
+urgent = next((item for item in shown if item.urgent), None)
+if urgent:
+    urgent_panel(urgent)
 
 st.subheader("Today")
 if checkins.get_checkin(db, user.id, today):
@@ -27,6 +31,13 @@ history = checkins.load_history(db, user.id)
 summary = analytics.personal_summary(history, today, accounts.caseload_standard(db, user.id))
 status_card(summary.status)
 st.page_link("fatigue/pages/insights.py", label="See what is behind this", icon=":material/insights:")
+waiting = [item for item in shown if not item.urgent]
+if waiting:
+    st.page_link(
+        "fatigue/pages/actions.py",
+        label=f"{len(waiting)} suggestion{'s' if len(waiting) != 1 else ''} for you, each with its reason",
+        icon=":material/lightbulb:",
+    )
 
 st.subheader("Questionnaires")
 due = questionnaires.due(db, user.id, today)

@@ -1,0 +1,64 @@
+"""Supervision summary page (AppTest): what is ticked goes in, notes only when ticked."""
+import datetime as dt
+
+from icalendar import Calendar
+
+from fatigue import checkins
+
+from conftest import RATINGS, log_in, texts
+
+PAGE = "fatigue/pages/summary.py"
+TODAY = dt.date.today()
+NOTE = "Visited the Smith household, hard day."
+
+
+def open_page(db, user):
+    for back in range(0, 20):
+        day = TODAY - dt.timedelta(days=back)
+        if day.weekday() < 5:
+            checkins.save_checkin(db, user, day, note=NOTE if back == 1 else "", **RATINGS)
+    return log_in("casey").switch_page(PAGE).run()
+
+
+def preview(at):
+    return texts(at.expander[0].markdown)[0]
+
+
+def test_summary_has_the_talking_points_and_no_notes_by_default(db, user):
+    at = open_page(db, user)
+    assert not at.exception
+    at.text_area(key="talking_points").input("Ask about <script>alert(1)</script> [link](http://x)").run()
+    text = preview(at)
+    assert "Ask about" in text
+    assert "<script>" not in text and "](http://x)" not in text  # shown literally, escaped
+    assert NOTE not in text
+    assert len(at.get("download_button")) == 3  # HTML, Markdown, calendar
+
+
+def test_notes_only_when_ticked(db, user):
+    at = open_page(db, user)
+    at.checkbox(key="include_notes").check().run()
+    assert "Smith household" in preview(at)
+
+
+def test_unticked_sections_are_left_out(db, user):
+    at = open_page(db, user)
+    assert "Questionnaire results" in preview(at)
+    at.checkbox(key="include_questionnaires").uncheck().run()
+    assert "Questionnaire results" not in preview(at)
+
+
+def test_reminder_needs_a_day(db, user):
+    at = open_page(db, user)
+    at.multiselect(key="reminder_days").set_value([]).run()
+    assert any("weekday" in e.lower() for e in texts(at.error))
+    assert len(at.get("download_button")) == 2
+
+
+def test_calendar_file_from_the_core_parses_back():
+    from fatigue import reminder
+
+    ics = reminder.calendar_file(dt.time(16, 30), [0, 2, 4], TODAY, tz="Europe/London")
+    event = next(c for c in Calendar.from_ical(ics).walk() if c.name == "VEVENT")
+    assert event["RRULE"]["BYDAY"] == ["MO", "WE", "FR"]
+    assert event.decoded("DTSTART").time() == dt.time(16, 30)
