@@ -11,18 +11,12 @@ from fatigue import accounts
 from fatigue.pages._gate import first_run_screen, login_screen
 from fatigue.pages._session import current_user, get_db, plain, sign_out
 
-st.set_page_config(page_title="Caseload check-in", page_icon=":material/self_improvement:")
+# Every run starts centred; a page may widen itself (the check-in does).
+st.set_page_config(
+    page_title="Caseload check-in", page_icon=":material/self_improvement:", layout="centered"
+)
 
-db = get_db()
-user = current_user()
-if user is None:
-    if accounts.has_users(db):
-        login_screen()
-    else:
-        first_run_screen()
-    st.stop()
-
-pages = [
+PERSONAL = [
     st.Page("fatigue/pages/home.py", title="Home", icon=":material/home:", default=True),
     st.Page("fatigue/pages/checkin.py", title="Check-in", icon=":material/edit_note:"),
     st.Page("fatigue/pages/trends.py", title="My trends", icon=":material/show_chart:"),
@@ -32,11 +26,24 @@ pages = [
     st.Page("fatigue/pages/summary.py", title="Supervision summary", icon=":material/summarize:"),
     st.Page("fatigue/pages/account.py", title="My account", icon=":material/person:"),
 ]
-if user.is_lead or user.is_admin:
-    pages.append(st.Page("fatigue/pages/team.py", title="My team", icon=":material/groups:"))
-if user.is_admin:
-    pages.append(st.Page("fatigue/pages/organisation.py", title="Organisation", icon=":material/domain:"))
-    pages.append(st.Page("fatigue/pages/admin.py", title="Teams and accounts", icon=":material/group:"))
+TEAM = [st.Page("fatigue/pages/team.py", title="My team", icon=":material/groups:")]
+ADMIN = [
+    st.Page("fatigue/pages/organisation.py", title="Organisation", icon=":material/domain:"),
+    st.Page("fatigue/pages/admin.py", title="Teams and accounts", icon=":material/group:"),
+]
+
+db = get_db()
+user = current_user()
+if user is None:
+    # A hidden navigation replaces the previous user's menu; no page is run.
+    st.navigation(PERSONAL + TEAM + ADMIN, position="hidden")
+    if accounts.has_users(db):
+        login_screen()
+    else:
+        first_run_screen()
+    st.stop()
+
+pages = PERSONAL + (TEAM if user.is_lead or user.is_admin else []) + (ADMIN if user.is_admin else [])
 
 with st.sidebar:
     st.markdown(f"Signed in as **{plain(user.name)}**")

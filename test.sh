@@ -4,4 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# The browser tests inject axe-core (package.json); without npm they skip, except in CI.
+if [[ ! -d node_modules/axe-core ]] && command -v npm >/dev/null; then
+  npm ci --no-audit --no-fund
+fi
 exec .venv/bin/python -m pytest "$@"

@@ -72,8 +72,9 @@ def test_admin_tables_hold_no_checkin_data(db, admin):
 
 def test_admin_changes_a_caseload_standard(db, admin):
     at = open_admin()
-    at.selectbox(key="standard_team").select("North")
-    at.number_input(key="standard_value").set_value(12)
+    at.selectbox(key="standard_team").select("North").run()
+    assert at.number_input(key="standard_value_North").value == 15  # starts at the current one
+    at.number_input(key="standard_value_North").set_value(12)
     at = next(b for b in at.button if b.label == "Save standard").click().run()
     assert texts(at.success) == ["Caseload standard of 'North' set to 12."]
     assert accounts.caseload_standard(db, admin) == 12

@@ -20,7 +20,7 @@ def number(at, label):
 
 
 def slider(at, field_label):
-    return next(s for s in at.select_slider if s.label.startswith(f"**{field_label}**"))
+    return next(s for s in at.select_slider if s.label.startswith(f"{field_label} (0 = "))
 
 
 def save(at):
@@ -146,8 +146,8 @@ def test_date_picker_allows_only_the_backfill_window(db, user):
 def test_every_rating_shows_both_anchors_and_is_labelled_as_our_own(db, user):
     at = log_in("casey")
     labels = [s.label for s in at.select_slider]
-    assert "**Exhaustion** (0 = not drained at all, 10 = completely drained)" in labels
-    assert "**Empathy** (0 = not able at all, 10 = fully able)" in labels
+    assert labels[:2] == ["Exhaustion (0 = not drained at all, 10 = completely drained)",
+                          "Empathy (0 = not able at all, 10 = fully able)"]
     assert len(labels) == 7 and all("(0 = " in label and ", 10 = " in label for label in labels)
     assert at.select_slider[0].help == (
         "How drained by work do I feel today? Emotional and physical tiredness from the work itself.")

@@ -63,12 +63,13 @@ with left, st.form("add_team", clear_on_submit=True):
         else:
             done(f"Team '{name.strip()}' added.")
 if teams:
-    with right, st.form("edit_standard"):
+    with right, st.container(border=True):
         st.write("**Change a caseload standard**")
         which = st.selectbox("Team", team_names, key="standard_team")
-        new = st.number_input("New caseload standard", min_value=1, max_value=200, value=15,
-                              step=1, key="standard_value")
-        if st.form_submit_button("Save standard"):
+        current_standard = next(t["caseload_standard"] for t in teams if t["name"] == which)
+        new = st.number_input("New caseload standard", min_value=1, max_value=200,
+                              value=int(current_standard), step=1, key=f"standard_value_{which}")
+        if st.button("Save standard", key="save_standard"):
             accounts.set_caseload_standard(db, which, int(new))
             done(f"Caseload standard of '{which}' set to {int(new)}.")
 

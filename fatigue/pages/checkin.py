@@ -87,20 +87,22 @@ with st.form("checkin", enter_to_submit=False):
     st.caption(f"{label}. Higher always means more of the thing named.")
     # Two columns of ratings and three of workload keep the form to about one
     # laptop screen; on a phone the columns stack into one.
-    rating_columns = st.columns(3, gap="medium")
-    for index, item in enumerate(rating_items):
-        with rating_columns[index % 3]:
-            # Plain string options (no format_func); the label carries both anchors
-            # and the question is the help text.
-            options = [f"0 {item.low}", *map(str, range(1, 10)), f"10 {item.high}"]
-            st.select_slider(
-                f"**{item.label}** (0 = {item.low}, 10 = {item.high})",
-                options=options,
-                value=options[int(values[item.field])],
-                help=f"{item.question} {item.help}",
-                key=key(item.field),
-            )
-            show_error(item.field)
+    # Rows of three (so the order stays right when a phone stacks the columns).
+    for row_start in range(0, len(rating_items), 3):
+        row = st.columns(3, gap="medium")
+        for column, item in zip(row, rating_items[row_start:row_start + 3]):
+            with column:
+                # Plain string options (no format_func); the label carries both anchors
+                # and the question is the help text.
+                options = [f"0 {item.low}", *map(str, range(1, 10)), f"10 {item.high}"]
+                st.select_slider(
+                    f"{item.label} (0 = {item.low}, 10 = {item.high})",
+                    options=options,
+                    value=options[int(values[item.field])],
+                    help=f"{item.question} {item.help}",
+                    key=key(item.field),
+                )
+                show_error(item.field)
 
     st.subheader("Workload")
     numbers = [
@@ -112,8 +114,9 @@ with st.form("checkin", enter_to_submit=False):
         ("after_hours_minutes", 15,
          "Work before or after your scheduled hours, including calls and messages."),
     ]
-    number_columns = st.columns(3, gap="medium")
     for index, (field, step, help_text) in enumerate(numbers):
+        if index % 3 == 0:
+            number_columns = st.columns(3, gap="medium")
         with number_columns[index % 3]:
             fractional = field == "direct_hours"
             st.number_input(

@@ -153,7 +153,9 @@ else:
               "difference": round(r.difference, 2), "low": round(r.low, 2), "high": round(r.high, 2)}
              for r in drivers.results]
         )
-        bars = alt.Chart(frame).encode(alt.Y("comparison:N", title=None, sort=None))
+        bars = alt.Chart(frame).encode(
+            alt.Y("comparison:N", title=None, sort=None, axis=alt.Axis(labelLimit=0))
+        )
         st.altair_chart(
             alt.layer(
                 bars.mark_rule().encode(alt.X("low:Q", title="Heavier minus lighter days (points)"),

@@ -55,7 +55,7 @@ if flash:
 
 st.subheader(instrument.name)
 st.write(instruments.render_text(instrument.id, instrument.instructions, words))
-st.caption(f"About {instrument.recall_period}. {instrument.attribution}")
+st.caption(f"Recall period: {instrument.recall_period}. {instrument.attribution}")
 
 # The last failed save's messages: shown once, on the rerun right after it.
 errors: dict[str, str] = st.session_state.pop("questionnaire_errors", {}).get(instrument.id, {})

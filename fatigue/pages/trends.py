@@ -87,10 +87,10 @@ contacts = (
             tooltip=[alt.Tooltip("day:T", format="%a %d %b"), "kind:N", "count:Q"])
     .properties(height=130, title="Client contacts per day")
 )
-st.altair_chart(
-    alt.vconcat(top, caseload, contacts).resolve_scale(x="shared", color="independent"),
-    width="stretch",
-)
+# Three charts rather than one vconcat, so each fits its column (a phone included);
+# the fixed x domain keeps their time axes aligned.
+for chart, height in ((top, 300), (caseload, 170), (contacts, 210)):
+    st.altair_chart(chart, width="stretch", height=height)
 
 st.subheader("In words")
 st.write(metrics.summary_sentence(history, today))

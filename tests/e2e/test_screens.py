@@ -1,0 +1,105 @@
+"""Every main page at desktop and phone size: a screenshot, axe-core and labelled fields.
+
+The screenshots land in docs/screenshots/<page>-<desktop|phone>.png (for the README);
+they show the untouched demo agency (``pristine_demo_app``). Each page is then checked
+with axe-core (no serious or critical violations, see ``support.AXE_ALLOWED``) and
+every form field must have a name a screen reader can announce.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import make_page
+from .support import (
+    PHONE,
+    axe_violations,
+    describe,
+    expect,
+    form_fields,
+    full_screenshot,
+    go_to,
+    log_in,
+    main,
+    wait_for_charts,
+)
+
+pytestmark = pytest.mark.e2e
+
+# (screenshot name, who is signed in, sidebar link, the page's heading)
+PAGES = [
+    ("login", None, None, "Caseload check-in"),
+    ("home", "daniel.moreno", "Home", re.compile("^Hello, Daniel Moreno")),
+    ("checkin", "daniel.moreno", "Check-in", "Daily check-in"),
+    ("trends", "daniel.moreno", "My trends", "My trends"),
+    ("patterns", "daniel.moreno", "My patterns", "My patterns"),
+    ("questionnaires", "daniel.moreno", "Questionnaires", "Questionnaires"),
+    ("account", "daniel.moreno", "My account", "My account"),
+    ("team", "chloe.haddad", "My team", "My team"),
+    ("organisation", "admin", "Organisation", "Organisation"),
+    ("admin", "admin", "Teams and accounts", "Teams and accounts"),
+]
+SIZES = ["desktop", "phone"]
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser, pristine_demo_app):
+    """``signed_in(username, phone)``: one page per person and size, kept for the module."""
+    pages = {}
+
+    def get(username: str | None, phone: bool):
+        if (username, phone) not in pages:
+            page = make_page(browser, pristine_demo_app, phone)
+            if username:
+                log_in(page, username)
+            pages[username, phone] = page
+        return pages[username, phone]
+
+    yield get
+    for page in pages.values():
+        page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name, username, link, heading", PAGES, ids=[p[0] for p in PAGES])
+def test_page(signed_in, name, username, link, heading, size):
+    page = signed_in(username, size == "phone")
+    if link:
+        go_to(page, link, heading)
+    expect(main(page).get_by_role("heading", level=1)).to_have_text(heading)
+    full_screenshot(page, f"{name}-{size}")
+
+    problems = []
+    violations = axe_violations(page)
+    if violations:
+        problems.append("axe-core, serious or critical:\n" + describe(violations))
+    unnamed = [field for field in form_fields(page) if not field["name"]]
+    if unnamed:
+        problems.append("form fields without a label:\n" + "\n".join(f["html"] for f in unnamed))
+    assert not problems, f"{name} ({size}):\n" + "\n".join(problems)
+
+
+CHART_PAGES = [
+    pytest.param("daniel.moreno", "My trends", "My trends", id="trends"),
+    pytest.param("daniel.moreno", "My patterns", "My patterns", id="patterns"),
+    pytest.param("daniel.moreno", "Questionnaires", "Questionnaires", id="questionnaires"),
+    pytest.param("chloe.haddad", "My team", "My team", id="team"),
+    pytest.param("admin", "Organisation", "Organisation", id="organisation"),
+]
+
+
+@pytest.mark.parametrize("username, link, heading", CHART_PAGES)
+def test_charts_fit_a_phone_screen(signed_in, username, link, heading):
+    page = signed_in(username, True)
+    go_to(page, link, heading)
+    wait_for_charts(page)
+    charts = page.get_by_test_id("stVegaLiteChart")
+    assert charts.count() > 0
+    edges = charts.evaluate_all("""els => els.map(e => {
+        const drawn = e.querySelector("canvas, svg").getBoundingClientRect();
+        return [Math.round(drawn.left), Math.round(drawn.right)];
+    })""")
+    width = PHONE["width"]
+    assert all(left >= 0 and right <= width for left, right in edges), (
+        f"charts reach outside the {width}px screen: {edges}")
