@@ -35,6 +35,8 @@ PAGES = [
     ("trends", "daniel.moreno", "My trends", "My trends"),
     ("patterns", "daniel.moreno", "My patterns", "My patterns"),
     ("questionnaires", "daniel.moreno", "Questionnaires", "Questionnaires"),
+    ("suggestions", "daniel.moreno", "Suggestions", "Suggestions"),
+    ("summary", "daniel.moreno", "Supervision summary", "Supervision summary"),
     ("account", "daniel.moreno", "My account", "My account"),
     ("team", "chloe.haddad", "My team", "My team"),
     ("organisation", "admin", "Organisation", "Organisation"),
