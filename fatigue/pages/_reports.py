@@ -21,6 +21,7 @@ RATING_COLUMNS = ["exhaustion", "empathy", "intrusion", "detachment"]
 SHARE_COLUMNS = ["high_strain_share_pct", "supervision_share_pct", "after_hours_share_pct"]
 TABLE = {
     "label": "Period",
+    "hidden_reason": "Hidden because",  # early, so a phone shows it without scrolling
     "respondents_band": "Respondents",
     "participation_text": "Participation",
     "exhaustion": "Exhaustion",
@@ -31,7 +32,6 @@ TABLE = {
     "crisis_contacts_per_day": "Crisis contacts / day",
     "trauma_contacts_per_day": "Trauma contacts / day",
     "supervision_share_text": "Had supervision",
-    "hidden_reason": "Hidden because",
 }
 
 
