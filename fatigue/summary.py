@@ -317,6 +317,16 @@ def build(
 
 
 # ----------------------------------------------------------------- formatting helpers
+def _week_header(summary: SupervisionSummary) -> list[str]:
+    """Columns of the week-by-week table: the ratings and workload only if included."""
+    header = ["Week", "Check-ins"]
+    if summary.ratings is not None:
+        header += [LABELS[r] for r in CHART_RATINGS]
+    if summary.workload is not None:
+        header += ["Workload index"]
+    return header
+
+
 def _day(day: dt.date) -> str:
     return f"{day:%a} {day.day} {day:%b} {day.year}"
 
@@ -439,11 +449,7 @@ def to_markdown(summary: SupervisionSummary) -> str:
               _direction_note(f.rating, f.change) or "–"] for f in s.ratings],
         )
     if s.weeks is not None:
-        header = ["Week", "Check-ins"]
-        if s.ratings is not None:
-            header += [LABELS[r] for r in CHART_RATINGS]
-        if s.workload is not None:
-            header += ["Workload index"]
+        header = _week_header(s)
         rows = []
         for w in s.weeks:
             row = [f"{_short(w.start)} to {_short(w.end)}", str(w.checkins)]
@@ -609,11 +615,7 @@ def to_html(summary: SupervisionSummary) -> str:
         ))
         body.append(_svg_chart(s))
     if s.weeks is not None:
-        header = ["Week", "Check-ins"]
-        if s.ratings is not None:
-            header += [LABELS[r] for r in CHART_RATINGS]
-        if s.workload is not None:
-            header += ["Workload index"]
+        header = _week_header(s)
         top = max((w.workload_index or 0.0) for w in s.weeks) or 1.0
         rows = []
         for w in s.weeks:

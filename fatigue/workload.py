@@ -125,3 +125,30 @@ def describe_caseload(caseload: float, caseload_standard: float = DEFAULT_CASELO
     else:
         where = f"{ratio:.0%} of"
     return f"Your active caseload of {caseload:g} is {where} your team's standard of {standard:g}."
+
+
+RECENT_WORKLOAD_DAYS = 56
+
+
+def recent_workload(
+    history: pd.DataFrame, today, caseload_standard: float = DEFAULT_CASELOAD_STANDARD,
+    days: int = RECENT_WORKLOAD_DAYS,
+) -> tuple[pd.DataFrame, str]:
+    """The daily workload index over the last ``days`` calendar days, and it in words.
+
+    The frame is :func:`workload_frame` cut to the window (empty if no check-in
+    falls in it); the sentence gives its mean and highest value and the latest
+    caseload against the standard.
+    """
+    frame = workload_frame(history, caseload_standard)
+    start = pd.Timestamp(today) - pd.Timedelta(days=days - 1)
+    recent = frame[frame["day"] >= start]
+    if recent.empty:
+        return recent, f"No check-ins in the last {days // 7} weeks."
+    index = recent["workload_index"]
+    sentence = (
+        f"Over the last {days // 7} weeks your workload index averaged {index.mean():.1f} "
+        f"(highest {index.max():.1f}). "
+        + describe_caseload(float(history["caseload"].iloc[-1]), caseload_standard)
+    )
+    return recent, sentence

@@ -49,7 +49,7 @@ def first_suggestion_id(at):
     return button.key.removeprefix("plan_")
 
 
-def test_plan_then_done_then_follow_up(db, user):
+def test_plan_then_done(db, user):
     heavy_month(db, user)
     at = open_page()
     sid = first_suggestion_id(at)

@@ -1,5 +1,4 @@
 """Questionnaires page (AppTest): due list, a ProQOL taken and scored, errors, history."""
-import datetime as dt
 
 from fatigue import instruments, questionnaires
 

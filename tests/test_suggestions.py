@@ -4,48 +4,27 @@ from __future__ import annotations
 import datetime as dt
 import string
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from fatigue import actions, analytics, checkins, questionnaires, settings
 from fatigue import suggestions as sg
 from fatigue.errors import ValidationError
-from fatigue.validation import FLAGS, INT_RANGES, RATINGS
+from fatigue.validation import RATINGS
+
+import histories
+from histories import weekdays
 
 TODAY = dt.date(2026, 3, 16)  # a Monday
 # Last 7 calendar days: weekdays 10, 11, 12, 13, 16 March.
 # Last 7 check-ins (within 14 days): 6, 9, 10, 11, 12, 13, 16 March.
-USUAL = dict(
-    exhaustion=4, empathy=7, detachment=2, intrusion=3, meaning=7, recovery=5, time_pressure=5
-)
 D = dt.date
 
 
-def weekdays(end: dt.date, n: int) -> list[dt.date]:
-    return [d.date() for d in pd.bdate_range(end=end, periods=n)]
-
-
 def make_history(days: list[dt.date], **columns) -> pd.DataFrame:
-    """A history like load_history's: scalars broadcast, sequences per day."""
-    n = len(days)
-    values = {
-        **USUAL,
-        "caseload": 15, "contacts": 5, "crisis_contacts": 1, "trauma_contacts": 1,
-        "direct_hours": 4.0, "after_hours_minutes": 0,
-        # supervision logged once a week, a real break every day
-        "supervision": [i % 5 == 0 for i in range(n)], "break_taken": True, "note": "",
-        **columns,
-    }
-    frame = pd.DataFrame({"day": pd.to_datetime(pd.Series(days, dtype=object)).astype("datetime64[ns]")})
-    for name, value in values.items():
-        frame[name] = np.resize(np.asarray(value), n) if np.ndim(value) else [value] * n
-    for name in INT_RANGES:
-        frame[name] = frame[name].astype("int64")
-    for name in FLAGS:
-        frame[name] = frame[name].astype(bool)
-    frame["direct_hours"] = frame["direct_hours"].astype(float)
-    return frame
+    """The shared constructed history, with supervision logged once a week."""
+    weekly = [i % 5 == 0 for i in range(len(days))]
+    return histories.make_history(days, **{"supervision": weekly, **columns})
 
 
 def base(n: int = 45, end: dt.date = TODAY, **columns) -> pd.DataFrame:

@@ -125,3 +125,22 @@ def test_formula_text_matches_the_code():
 )
 def test_describe_caseload(caseload, standard, words):
     assert words in describe_caseload(caseload, standard)
+
+
+def test_recent_workload_window_and_words():
+    import datetime as dt
+
+    from fatigue import workload
+
+    history = pd.DataFrame({
+        "day": pd.to_datetime(["2026-01-05", "2026-03-09", "2026-03-16"]),
+        "caseload": [15, 15, 30], "contacts": [0, 2, 4], "crisis_contacts": [0, 0, 1],
+        "trauma_contacts": [0, 0, 0], "after_hours_minutes": [0, 0, 0],
+    })
+    recent, words = workload.recent_workload(history, dt.date(2026, 3, 16), 15)
+    # 2026-01-05 is outside the 56 days; 03-09: 10 + 2 = 12; 03-16: 20 + 4 + 2 = 26.
+    assert list(recent["workload_index"]) == [12.0, 26.0]
+    assert words == ("Over the last 8 weeks your workload index averaged 19.0 (highest 26.0). "
+                     "Your active caseload of 30 is 2.0 times your team's standard of 15.")
+    empty, words = workload.recent_workload(history, dt.date(2027, 1, 1), 15)
+    assert empty.empty and words == "No check-ins in the last 8 weeks."

@@ -1,7 +1,6 @@
 """My patterns: my usual range, early warnings, direction, drivers (my own data only)."""
 from __future__ import annotations
 
-import datetime as dt
 
 import altair as alt
 import pandas as pd
@@ -112,11 +111,8 @@ st.caption(
 
 # --- workload ------------------------------------------------------------------
 st.header("Workload")
-load = workload.workload_frame(history, standard)
-recent = load[load["day"] >= pd.Timestamp(today - dt.timedelta(days=55))]
-if recent.empty:
-    st.write("No check-ins in the last 8 weeks.")
-else:
+recent, in_words = workload.recent_workload(history, today, standard)
+if not recent.empty:
     st.altair_chart(
         alt.Chart(recent[["day", "workload_index"]])
         .mark_bar(width=6)
@@ -126,11 +122,7 @@ else:
         .properties(height=160, title="Daily workload index, last 8 weeks"),
         width="stretch",
     )
-    st.write(
-        f"Over the last 8 weeks your workload index averaged {recent['workload_index'].mean():.1f} "
-        f"(highest {recent['workload_index'].max():.1f}). "
-        + workload.describe_caseload(float(history["caseload"].iloc[-1]), standard)
-    )
+st.write(in_words)
 with st.expander("How is this calculated?"):
     st.markdown(workload.formula_text(standard))
 

@@ -1,7 +1,6 @@
 """Questionnaires: the validated measures, what is due, my scores over time."""
 from __future__ import annotations
 
-import datetime as dt
 
 import altair as alt
 import pandas as pd
