@@ -27,7 +27,13 @@ except ImportError:  # the `browser` fixture skips (locally) or fails (CI) with 
     PlaywrightTimeoutError = TimeoutError  # type: ignore[assignment,misc]
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# The README's pictures are rewritten only on request (FATIGUE_SCREENSHOTS=1): the demo
+# dates move daily, so writing them on every run left the checkout dirty.
+SCREENSHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("FATIGUE_SCREENSHOTS") == "1"
+    else ROOT / "test-results" / "screenshots"
+)
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DEMO_PASSWORD = "demo-password-2026"  # public, demo-only (fatigue/demo.py)
 TIMEOUT_MS = 30_000
@@ -226,7 +232,7 @@ def wait_for_charts(page: Page) -> None:
 
 
 def full_screenshot(page: Page, name: str) -> Path:
-    """Save the page's whole content as docs/screenshots/<name>.png.
+    """Save the page's whole content as <SCREENSHOTS>/<name>.png.
 
     Streamlit scrolls inside ``stMain`` (and the sidebar), so a page screenshot only
     shows the viewport: the viewport is made as tall as the content for the shot.

@@ -1,6 +1,7 @@
 """Every main page at desktop and phone size: a screenshot, axe-core and labelled fields.
 
-The screenshots land in docs/screenshots/<page>-<desktop|phone>.png (for the README);
+The screenshots land in test-results/screenshots/, or with FATIGUE_SCREENSHOTS=1 in
+docs/screenshots/<page>-<desktop|phone>.png (the README's pictures);
 they show the untouched demo agency (``pristine_demo_app``). Each page is then checked
 with axe-core (no serious or critical violations, see ``support.AXE_ALLOWED``) and
 every form field must have a name a screen reader can announce.
