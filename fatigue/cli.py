@@ -76,6 +76,71 @@ def cmd_demo(args: argparse.Namespace) -> str:
     )
 
 
+def cmd_bench(args: argparse.Namespace) -> str:
+    from fatigue import bench  # imported late: builds a large synthetic agency
+
+    progress = None if args.json else (lambda text: print(text, file=sys.stderr, flush=True))
+    figures = bench.run(args.users, args.days, args.seed, runs=args.runs,
+                        pages=not args.no_pages, progress=progress)
+    return bench.json_lines(figures) if args.json else bench.table(figures)
+
+
+def cmd_backup(args: argparse.Namespace) -> str:
+    from fatigue import backup
+
+    source = args.db or default_path()
+    found = backup.backup(source, args.dest, force=args.force)
+    return (
+        f"Backup of {source} written to {found.path} and verified (integrity ok, "
+        f"schema {found.migrations[-1]}, {found.users} accounts, {found.checkins} check-ins)."
+    )
+
+
+def cmd_restore(args: argparse.Namespace) -> str:
+    from fatigue import backup
+
+    target = args.db or default_path()
+    found = backup.verify(args.src)
+    kept = backup.restore(args.src, target)
+    before = f" The previous database was kept as {kept}." if kept else ""
+    return (
+        f"Restored {target} from {args.src} (schema {found.migrations[-1]}, {found.users} "
+        f"accounts, {found.checkins} check-ins).{before} Start the app again; it upgrades "
+        "the schema if the backup is older."
+    )
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> str:
+    from fatigue import crypto
+
+    with connect(args.db) as db:
+        return crypto.rotate_key(db).message
+
+
+def cmd_export(args: argparse.Namespace) -> str:
+    import os
+
+    from fatigue import export
+
+    with connect(args.db) as db:
+        username = accounts.normalize_username(args.username)
+        row = db.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()
+        if row is None:
+            raise ValidationError({"username": f"There is no account '{username}'."})
+        data = export.collect(db, row[0])
+    as_zip = args.out.lower().endswith(".zip")
+    payload = export.to_zip(data) if as_zip else export.to_json(data).encode("utf-8")
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if args.force else os.O_EXCL)
+    try:
+        fd = os.open(args.out, flags, 0o600)  # personal data: owner-only
+    except FileExistsError:
+        raise ValidationError({"out": f"{args.out} exists already; pass --force to overwrite it."}) from None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(payload)
+    kind = "CSV files (zip)" if as_zip else "JSON"
+    return f"The data of '{username}' written to {args.out} as {kind}. It holds their private notes: hand it only to them."
+
+
 def _whole_number(low: int) -> Callable[[str], int]:
     """An argparse type: a whole number of at least ``low``."""
 
@@ -130,6 +195,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--if-empty", action="store_true",
                    help="do nothing (and succeed) if the database already has accounts")
     p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("bench", help="time the app on a synthetic agency (temporary database)")
+    p.add_argument("--users", type=_whole_number(2), default=2000, metavar="N",
+                   help="staff, in teams of 30 (default 2000)")
+    p.add_argument("--days", type=_whole_number(1), default=730, metavar="D",
+                   help="days of check-ins (default 730)")
+    p.add_argument("--seed", type=_whole_number(0), default=7, metavar="S")
+    p.add_argument("--runs", type=_whole_number(1), default=5, metavar="N",
+                   help="repeats of each measurement (default 5)")
+    p.add_argument("--no-pages", action="store_true", help="skip the AppTest page runs")
+    p.add_argument("--json", action="store_true", help="one JSON object per line per figure")
+    p.set_defaults(handler=cmd_bench)
+
+    p = sub.add_parser("rotate-key", parents=[common],
+                       help="re-encrypt every private note under a new key")
+    p.set_defaults(handler=cmd_rotate_key)
+
+    p = sub.add_parser("export", parents=[common],
+                       help="write one person's data to a file (JSON, or CSV files if it ends in .zip)")
+    p.add_argument("username", metavar="USERNAME")
+    p.add_argument("--out", required=True, metavar="PATH",
+                   help="the file to write: .zip for CSV files, anything else for JSON")
+    p.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("backup", parents=[common],
+                       help="copy the database safely while the app runs, and verify the copy")
+    p.add_argument("dest", metavar="DEST",
+                   help="backup file, or a folder (then a timestamped name is used)")
+    p.add_argument("--force", action="store_true", help="overwrite DEST if it exists")
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("restore", parents=[common],
+                       help="replace the database by a checked backup (stop the app first)")
+    p.add_argument("src", metavar="SRC", help="the backup file to restore")
+    p.set_defaults(handler=cmd_restore)
     return parser
 
 

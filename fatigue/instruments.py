@@ -34,6 +34,7 @@ score); single item ``burnout``.
 from __future__ import annotations
 
 import functools
+import numbers
 import re
 import tomllib
 from dataclasses import dataclass
@@ -292,21 +293,25 @@ def _clean_answers(instrument: Instrument, answers: Any) -> dict[int, int]:
     clean: dict[int, int] = {}
     known = set(instrument.item_numbers)
     for key, value in answers.items():
-        if isinstance(key, bool) or not isinstance(key, int):
-            errors[f"item {key!r}"] = "Item numbers must be whole numbers."
+        # numpy integers (from pandas) count as whole numbers; bools never do.
+        if isinstance(key, bool) or not isinstance(key, numbers.Integral):
+            errors[f"item {repr(key)[:20]}"] = "Item numbers must be whole numbers."
             continue
+        key = int(key)
         if key not in known:
-            errors[f"item {key}"] = f"{instrument.short_name} has no item {key}."
+            shown = str(key) if abs(key) < 10**6 else "that large"
+            errors[f"item {shown}"] = f"{instrument.short_name} has no item {shown}."
             continue
         if value is None:
             continue
         count = len(instrument.options(key))
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             errors[f"item {key}"] = f"Choose one of the {count} options (a whole number 1-{count})."
         elif not 1 <= value <= count:
-            errors[f"item {key}"] = f"Choose one of the {count} options (1-{count}), not {value}."
+            shown = str(int(value)) if abs(value) < 10**6 else "that"
+            errors[f"item {key}"] = f"Choose one of the {count} options (1-{count}), not {shown}."
         else:
-            clean[key] = value
+            clean[key] = int(value)
     if instrument.all_items_required:
         missing = [n for n in instrument.item_numbers if n not in clean and f"item {n}" not in errors]
         for n in missing:

@@ -311,3 +311,245 @@ def _actions(db: Database) -> None:
         ) STRICT
         """
     )
+
+
+@migrations(name="0005_account_security")
+def _account_security(db: Database) -> None:
+    # fatigue.accounts: an admin reset (or an admin-made account) must choose a
+    # new password at the next login; an optional single sign-on email links an
+    # identity-provider login to this account (lower-case, unique when set).
+    db.execute(
+        "ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0"
+        " CHECK (must_change_password IN (0, 1))"
+    )
+    db.execute(
+        "ALTER TABLE users ADD COLUMN sso_email TEXT"
+        " CHECK (sso_email IS NULL OR (length(sso_email) BETWEEN 3 AND 254"
+        " AND sso_email = lower(trim(sso_email)) AND sso_email GLOB '?*@?*'"
+        " AND sso_email NOT GLOB '*[ ]*'))"
+    )
+    db.execute("CREATE UNIQUE INDEX users_sso_email ON users(sso_email) WHERE sso_email IS NOT NULL")
+    # Failed logins per normalised username as typed (also names without an
+    # account, so a lockout does not reveal which accounts exist). A success or
+    # an admin reset deletes the row; rows older than a day are forgotten.
+    db.execute(
+        """
+        CREATE TABLE login_failures (
+            username TEXT PRIMARY KEY CHECK (length(username) <= 80),
+            failures INTEGER NOT NULL CHECK (failures >= 1),
+            last_failure_at TEXT NOT NULL
+                CHECK (last_failure_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'),
+            locked_until TEXT
+                CHECK (locked_until IS NULL
+                       OR locked_until GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z')
+        ) STRICT
+        """
+    )
+    # The idle timeout (fatigue.settings) is a whole number of minutes, 5 to 480.
+    for event in ("INSERT", "UPDATE"):
+        db.execute(
+            f"""
+            CREATE TRIGGER settings_idle_{event.lower()} BEFORE {event} ON settings
+            WHEN NEW.key = 'session_idle_minutes' AND NOT (
+                NEW.value != '' AND NEW.value NOT GLOB '*[^0-9]*' AND length(NEW.value) <= 3
+                AND CAST(NEW.value AS INTEGER) BETWEEN 5 AND 480)
+            BEGIN
+                SELECT RAISE(ABORT, 'invalid value for session_idle_minutes');
+            END
+            """
+        )
+
+
+@migrations(name="0006_notes_encryption")
+def _notes_encryption(db: Database) -> None:
+    # Private notes are stored encrypted (fatigue.crypto): '' or 'enc1:' and a
+    # Fernet token. A token is longer than the note, so the column's CHECK
+    # changes, and a CHECK can only change by rebuilding the table (by hand:
+    # table.transform() would drop every CHECK). A 2,000-character note of
+    # 4-byte characters makes a 10,769-character value. The notes saved so far
+    # are encrypted in this same transaction with the key from fatigue.crypto
+    # (created now beside the database if there is none); secure_delete
+    # overwrites the freed pages, so the old plaintext does not stay in the file.
+    from fatigue import crypto  # late: crypto needs a database, not the schema
+
+    db.execute("PRAGMA secure_delete = ON")
+    cipher = crypto.notes_cipher(db)
+    extras = [
+        sql for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'checkins'"
+            " AND type IN ('index', 'trigger') AND sql IS NOT NULL"
+        ).fetchall()
+    ]
+    db.execute(
+        f"""
+        CREATE TABLE checkins_new (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            day TEXT NOT NULL CHECK (day IS date(day, '+0 days') AND day >= '2000-01-01'),
+            exhaustion INTEGER NOT NULL CHECK (exhaustion BETWEEN 0 AND 10),
+            empathy INTEGER NOT NULL CHECK (empathy BETWEEN 0 AND 10),
+            detachment INTEGER NOT NULL CHECK (detachment BETWEEN 0 AND 10),
+            intrusion INTEGER NOT NULL CHECK (intrusion BETWEEN 0 AND 10),
+            meaning INTEGER NOT NULL CHECK (meaning BETWEEN 0 AND 10),
+            recovery INTEGER NOT NULL CHECK (recovery BETWEEN 0 AND 10),
+            time_pressure INTEGER NOT NULL CHECK (time_pressure BETWEEN 0 AND 10),
+            caseload INTEGER NOT NULL DEFAULT 0 CHECK (caseload BETWEEN 0 AND 500),
+            contacts INTEGER NOT NULL DEFAULT 0 CHECK (contacts BETWEEN 0 AND 100),
+            crisis_contacts INTEGER NOT NULL DEFAULT 0
+                CHECK (crisis_contacts BETWEEN 0 AND contacts),
+            trauma_contacts INTEGER NOT NULL DEFAULT 0
+                CHECK (trauma_contacts BETWEEN 0 AND contacts),
+            direct_hours REAL NOT NULL DEFAULT 0 CHECK (direct_hours BETWEEN 0 AND 24),
+            after_hours_minutes INTEGER NOT NULL DEFAULT 0
+                CHECK (after_hours_minutes BETWEEN 0 AND 1440),
+            supervision INTEGER NOT NULL DEFAULT 0 CHECK (supervision IN (0, 1)),
+            break_taken INTEGER NOT NULL DEFAULT 0 CHECK (break_taken IN (0, 1)),
+            note TEXT NOT NULL DEFAULT ''
+                CHECK (note = '' OR (note GLOB 'enc1:gAAAAA*'
+                                     AND note NOT GLOB 'enc1:*[^A-Za-z0-9_=-]*'
+                                     AND length(note) <= 10800)),
+            created_at TEXT NOT NULL DEFAULT {_NOW},
+            updated_at TEXT NOT NULL DEFAULT {_NOW},
+            UNIQUE (user_id, day)
+        ) STRICT
+        """
+    )
+    columns = (
+        "id, user_id, day, exhaustion, empathy, detachment, intrusion, meaning, recovery,"
+        " time_pressure, caseload, contacts, crisis_contacts, trauma_contacts, direct_hours,"
+        " after_hours_minutes, supervision, break_taken"
+    )
+    db.execute(
+        f"INSERT INTO checkins_new ({columns}, note, created_at, updated_at)"
+        f" SELECT {columns}, '', created_at, updated_at FROM checkins"
+    )
+    for row_id, note in db.execute("SELECT id, note FROM checkins WHERE note != ''").fetchall():
+        db.execute(
+            "UPDATE checkins_new SET note = ? WHERE id = ?", [cipher.encrypt(note), row_id]
+        )
+    db.execute("DROP TABLE checkins")
+    db.execute("ALTER TABLE checkins_new RENAME TO checkins")
+    for sql in extras:
+        db.execute(sql)
+
+
+# Weeks in checkin_weeks count from 1999-06-21, a Monday 320 x 28 days before
+# fatigue.aggregates.EPOCH, so every week and every 4-week period of the
+# reports is a whole number of rollup weeks; julianday('1999-06-21') = 2451350.5.
+_WEEK = "(CAST(julianday({day}) - 2451350.5 AS INTEGER) / 7)"
+_ROLLED = (
+    "exhaustion", "empathy", "detachment", "intrusion", "meaning", "recovery", "time_pressure",
+    "caseload", "contacts", "crisis_contacts", "trauma_contacts", "after_hours_minutes",
+    "supervision",
+)
+
+
+@migrations(name="0007_performance")
+def _performance(db: Database) -> None:
+    # Per person and week: the number of check-ins and the sum of each value the
+    # team reports use (supervision: the number of days with it). Kept in step
+    # with checkins by the triggers below, in the same transaction as each
+    # write, so fatigue.aggregates reads 1 row per person-week instead of up to
+    # 7 check-ins. As private as the check-ins themselves; never shown.
+    sums = ",\n".join(f"            {name} INTEGER NOT NULL" for name in _ROLLED)
+    db.execute(
+        f"""
+        CREATE TABLE checkin_weeks (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            week INTEGER NOT NULL CHECK (week >= 0),
+            n INTEGER NOT NULL CHECK (n >= 0),
+{sums},
+            PRIMARY KEY (user_id, week)
+        ) STRICT, WITHOUT ROWID
+        """
+    )
+    # A random stamp per person, changed by every write to their check-ins:
+    # caches of a person's figures are keyed by it, so nobody sees stale numbers
+    # (random, not a counter, so a restored older file cannot reuse a stamp).
+    db.execute(
+        """
+        CREATE TABLE data_versions (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL
+        ) STRICT
+        """
+    )
+    cols = ", ".join(_ROLLED)
+    add = ", ".join(f"{name} = {name} + excluded.{name}" for name in _ROLLED)
+    sub = ", ".join(f"{name} = {name} - OLD.{name}" for name in _ROLLED)
+
+    def insert(row: str) -> str:
+        values = ", ".join(f"{row}.{name}" for name in _ROLLED)
+        return (
+            f"INSERT INTO checkin_weeks (user_id, week, n, {cols})"
+            f" VALUES ({row}.user_id, {_WEEK.format(day=row + '.day')}, 1, {values})"
+            f" ON CONFLICT (user_id, week) DO UPDATE SET n = n + 1, {add};"
+        )
+
+    remove = (
+        f"UPDATE checkin_weeks SET n = n - 1, {sub}"
+        f" WHERE user_id = OLD.user_id AND week = {_WEEK.format(day='OLD.day')};"
+        " DELETE FROM checkin_weeks WHERE user_id = OLD.user_id"
+        f" AND week = {_WEEK.format(day='OLD.day')} AND n = 0;"
+    )
+    bump = ("INSERT INTO data_versions (user_id, version) VALUES ({row}.user_id, random())"
+            " ON CONFLICT (user_id) DO UPDATE SET version = excluded.version;")
+    db.execute(
+        f"CREATE TRIGGER checkins_insert_rollup AFTER INSERT ON checkins BEGIN"
+        f" {insert('NEW')} {bump.format(row='NEW')} END"
+    )
+    db.execute(
+        f"CREATE TRIGGER checkins_update_rollup AFTER UPDATE OF user_id, day, {cols}"
+        f" ON checkins BEGIN {remove} {insert('NEW')} END"
+    )
+    db.execute(
+        "CREATE TRIGGER checkins_update_version AFTER UPDATE ON checkins BEGIN"
+        f" {bump.format(row='OLD')} {bump.format(row='NEW')} END"
+    )
+    # On delete only an UPDATE: a person being deleted takes their rows with them.
+    db.execute(
+        f"CREATE TRIGGER checkins_delete_rollup AFTER DELETE ON checkins BEGIN {remove}"
+        " UPDATE data_versions SET version = random() WHERE user_id = OLD.user_id; END"
+    )
+    db.execute(
+        f"INSERT INTO checkin_weeks (user_id, week, n, {cols})"
+        f" SELECT user_id, {_WEEK.format(day='day')} AS w, count(*),"
+        f" {', '.join(f'sum({name})' for name in _ROLLED)}"
+        " FROM checkins GROUP BY user_id, w"
+    )
+    db.execute(
+        "INSERT INTO data_versions (user_id, version)"
+        " SELECT user_id, random() FROM (SELECT DISTINCT user_id FROM checkins)"
+    )
+
+
+@migrations(name="0008_text_rules")
+def _text_rules(db: Database) -> None:
+    # Typed names and the support text never hold control characters (C0, DEL,
+    # C1; the support text may keep tabs and line breaks), as
+    # fatigue.validation.text_problem refuses them. Triggers rather than CHECKs,
+    # so no table is rebuilt; rows saved before keep their text.
+    def controls(column: str, keep: tuple[int, ...] = ()) -> str:
+        codes = [c for c in (*range(1, 32), *range(127, 160)) if c not in keep]
+        # GLOB stops at a NUL, so NUL is looked for in the bytes.
+        return (f"({column} GLOB '*[' || char({', '.join(map(str, codes))}) || ']*'"
+                f" OR instr(CAST({column} AS BLOB), x'00') > 0)")
+
+    rules = [
+        ("teams", "name", controls("NEW.name"), "team name"),
+        ("users", "display_name", controls("NEW.display_name"), "display name"),
+        ("settings", "value",
+         "NEW.key = 'support_resources' AND " + controls("NEW.value", keep=(9, 10)),
+         "support resources"),
+    ]
+    for table, column, condition, words in rules:
+        for event, on in (("insert", "INSERT"), ("update", f"UPDATE OF {column}")):
+            db.execute(
+                f"""
+                CREATE TRIGGER {table}_{column}_text_{event} BEFORE {on} ON {table}
+                WHEN {condition}
+                BEGIN
+                    SELECT RAISE(ABORT, '{words} contains control characters');
+                END
+                """
+            )

@@ -3,11 +3,19 @@
 One set of rules for every way in (form, command line, import, demo, API).
 Every problem is collected, so a form can show each message next to its field;
 the messages name the field in the words the form uses.
+
+The small converters here (:func:`to_int`, :func:`to_float`, :func:`to_bool`,
+:func:`clean_text`, :func:`parse_day`) are shared by the other core modules,
+so every way in treats NaN, infinity, numpy and pandas values, bools given as
+numbers, huge integers and untypeable text the same way.
 """
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
+import numbers
+import re
 from typing import Any, Mapping
 
 import numpy as np
@@ -83,56 +91,120 @@ _TRUE = {"1", "true", "yes", "y"}
 _FALSE = {"0", "false", "no", "n", ""}
 
 
-def _to_int(value: Any) -> int | None:
-    """An int from an int, an integral float or a numeric string; else None."""
-    if isinstance(value, (bool, np.bool_)):
+_INT_TEXT = re.compile(r"[+-]?[0-9]+")
+_FLOAT_TEXT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+MAX_NUMBER_TEXT = 30  # longer number strings are typing accidents (or attacks)
+
+
+def to_int(value: Any) -> int | None:
+    """An int from an int, an integral finite float or a plain numeric string; else None.
+
+    Refuses bools (also numpy's), NaN, infinity, pandas NA and strings such
+    as "1_000", "٣" or a thousand digits.
+    """
+    if value is None or isinstance(value, (bool, np.bool_)):
         return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if math.isfinite(value) and value.is_integer() else None
+    if isinstance(value, numbers.Integral):
+        return int(value)
     if isinstance(value, str):
         text = value.strip()
-        try:
+        if len(text) > MAX_NUMBER_TEXT:
+            return None
+        if _INT_TEXT.fullmatch(text):
             return int(text)
-        except ValueError:
-            try:
-                number = float(text)
-            except ValueError:
-                return None
-            return _to_int(number)
-    try:  # numpy integers and the like
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return _to_int(number)
+        return to_int(to_float(text))
+    number = to_float(value)
+    return int(number) if number is not None and number.is_integer() else None
 
 
-def _to_float(value: Any) -> float | None:
-    if isinstance(value, (bool, np.bool_)):
+def to_float(value: Any) -> float | None:
+    """A finite float from a number or a plain numeric string; else None (bools too)."""
+    if value is None or isinstance(value, (bool, np.bool_)):
         return None
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > MAX_NUMBER_TEXT or not _FLOAT_TEXT.fullmatch(text):
+            return None
+        value = text
+    elif not isinstance(value, (numbers.Real, decimal.Decimal)):
+        return None  # pandas NA, Decimal NaN, objects with __float__ ...
     try:
-        number = float(value.strip() if isinstance(value, str) else value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
     return number if math.isfinite(number) else None
 
 
-def _to_bool(value: Any) -> bool | None:
+def to_bool(value: Any) -> bool | None:
+    """True/False from a bool, 0 or 1 (any numeric type), or yes/no words; else None."""
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, float) and value in (0.0, 1.0):
-        return bool(value)
+    if isinstance(value, numbers.Real):
+        number = to_float(value)
+        return bool(number) if number in (0.0, 1.0) else None
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
     return None
 
 
+def text_problem(text: str, *, multiline: bool = False) -> str | None:
+    """Why ``text`` cannot be stored as typed text, or None.
+
+    Refuses what no keyboard produces and no page can show: control
+    characters (C0 except tab and, if ``multiline``, line breaks; DEL; C1)
+    and lone surrogates (not valid Unicode, and SQLite cannot store them).
+    """
+    allowed = "\t\n\r" if multiline else ""
+    for ch in text:
+        code = ord(ch)
+        if (code < 32 and ch not in allowed) or 0x7F <= code <= 0x9F:
+            return "contains control characters; please retype it"
+        if 0xD800 <= code <= 0xDFFF:
+            return "contains characters that are not valid text; please retype it"
+    return None
+
+
+def has_surrogates(text: str) -> bool:
+    """True when ``text`` holds lone surrogates (cannot be encoded, stored or hashed)."""
+    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
+def clean_text(
+    value: Any,
+    field: str,
+    label: str,
+    *,
+    max_chars: int,
+    multiline: bool = False,
+    required: bool = False,
+) -> str:
+    """``value`` as stored text (trimmed), or :class:`ValidationError` naming ``field``.
+
+    None counts as empty. Text is kept as typed (HTML and Markdown included):
+    the pages show it literally, they never interpret it.
+    """
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError({field: f"{label} must be text."})
+    problem = text_problem(value, multiline=multiline)
+    if problem:
+        raise ValidationError({field: f"{label} {problem}."})
+    text = value.replace("\r\n", "\n").strip() if multiline else value.strip()
+    if len(text) > max_chars:
+        raise ValidationError(
+            {field: f"{label} is {len(text):,} characters; the limit is {max_chars:,}."}
+        )
+    if required and not text:
+        raise ValidationError({field: f"{label} is required."})
+    return text
+
+
 def parse_day(value: Any) -> dt.date:
-    """A calendar date from a ``date`` or an ISO ``YYYY-MM-DD`` string."""
+    """A calendar date from a ``date`` or an ISO ``YYYY-MM-DD`` string (not NaT)."""
     if isinstance(value, dt.datetime):
+        if value != value:  # pandas NaT is a datetime that equals nothing
+            raise ValidationError({"day": "Date is required (YYYY-MM-DD)."})
         return value.date()
     if isinstance(value, dt.date):
         return value
@@ -179,7 +251,7 @@ def validate_checkin(values: Mapping[str, Any]) -> dict[str, Any]:
     for name, (low, high) in INT_RANGES.items():
         if name not in merged:
             continue
-        number = _to_int(merged[name])
+        number = to_int(merged[name])
         if number is None or not low <= number <= high:
             errors.setdefault(
                 name, f"{LABELS[name]} must be a whole number from {low} to {high}."
@@ -187,7 +259,7 @@ def validate_checkin(values: Mapping[str, Any]) -> dict[str, Any]:
         else:
             clean[name] = number
 
-    hours = _to_float(merged["direct_hours"])
+    hours = to_float(merged["direct_hours"])
     if hours is None or not 0 <= hours <= MAX_DIRECT_HOURS:
         errors["direct_hours"] = (
             f"{LABELS['direct_hours']} must be a number from 0 to {MAX_DIRECT_HOURS:g}."
@@ -196,7 +268,7 @@ def validate_checkin(values: Mapping[str, Any]) -> dict[str, Any]:
         clean["direct_hours"] = round(hours, 2)
 
     for name in FLAGS:
-        flag = _to_bool(merged[name])
+        flag = to_bool(merged[name])
         if flag is None:
             errors[name] = f"{LABELS[name]} must be yes or no."
         else:
@@ -209,8 +281,8 @@ def validate_checkin(values: Mapping[str, Any]) -> dict[str, Any]:
         errors["note"] = (
             f"Private note is {len(note):,} characters; the limit is {MAX_NOTE_CHARS:,}."
         )
-    elif any(ord(ch) < 32 and ch not in "\n\t\r" for ch in note):
-        errors["note"] = "Private note contains control characters; please retype it."
+    elif problem := text_problem(note, multiline=True):
+        errors["note"] = f"Private note {problem}."
     else:
         clean["note"] = note.strip()
 

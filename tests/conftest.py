@@ -2,17 +2,37 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from fatigue import accounts
 from fatigue.db import connect
+
+# Property-based tests stay quick: a modest number of examples, no per-example
+# deadline (the first example pays for imports). HYPOTHESIS_PROFILE=thorough for more.
+hypothesis_settings.register_profile(
+    "quick", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile("thorough", max_examples=1000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 PASSWORD = "a-long-test-password"
 TODAY = dt.date(2026, 3, 16)  # a Monday, fixed so tests never depend on the clock
 RATINGS = dict(
     exhaustion=5, empathy=6, detachment=2, intrusion=3, meaning=7, recovery=4, time_pressure=6
 )
+
+
+@pytest.fixture(autouse=True)
+def _notes_key_beside_the_database(monkeypatch):
+    """Every test keeps its notes key beside its own database (fatigue.crypto):
+    a FATIGUE_KEY or FATIGUE_KEY_FILE in the developer's shell is ignored."""
+    monkeypatch.delenv("FATIGUE_KEY", raising=False)
+    monkeypatch.delenv("FATIGUE_KEY_FILE", raising=False)
 
 
 @pytest.fixture
@@ -44,6 +64,17 @@ def user(db, team):
 # --- Streamlit page tests (AppTest) ------------------------------------------
 
 APP = "../app.py"  # AppTest resolves paths relative to the test file
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """AppTest runs app.py as ``__main__`` and leaves it in ``sys.modules``; a later
+    spawned child process (bench build, concurrency tests) would then re-run app.py
+    on start-up and die. Put the real ``__main__`` back after every test."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
 
 
 @pytest.fixture(autouse=True)

@@ -85,3 +85,66 @@ def test_concurrent_writers_wait_instead_of_failing(db_path, user):
     conn = connect(db_path)
     assert conn.execute("SELECT count(*) FROM checkins").fetchone()[0] == len(days)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# --- start-up health check and unusable files ----------------------------------
+import datetime as dt  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from fatigue.db import UnusableDatabase, health  # noqa: E402
+
+
+def damaged_database(db, user, path: Path) -> None:
+    """Fill ``db`` with check-ins, close it, and overwrite pages in the middle of the file."""
+    checkins.save_checkins(db, user, [
+        {"day": TODAY - dt.timedelta(days=n), **RATINGS, "note": "x" * 500} for n in range(200)
+    ], today=TODAY)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    size = path.stat().st_size
+    with path.open("r+b") as handle:
+        handle.seek(size // 2 // 4096 * 4096)
+        handle.write(b"\xff" * 4096 * 3)
+
+
+def test_health_of_a_sound_and_of_a_missing_database(db, db_path, tmp_path):
+    assert health(db_path) is None
+    assert health(tmp_path / "not-yet.db") is None  # connect() will create it
+
+
+def test_health_reports_a_damaged_database_and_how_to_restore(db, db_path, user):
+    damaged_database(db, user, db_path)
+    before = db_path.read_bytes()
+    problem = health(db_path)
+    assert problem.startswith(f"The database {db_path} is damaged (integrity check: ")
+    assert f"python -m fatigue restore BACKUP_FILE --db {db_path}" in problem
+    assert db_path.read_bytes() == before  # the check wrote nothing
+
+
+def test_health_of_a_file_that_is_not_a_database(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("exhaustion,empathy\n5,6\n")
+    assert health(path).startswith(f"The file {path} is not a SQLite database.")
+    assert health(tmp_path) == f"The database path {tmp_path} is a folder, not a file."
+
+
+def test_connect_to_a_non_database_file_says_so(tmp_path):
+    path = tmp_path / "agency.db"
+    path.write_text("this is a spreadsheet, not a database\n" * 50)
+    with pytest.raises(UnusableDatabase, match=r"cannot be used as the database \(file is not a database\)"):
+        connect(path)
+    assert path.read_text().startswith("this is a spreadsheet")
+
+
+
+def test_cli_on_a_non_database_file_prints_a_clear_error(tmp_path, capsys):
+    from fatigue import cli
+
+    path = tmp_path / "agency.db"
+    path.write_text("not a database\n" * 50)
+    assert cli.main(["init", "--db", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path} cannot be used as the database (file is not a database).")
+    assert "Traceback" not in err

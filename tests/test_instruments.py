@@ -509,3 +509,86 @@ def test_every_fault_is_reported_at_once():
 ])
 def test_score_range(instrument_id, expected):
     assert inst.load(instrument_id).score_range == expected
+
+
+# --- property-based tests (hypothesis) ---------------------------------------------------
+from hypothesis import given, strategies as st  # noqa: E402
+
+IDS = [i.id for i in inst.all_instruments()]
+
+
+def complete_answers(instrument_id):
+    """A strategy: every item of the instrument answered with a valid option."""
+    instrument = inst.load(instrument_id)
+    return st.fixed_dictionaries(
+        {n: st.integers(1, len(instrument.options(n))) for n in instrument.item_numbers})
+
+
+@pytest.mark.parametrize("instrument_id", IDS)
+def test_property_scores_stay_within_range_and_band(instrument_id):
+    instrument = inst.load(instrument_id)
+    low, high = instrument.score_range
+
+    @given(complete_answers(instrument_id))
+    def check(answers):
+        result = inst.score(instrument_id, answers)
+        assert list(result) == [s.id for s in instrument.subscales]
+        for scale in result.values():
+            assert scale["scored"] and low <= scale["score"] <= high
+            assert scale["band"] == instrument.band_for(scale["score"]).id
+            assert scale["answered"] == scale["items"]
+
+    check()
+
+
+@pytest.mark.parametrize("instrument_id", ["proqol5", "cbi"])
+def test_property_mirrored_answers_mirror_every_score(instrument_id):
+    """Reverse keying is an involution: choosing the mirror option (p -> 6 - p) on every
+    item turns each subscale score into its mirror (ProQOL 10 items: 60 - s; CBI:
+    100 - s), reversed items included; mirroring twice gives the answers back."""
+    instrument = inst.load(instrument_id)
+    top = {"proqol5": 60, "cbi": 100}[instrument_id]
+
+    @given(complete_answers(instrument_id))
+    def check(answers):
+        mirrored = {n: 6 - p for n, p in answers.items()}
+        assert {n: 6 - p for n, p in mirrored.items()} == answers
+        first, second = inst.score(instrument_id, answers), inst.score(instrument_id, mirrored)
+        for scale in instrument.subscales:
+            assert first[scale.id]["score"] + second[scale.id]["score"] == top
+
+    check()
+
+
+@pytest.mark.parametrize("instrument_id", ["proqol5", "single_item_burnout"])
+def test_property_any_missing_or_invalid_answer_is_refused(instrument_id):
+    instrument = inst.load(instrument_id)
+    bad_values = st.one_of(st.integers().filter(lambda v: not 1 <= v <= 5), st.booleans(),
+                           st.floats(), st.text(max_size=3), st.just(None))
+
+    @given(complete_answers(instrument_id), st.data(), bad_values)
+    def check(answers, data, bad):
+        number = data.draw(st.sampled_from(instrument.item_numbers))
+        broken = dict(answers)
+        if bad is None:
+            del broken[number]  # missing (None counts as missing too)
+        else:
+            broken[number] = bad
+        with pytest.raises(ValidationError) as info:
+            inst.score(instrument_id, broken)
+        assert set(info.value.errors) == {f"item {number}"}
+
+    check()
+
+
+@given(st.dictionaries(st.one_of(st.integers(), st.text(max_size=3), st.floats(), st.booleans()),
+                       st.one_of(st.integers(), st.none(), st.floats(), st.text(max_size=3)),
+                       max_size=8))
+def test_property_cbi_answers_are_scored_or_refused_never_crash(answers):
+    try:
+        result = inst.score("cbi", answers)
+    except ValidationError as exc:
+        assert exc.errors and all(isinstance(m, str) and m for m in exc.errors.values())
+        return
+    for scale in result.values():
+        assert scale["score"] is None or 0 <= scale["score"] <= 100

@@ -6,7 +6,7 @@ import streamlit as st
 
 from fatigue import aggregates, settings
 from fatigue.pages._reports import TABLE, cached_report, period_choice
-from fatigue.pages._session import get_db, require_admin
+from fatigue.pages._session import get_db, plain, require_admin
 
 admin = require_admin()
 db = get_db()
@@ -51,5 +51,5 @@ else:
     top = shown[shown["period_start"] == shown["period_start"].max()].sort_values("exhaustion")
     st.write(
         "In the latest shown period, mean exhaustion was "
-        + "; ".join(f"{row.team} {row.exhaustion:g}" for row in top.itertuples()) + "."
+        + "; ".join(f"{plain(row.team)} {row.exhaustion:g}" for row in top.itertuples()) + "."
     )
