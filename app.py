@@ -8,8 +8,10 @@ from __future__ import annotations
 import streamlit as st
 
 from fatigue import accounts
-from fatigue.pages._gate import first_run_screen, login_screen
-from fatigue.pages._session import current_user, get_db, plain, sign_out
+from fatigue.pages._gate import first_run_screen, forced_change_screen, login_screen
+from fatigue.pages._health import stop_if_damaged
+from fatigue.pages._notes_key import stop_if_notes_key_unusable
+from fatigue.pages._session import current_user, enforce_idle_timeout, get_db, plain, sign_out
 
 # Every run starts centred; a page may widen itself (the check-in does).
 st.set_page_config(
@@ -32,7 +34,10 @@ ADMIN = [
     st.Page("fatigue/pages/admin.py", title="Teams and accounts", icon=":material/group:"),
 ]
 
+stop_if_damaged()  # a damaged database: say how to restore, run no page, write nothing
+stop_if_notes_key_unusable()  # a wrong or missing notes key: say so, run no page
 db = get_db()
+enforce_idle_timeout()  # signs out a session idle longer than session_idle_minutes
 user = current_user()
 if user is None:
     # A hidden navigation replaces the previous user's menu; no page is run.
@@ -42,13 +47,19 @@ if user is None:
     else:
         first_run_screen()
     st.stop()
+if user.must_change_password:  # after an admin reset: no page runs until it is changed
+    st.navigation(PERSONAL + TEAM + ADMIN, position="hidden")
+    forced_change_screen(user)
+    st.stop()
 
 pages = PERSONAL + (TEAM if user.is_lead or user.is_admin else []) + (ADMIN if user.is_admin else [])
 
 with st.sidebar:
     st.markdown(f"Signed in as **{plain(user.name)}**")
     if st.button("Log out", icon=":material/logout:", key="logout"):
-        sign_out()
+        if sign_out() == "sso":
+            st.logout()  # also forget the identity-provider cookie
+            st.stop()
         st.rerun()
 
 st.navigation(pages).run()

@@ -1,27 +1,72 @@
-"""Accounts, teams and team membership; password hashing and login.
+"""Accounts, teams and team membership; passwords, login, lockout and single sign-on.
 
-Passwords are hashed with argon2id (argon2-cffi's defaults). A login answers
-the same way, and takes about as long, for an unknown user as for a wrong
-password, so the form cannot be used to find out who has an account.
+Passwords are hashed with argon2id (argon2-cffi's defaults) and re-hashed at
+the next login when those parameters change. A login answers the same way,
+and takes about as long, for an unknown user as for a wrong password, so the
+form cannot be used to find out who has an account.
+
+Password rules (:func:`check_password`, used by every place that sets one):
+12 to 256 characters, and not a common password. Compared ignoring case, a
+password is refused when
+
+1. it is on the list of the 30,000 most common passwords
+   (``data/common_passwords.txt``, see its NOTICE);
+2. it is a listed password with only digits, spaces or punctuation added
+   before or after it ("password1234", "2026!dragon");
+3. it is one piece repeated, the piece being a listed password or at most 4
+   characters long, alone or with such additions ("passwordpassword",
+   "abcabcabcabc", "qwertyqwerty!").
+
+Lockout (:func:`authenticate`): failed logins are counted per normalised
+username as typed, whether or not the account exists, so a lockout does not
+reveal who has an account. The first 5 failures are free; the 5th and every
+further one lock the name for 30 seconds, doubling per failure up to 15
+minutes. A success or an admin reset clears the count; a count whose last
+failure is over a day old starts again. The counts are in the database, so
+they hold across sessions and processes.
+
+Logins, failed logins, lockouts and every admin change made here with an
+``actor_id`` are written to the audit log (:mod:`fatigue.audit`); a failed
+login records the username as typed (truncated), never the password.
 """
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from fatigue.db import write_lock
+from fatigue import audit
+from fatigue.db import ROOT, write_lock
 from fatigue.errors import AuthError, ValidationError
+from fatigue.validation import has_surrogates, text_problem
 
 MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 256
 USERNAME_RE = re.compile(r"^[a-z0-9._-]{3,40}$")
 LOGIN_FAILED = "Username or password is not right."
 DEFAULT_CASELOAD_STANDARD = 15
+COMMON_PASSWORDS_FILE = ROOT / "data" / "common_passwords.txt"
+TOO_COMMON = (
+    "This password is too common (on a list of common passwords, or one of them with only "
+    "digits or symbols added, or repeated). A few unrelated words work well."
+)
+SHORT_PIECE_CHARS = 4
+
+FREE_FAILURES = 5
+FIRST_LOCK_SECONDS = 30
+MAX_LOCK_SECONDS = 15 * 60
+FORGET_FAILURES_AFTER = dt.timedelta(days=1)
+MAX_THROTTLE_KEY_CHARS = 80
+AUDIT_USERNAME_CHARS = 40
+MAX_EMAIL_CHARS = 254
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same.
@@ -38,6 +83,7 @@ class User:
     is_admin: bool
     home_team_id: int | None
     lead_team_ids: tuple[int, ...] = field(default_factory=tuple)
+    must_change_password: bool = False
 
     @property
     def is_lead(self) -> bool:
@@ -48,7 +94,53 @@ class User:
         return self.display_name or self.username
 
 
+class LockedOut(AuthError):
+    """Too many failed logins for this username; ``until`` is when to try again."""
+
+    def __init__(self, message: str, until: dt.datetime):
+        super().__init__(message)
+        self.until = until
+
+
 # --- passwords -------------------------------------------------------------
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The common-password list (lower-case), read once from ``data/``."""
+    with open(COMMON_PASSWORDS_FILE, encoding="utf-8") as handle:
+        return frozenset(
+            line.strip() for line in handle if line.strip() and not line.startswith("#")
+        )
+
+
+def _repeated_piece(text: str) -> str | None:
+    """The shortest piece of which ``text`` is two or more copies, or None."""
+    period = (text + text).find(text, 1)
+    return text[:period] if 0 < period < len(text) else None
+
+
+def is_common_password(password: str) -> bool:
+    """Whether ``password`` is common or a trivial stretching of one (rules in the module doc)."""
+    common = common_passwords()
+    text = password.casefold()
+
+    def repeats_a_weak_piece(candidate: str) -> bool:
+        piece = _repeated_piece(candidate)
+        return piece is not None and (len(piece) <= SHORT_PIECE_CHARS or piece in common)
+
+    if text in common or repeats_a_weak_piece(text):
+        return True
+    letters = [i for i, ch in enumerate(text) if ch.isalpha()]
+    # Candidates: the password less padding (no letters) at either end.
+    starts = range(letters[0] + 1) if letters else range(len(text))
+    for i in starts:
+        first_end = letters[-1] + 1 if letters else i + 1
+        for j in range(max(first_end, i + 1), len(text) + 1):
+            core = text[i:j]
+            if core in common or (letters and repeats_a_weak_piece(core)):
+                return True
+    return False
+
 
 def check_password(password: str) -> None:
     """Raise :class:`ValidationError` if ``password`` is too weak to store."""
@@ -58,10 +150,14 @@ def check_password(password: str) -> None:
         )
     if not password.strip():
         raise ValidationError({"password": "Password cannot be only spaces."})
+    if has_surrogates(password):
+        raise ValidationError({"password": "Password contains characters that are not valid text."})
     if len(password) > MAX_PASSWORD_CHARS:
         raise ValidationError(
             {"password": f"Password must be at most {MAX_PASSWORD_CHARS} characters."}
         )
+    if is_common_password(password):
+        raise ValidationError({"password": TOO_COMMON})
 
 
 def hash_password(password: str) -> str:
@@ -74,43 +170,71 @@ def hash_password(password: str) -> str:
 
 def normalize_username(username: str) -> str:
     """Usernames are stored lower-case and trimmed."""
-    return (username or "").strip().lower()
+    return username.strip().lower() if isinstance(username, str) else ""
 
 
 def create_team(
-    db: Database, name: str, *, caseload_standard: int = DEFAULT_CASELOAD_STANDARD
+    db: Database,
+    name: str,
+    *,
+    caseload_standard: int = DEFAULT_CASELOAD_STANDARD,
+    actor_id: int | None = None,
 ) -> int:
-    """Create a team; return its id. Names are unique, ignoring case."""
-    name = (name or "").strip()
+    """Create a team; return its id. Names are unique, ignoring case.
+
+    With ``actor_id`` (an admin) the creation is written to the audit log.
+    """
+    name = name.strip() if isinstance(name, str) else ""
     if not 1 <= len(name) <= 80:
         raise ValidationError({"name": "Team name must be 1 to 80 characters."})
     if any(not ch.isprintable() for ch in name):
         raise ValidationError({"name": "Team name cannot contain control characters."})
-    if not isinstance(caseload_standard, int) or not 1 <= caseload_standard <= 200:
+    if (isinstance(caseload_standard, bool) or not isinstance(caseload_standard, int)
+            or not 1 <= caseload_standard <= 200):
         raise ValidationError(
             {"caseload_standard": "Caseload standard must be a whole number from 1 to 200."}
         )
     with write_lock(db):
         if team_id(db, name) is not None:
             raise ValidationError({"name": f"A team called '{name}' exists already."})
-        return db["teams"].insert(
+        new_id = db["teams"].insert(
             {"name": name, "caseload_standard": caseload_standard}
         ).last_pk
+        if actor_id is not None:
+            audit.record(db, actor_id, "team_created",
+                         {"team_id": new_id, "team": name, "caseload_standard": caseload_standard})
+        return new_id
 
 
-def set_caseload_standard(db: Database, team: str | int, caseload_standard: int) -> None:
-    """Change a team's caseload standard (used by the workload index and team reports)."""
+def set_caseload_standard(
+    db: Database, team: str | int, caseload_standard: int, *, actor_id: int | None = None
+) -> None:
+    """Change a team's caseload standard (used by the workload index and team reports).
+
+    With ``actor_id`` the change (old and new value) is written to the audit log.
+    """
     if (isinstance(caseload_standard, bool) or not isinstance(caseload_standard, int)
             or not 1 <= caseload_standard <= 200):
         raise ValidationError(
             {"caseload_standard": "Caseload standard must be a whole number from 1 to 200."}
         )
     found = _require_team(db, team)
-    db.execute("UPDATE teams SET caseload_standard = ? WHERE id = ?", [caseload_standard, found])
+    with write_lock(db):
+        name, before = db.execute(
+            "SELECT name, caseload_standard FROM teams WHERE id = ?", [found]
+        ).fetchone()
+        db.execute("UPDATE teams SET caseload_standard = ? WHERE id = ?", [caseload_standard, found])
+        if actor_id is not None:
+            audit.record(db, actor_id, "caseload_standard_changed",
+                         {"team_id": found, "team": name, "from": before, "to": caseload_standard})
 
 
 def team_id(db: Database, name_or_id: str | int) -> int | None:
     """The id of a team given its id or its name (any case), or None."""
+    if (isinstance(name_or_id, bool) or not isinstance(name_or_id, (int, str))
+            or (isinstance(name_or_id, int) and not 0 < name_or_id < 2**63)
+            or (isinstance(name_or_id, str) and has_surrogates(name_or_id))):
+        return None  # NaN, None, lists, huge ids, untypeable text: no such team
     if isinstance(name_or_id, int):
         row = db.execute("SELECT id FROM teams WHERE id = ?", [name_or_id]).fetchone()
     else:
@@ -153,10 +277,16 @@ def create_user(
     is_admin: bool = False,
     display_name: str = "",
     password_hash: str | None = None,
+    must_change_password: bool = False,
+    actor_id: int | None = None,
 ) -> int:
     """Create an account with a home ``team`` and the teams it leads; return its id.
 
     ``password_hash`` lets the demo reuse one hash for many demo accounts.
+    ``must_change_password``: the person must choose a new password at their
+    next login (the admin page sets it, because the admin knows the first
+    one); the default is False, so scripts and tests say so explicitly.
+    With ``actor_id`` the creation is written to the audit log.
     """
     username = normalize_username(username)
     if not USERNAME_RE.match(username):
@@ -166,6 +296,8 @@ def create_user(
                 "digits, dots, dashes or underscores."
             }
         )
+    if (display_name is not None and not isinstance(display_name, str)) or text_problem(display_name or ""):
+        raise ValidationError({"display_name": "Display name must be one line of text, without control characters."})
     display_name = (display_name or "").strip()
     if len(display_name) > 80:
         raise ValidationError({"display_name": "Display name must be at most 80 characters."})
@@ -181,6 +313,7 @@ def create_user(
                 "display_name": display_name,
                 "password_hash": hashed,
                 "is_admin": int(bool(is_admin)),
+                "must_change_password": int(bool(must_change_password)),
             }
         ).last_pk
         for tid in sorted({home, *leads} - {None}):
@@ -192,13 +325,33 @@ def create_user(
                     "lead": int(tid in leads),
                 }
             )
+        if actor_id is not None:
+            audit.record(db, actor_id, "account_created", {
+                "user_id": user_id, "username": username, "is_admin": bool(is_admin),
+                "home_team": _team_name(db, home), "leads": sorted(_team_name(db, t) for t in leads),
+                "must_change_password": bool(must_change_password)})
     return user_id
+
+
+def _team_name(db: Database, team_id: int | None) -> str | None:
+    if team_id is None:
+        return None
+    row = db.execute("SELECT name FROM teams WHERE id = ?", [team_id]).fetchone()
+    return None if row is None else row[0]
+
+
+def _username(db: Database, user_id: int) -> str:
+    row = db.execute("SELECT username FROM users WHERE id = ?", [user_id]).fetchone()
+    if row is None:
+        raise ValidationError({"user": "There is no such account."})
+    return row[0]
 
 
 def get_user(db: Database, user_id: int) -> User | None:
     """The active user with ``user_id`` and their roles, or None."""
     row = db.execute(
-        "SELECT id, username, display_name, is_admin FROM users WHERE id = ? AND active = 1",
+        "SELECT id, username, display_name, is_admin, must_change_password FROM users"
+        " WHERE id = ? AND active = 1",
         [user_id],
     ).fetchone()
     if row is None:
@@ -216,39 +369,156 @@ def get_user(db: Database, user_id: int) -> User | None:
         is_admin=bool(row[3]),
         home_team_id=home,
         lead_team_ids=leads,
+        must_change_password=bool(row[4]),
     )
 
 
-def authenticate(db: Database, username: str, password: str) -> User:
+def _utc(now: dt.datetime | None) -> dt.datetime:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return now.astimezone(dt.timezone.utc).replace(microsecond=0)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_iso(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+
+
+def throttle_key(username: str) -> str:
+    """The key failed logins are counted under: the normalised name, truncated."""
+    return normalize_username(username)[:MAX_THROTTLE_KEY_CHARS]
+
+
+def lock_seconds(failures: int) -> int:
+    """How long a name is locked after its ``failures``-th failure in a row (0: not)."""
+    if failures < FREE_FAILURES:
+        return 0
+    return min(FIRST_LOCK_SECONDS * 2 ** min(failures - FREE_FAILURES, 30), MAX_LOCK_SECONDS)
+
+
+def locked_until(db: Database, username: str, *, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When ``username`` may try again, or None when it is not locked now."""
+    row = db.execute(
+        "SELECT locked_until FROM login_failures WHERE username = ?", [throttle_key(username)]
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    until = _parse_iso(row[0])
+    return until if until > _utc(now) else None
+
+
+def _wait_words(seconds: float) -> str:
+    if seconds <= 90:
+        whole = max(1, math.ceil(seconds))
+        return f"{whole} second{'s' if whole != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minutes"
+
+
+def locked_message(until: dt.datetime, now: dt.datetime | None = None) -> str:
+    """The message for a locked name: when to try again."""
+    wait = (until - _utc(now)).total_seconds()
+    return (
+        "Too many failed logins for this username. Try again in "
+        f"{_wait_words(wait)} (after {until:%H:%M:%S} UTC)."
+    )
+
+
+def _record_failure(db: Database, username: str, now: dt.datetime) -> dt.datetime | None:
+    """Count a failed login for ``username``; return the lock's end if it is now locked."""
+    key = throttle_key(username)
+    with write_lock(db):
+        db.execute("DELETE FROM login_failures WHERE last_failure_at < ?",
+                   [_iso(now - FORGET_FAILURES_AFTER)])
+        row = db.execute("SELECT failures FROM login_failures WHERE username = ?", [key]).fetchone()
+        failures = (row[0] if row else 0) + 1
+        seconds = lock_seconds(failures)
+        until = now + dt.timedelta(seconds=seconds) if seconds else None
+        db.execute(
+            "INSERT INTO login_failures (username, failures, last_failure_at, locked_until)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET"
+            " failures = excluded.failures, last_failure_at = excluded.last_failure_at,"
+            " locked_until = excluded.locked_until",
+            [key, failures, _iso(now), None if until is None else _iso(until)],
+        )
+        audit.record(db, None, "login_failed", {"username": (username or "")[:AUDIT_USERNAME_CHARS]})
+        if until is not None:
+            audit.record(db, None, "login_locked",
+                         {"username": key[:AUDIT_USERNAME_CHARS], "failures": failures,
+                          "until": _iso(until)})
+    return until
+
+
+def clear_failures(db: Database, username: str) -> None:
+    """Forget the failed logins of ``username`` (after a success or an admin reset)."""
+    db.execute("DELETE FROM login_failures WHERE username = ?", [throttle_key(username)])
+
+
+def authenticate(
+    db: Database, username: str, password: str, *, now: dt.datetime | None = None
+) -> User:
     """The user whose credentials these are; :class:`AuthError` otherwise.
 
     An unknown user, an inactive one and a wrong password all raise the same
-    message after the same amount of hashing work.
+    message after the same amount of hashing work. A name that is locked
+    (too many failures, see the module doc) raises :class:`LockedOut`
+    before any password is checked, whether or not the account exists.
     """
+    now = _utc(now)
+    typed = username if isinstance(username, str) and not has_surrogates(username) else ""
+    until = locked_until(db, typed, now=now)
+    if until is not None:
+        audit.record(db, None, "login_failed",
+                     {"username": typed[:AUDIT_USERNAME_CHARS], "reason": "locked"})
+        raise LockedOut(locked_message(until, now), until)
     row = db.execute(
         "SELECT id, password_hash FROM users WHERE username = ? AND active = 1",
-        [normalize_username(username)],
+        [normalize_username(typed)],
     ).fetchone()
     stored = row[1] if row else _DUMMY_HASH
     try:
-        _hasher.verify(stored, password or "")
+        _hasher.verify(stored, password if isinstance(password, str) and not has_surrogates(password) else "")
+        if row is None:
+            raise VerificationError
     except (VerificationError, InvalidHashError):
+        until = _record_failure(db, typed, now)
+        if until is not None:
+            raise LockedOut(
+                LOGIN_FAILED + " " + locked_message(until, now), until
+            ) from None
         raise AuthError(LOGIN_FAILED) from None
-    if row is None:
-        raise AuthError(LOGIN_FAILED)
-    if _hasher.check_needs_rehash(stored):
-        db.execute(
-            "UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), row[0]]
-        )
+    with write_lock(db):
+        if _hasher.check_needs_rehash(stored):
+            db.execute(
+                "UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), row[0]]
+            )
+        clear_failures(db, typed)
+        audit.record(db, row[0], "login", {"method": "password"})
     user = get_user(db, row[0])
     assert user is not None
     return user
 
 
-def set_password(db: Database, user_id: int, password: str) -> None:
-    """Replace the password of ``user_id``."""
+def set_password(db: Database, user_id: int, password: str, *, must_change: bool = False) -> None:
+    """Replace the password of ``user_id``; ``must_change``: ask for a new one at next login."""
     hashed = hash_password(password)
-    db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hashed, user_id])
+    db.execute(
+        "UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?",
+        [hashed, int(bool(must_change)), user_id],
+    )
+
+
+def reset_password(db: Database, user_id: int, password: str, *, actor_id: int) -> None:
+    """An admin sets a new password for ``user_id``: it must be changed at the next
+    login, the name's failed logins are cleared, and the reset is audited."""
+    check_password(password)
+    with write_lock(db):
+        username = _username(db, user_id)
+        set_password(db, user_id, password, must_change=True)
+        clear_failures(db, username)
+        audit.record(db, actor_id, "password_reset", {"user_id": user_id, "username": username})
 
 
 def change_password(db: Database, user_id: int, current: str, new: str) -> None:
@@ -256,6 +526,7 @@ def change_password(db: Database, user_id: int, current: str, new: str) -> None:
 
     Raises :class:`AuthError` for a wrong current password and
     :class:`ValidationError` for a weak new one; nothing changes then.
+    Clears a pending "must change" and writes ``password_changed`` to the audit log.
     """
     row = db.execute("SELECT password_hash FROM users WHERE id = ? AND active = 1",
                      [user_id]).fetchone()
@@ -267,12 +538,193 @@ def change_password(db: Database, user_id: int, current: str, new: str) -> None:
         raise AuthError("Your current password is not right.")
     if new == current:
         raise ValidationError({"password": "The new password must differ from the current one."})
-    set_password(db, user_id, new)
+    with write_lock(db):
+        set_password(db, user_id, new)
+        audit.record(db, user_id, "password_changed", {})
 
 
-def set_active(db: Database, user_id: int, active: bool) -> None:
-    """Deactivate (or reactivate) an account; its data stays."""
-    db.execute("UPDATE users SET active = ? WHERE id = ?", [int(bool(active)), user_id])
+def complete_forced_change(db: Database, user_id: int, new: str) -> None:
+    """Choose a new password right after logging in with one an admin set.
+
+    Only while the account must change its password (the person has just
+    proved they know the current one by logging in). The new password must
+    differ from the admin's; :class:`ValidationError` otherwise.
+    """
+    row = db.execute(
+        "SELECT password_hash, must_change_password FROM users WHERE id = ? AND active = 1",
+        [user_id],
+    ).fetchone()
+    if row is None or not row[1]:
+        raise ValidationError({"password": "This account does not need a new password now."})
+    check_password(new)
+    try:
+        _hasher.verify(row[0], new)
+    except (VerificationError, InvalidHashError):
+        pass
+    else:
+        raise ValidationError(
+            {"password": "Choose a password different from the one the admin set."})
+    with write_lock(db):
+        set_password(db, user_id, new)
+        audit.record(db, user_id, "password_changed", {"forced": True})
+
+
+def set_active(db: Database, user_id: int, active: bool, *, actor_id: int | None = None) -> None:
+    """Deactivate (or reactivate) an account; its data stays.
+
+    With ``actor_id`` the change is written to the audit log.
+    """
+    with write_lock(db):
+        username = _username(db, user_id)
+        db.execute("UPDATE users SET active = ? WHERE id = ?", [int(bool(active)), user_id])
+        if actor_id is not None:
+            audit.record(db, actor_id, "account_reactivated" if active else "account_deactivated",
+                         {"user_id": user_id, "username": username})
+
+
+def set_leads(
+    db: Database, user_id: int, teams: Iterable[str | int], *, actor_id: int | None = None
+) -> None:
+    """Make ``user_id`` the lead of exactly ``teams`` (empty: of none); the home team stays."""
+    wanted = {_require_team(db, t) for t in teams}
+    with write_lock(db):
+        username = _username(db, user_id)
+        rows = db.execute(
+            "SELECT team_id, home FROM team_members WHERE user_id = ?", [user_id]
+        ).fetchall()
+        homes = {tid for tid, home in rows if home}
+        for tid, home in rows:
+            if tid not in wanted:
+                if home:
+                    db.execute("UPDATE team_members SET lead = 0 WHERE user_id = ? AND team_id = ?",
+                               [user_id, tid])
+                else:
+                    db.execute("DELETE FROM team_members WHERE user_id = ? AND team_id = ?",
+                               [user_id, tid])
+        for tid in wanted:
+            db.execute(
+                "INSERT INTO team_members (user_id, team_id, home, lead) VALUES (?, ?, ?, 1)"
+                " ON CONFLICT (user_id, team_id) DO UPDATE SET lead = 1",
+                [user_id, tid, int(tid in homes)],
+            )
+        if actor_id is not None:
+            audit.record(db, actor_id, "leads_changed", {
+                "user_id": user_id, "username": username,
+                "teams": sorted(_team_name(db, t) for t in wanted)})
+
+
+def lead_teams(db: Database, user_id: int) -> list[str]:
+    """Names of the teams ``user_id`` leads, by name."""
+    return [row[0] for row in db.execute(
+        "SELECT t.name FROM team_members m JOIN teams t ON t.id = m.team_id"
+        " WHERE m.user_id = ? AND m.lead = 1 ORDER BY t.name", [user_id]).fetchall()]
+
+
+# --- single sign-on -----------------------------------------------------------
+
+def normalize_email(email: str | None) -> str | None:
+    """An SSO email as stored (trimmed, lower-case), or None for empty;
+    :class:`ValidationError` when it does not look like an email address."""
+    text = (email or "").strip().lower()
+    if not text:
+        return None
+    if (len(text) > MAX_EMAIL_CHARS or not EMAIL_RE.match(text)
+            or any(not ch.isprintable() for ch in text)):
+        raise ValidationError(
+            {"sso_email": "The single sign-on email must look like name@agency.org "
+                          f"(at most {MAX_EMAIL_CHARS} characters)."})
+    return text
+
+
+def set_sso_email(
+    db: Database, user_id: int, email: str | None, *, actor_id: int | None = None
+) -> str | None:
+    """Link an identity-provider email to ``user_id`` (empty: unlink); return it.
+
+    One account per email; :class:`ValidationError` otherwise.
+    """
+    clean = normalize_email(email)
+    with write_lock(db):
+        username = _username(db, user_id)
+        if clean is not None:
+            other = db.execute(
+                "SELECT username FROM users WHERE sso_email = ? AND id != ?", [clean, user_id]
+            ).fetchone()
+            if other:
+                raise ValidationError(
+                    {"sso_email": f"'{clean}' is already linked to the account '{other[0]}'."})
+        db.execute("UPDATE users SET sso_email = ? WHERE id = ?", [clean, user_id])
+        if actor_id is not None:
+            audit.record(db, actor_id, "sso_email_set",
+                         {"user_id": user_id, "username": username, "sso_email": clean})
+    return clean
+
+
+SSO_SHARED_KEYS = {"redirect_uri", "cookie_secret", "expose_tokens", "client_id",
+                   "client_secret", "server_metadata_url", "client_kwargs"}
+
+
+def sso_providers(auth_section: Any) -> list[tuple[str | None, str]]:
+    """The sign-in buttons for Streamlit's ``[auth]`` secrets section: ``(provider, label)``.
+
+    ``provider`` is None for the default provider (``client_id`` directly in
+    ``[auth]``, label "your agency account"), else the name of an
+    ``[auth.<name>]`` table that has a ``client_id`` (label: the name,
+    capitalised). No section, or one without a provider: no buttons.
+    """
+    if not isinstance(auth_section, Mapping):
+        return []
+    found: list[tuple[str | None, str]] = []
+    if auth_section.get("client_id"):
+        found.append((None, "your agency account"))
+    for name in sorted(k for k in auth_section if k not in SSO_SHARED_KEYS):
+        value = auth_section[name]
+        if isinstance(value, Mapping) and value.get("client_id") and "_" not in name:
+            found.append((name, name[:1].upper() + name[1:]))
+    return found
+
+
+def sso_user(db: Database, claims: Mapping[str, Any]) -> User:
+    """The active local account linked to an identity-provider login; :class:`AuthError` otherwise.
+
+    ``claims`` is ``st.user`` as a dict. Only an existing, active account whose
+    SSO email is the ``email`` claim signs in (accounts are never created
+    here); an email the provider marks as unverified is refused. Successes
+    and refusals are written to the audit log.
+    """
+    if claims.get("is_logged_in") is not True:
+        raise AuthError("Single sign-on did not complete. Please try again.")
+    email = claims.get("email")
+    try:
+        clean = normalize_email(email if isinstance(email, str) else None)
+    except ValidationError:
+        clean = None
+    if clean is None:
+        audit.record(db, None, "sso_refused", {"reason": "no email claim"})
+        raise AuthError(
+            "Your identity provider did not share an email address, so no account here "
+            "can be found for you. Ask your admin."
+        )
+    verified = claims.get("email_verified")
+    if verified is False or (isinstance(verified, str) and verified.strip().lower() == "false"):
+        audit.record(db, None, "sso_refused", {"email": clean[:80], "reason": "email not verified"})
+        raise AuthError(
+            f"Your identity provider has not verified the email address {clean}, so it "
+            "cannot be used to sign in here."
+        )
+    row = db.execute(
+        "SELECT id FROM users WHERE sso_email = ? AND active = 1", [clean]
+    ).fetchone()
+    if row is None:
+        audit.record(db, None, "sso_refused", {"email": clean[:80], "reason": "no linked account"})
+        raise AuthError(
+            f"There is no active account here for {clean}. Accounts are not created "
+            "automatically: ask your admin to link this email to your account."
+        )
+    audit.record(db, row[0], "login", {"method": "sso", "provider": str(claims.get("provider", ""))[:40]})
+    user = get_user(db, row[0])
+    assert user is not None
+    return user
 
 
 def caseload_standard(db: Database, user_id: int) -> int:
@@ -303,7 +755,7 @@ def list_users(db: Database) -> list[dict[str, Any]]:
                    (SELECT group_concat(t.name, ', ') FROM team_members m
                     JOIN teams t ON t.id = m.team_id
                     WHERE m.user_id = u.id AND m.lead = 1) AS leads,
-                   u.is_admin, u.active
+                   u.is_admin, u.active, u.must_change_password, u.sso_email
             FROM users u ORDER BY u.username
             """
         )

@@ -1,13 +1,22 @@
-"""An append-only audit log: who looked at which team aggregates, and when.
+"""An append-only audit log: who looked at which team aggregates, who signed in,
+and what admins changed, and when.
 
 Every view of team or agency aggregates is recorded here by
 :mod:`fatigue.aggregates` itself (a page cannot forget to), as are refused
-attempts and changes to privacy settings. Admins read the log with
-:func:`entries`. The table refuses UPDATE and DELETE (triggers in migration
+attempts and changes to settings. :mod:`fatigue.accounts` records logins
+(``login``, with the method), failed logins (``login_failed``, the username as
+typed and truncated, never the password), lockouts (``login_locked``), single
+sign-on refusals (``sso_refused``), password changes and resets, and admin
+changes to accounts and teams (``account_created``, ``account_deactivated``,
+``account_reactivated``, ``leads_changed``, ``sso_email_set``,
+``team_created``, ``caseload_standard_changed``); the app records
+``logout`` and ``idle_sign_out``. Admins read the log with :func:`entries`.
+The table refuses UPDATE and DELETE (triggers in migration
 ``0003_aggregates_privacy``), so an entry cannot be edited away from the app.
 
 ``detail`` is a small JSON object: team ids and names, the kind of period and
-the first and last period viewed; never answers, scores or notes.
+the first and last period viewed, account names; never passwords, answers,
+scores or notes.
 """
 from __future__ import annotations
 

@@ -20,7 +20,9 @@ Privacy settings (see PRIVACY.md):
   (each metric of each cell), from 0.01 to 5. Default 1.0.
 
 Also ``support_resources``: admin-written text (EAP, crisis line) shown to
-staff by a later feature; plain text, at most 4,000 characters.
+staff by a later feature; plain text, at most 4,000 characters; and
+``session_idle_minutes``: a signed-in session without any activity for this
+long is signed out (default 30, from 5 to 480; checked on every run).
 """
 from __future__ import annotations
 
@@ -33,11 +35,13 @@ from sqlite_utils import Database
 from fatigue import audit
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
+from fatigue.validation import text_problem
 
 K_KEY = "min_group_size"
 DP_ENABLED_KEY = "dp_enabled"
 DP_EPSILON_KEY = "dp_epsilon"
 SUPPORT_KEY = "support_resources"
+IDLE_KEY = "session_idle_minutes"
 
 MIN_K = 5
 DEFAULT_K = 5
@@ -46,6 +50,9 @@ DEFAULT_DP_EPSILON = 1.0
 MIN_DP_EPSILON = 0.01
 MAX_DP_EPSILON = 5.0
 MAX_SUPPORT_CHARS = 4000
+DEFAULT_IDLE_MINUTES = 30
+MIN_IDLE_MINUTES = 5
+MAX_IDLE_MINUTES = 480
 MAX_KEY_CHARS = 80
 MAX_VALUE_CHARS = 10_000
 
@@ -128,7 +135,7 @@ def _check_epsilon(value: Any) -> float:
         raise ValidationError({DP_EPSILON_KEY: message})
     try:
         number = float(value.strip() if isinstance(value, str) else value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # 10**400 overflows
         raise ValidationError({DP_EPSILON_KEY: message}) from None
     if not math.isfinite(number) or not MIN_DP_EPSILON <= number <= MAX_DP_EPSILON:
         raise ValidationError({DP_EPSILON_KEY: message})
@@ -144,9 +151,23 @@ def _check_support(value: Any) -> str:
             {SUPPORT_KEY: f"Support resources are {len(text):,} characters; "
                           f"the limit is {MAX_SUPPORT_CHARS:,}."}
         )
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text) or text_problem(text, multiline=True):
         raise ValidationError({SUPPORT_KEY: "Support resources contain control characters."})
     return text
+
+
+def _check_idle(value: Any) -> int:
+    message = (
+        f"The idle timeout must be a whole number of minutes from {MIN_IDLE_MINUTES} "
+        f"to {MAX_IDLE_MINUTES}."
+    )
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError({IDLE_KEY: message})
+    if not MIN_IDLE_MINUTES <= value <= MAX_IDLE_MINUTES:
+        raise ValidationError({IDLE_KEY: message})
+    return value
 
 
 @dataclass(frozen=True)
@@ -163,6 +184,7 @@ SPECS: dict[str, Spec] = {
     DP_ENABLED_KEY: Spec(bool, False, _check_bool),
     DP_EPSILON_KEY: Spec(float, DEFAULT_DP_EPSILON, _check_epsilon),
     SUPPORT_KEY: Spec(str, "", _check_support),
+    IDLE_KEY: Spec(int, DEFAULT_IDLE_MINUTES, _check_idle),
 }
 
 
@@ -257,6 +279,16 @@ def support_resources(db: Database) -> str:
 
 def set_support_resources(db: Database, text: str, *, actor_id: int | None = None) -> str:
     return set_setting(db, SUPPORT_KEY, text, actor_id=actor_id)
+
+
+def idle_minutes(db: Database) -> int:
+    """Minutes without activity after which a session is signed out (default 30)."""
+    return int(get_setting(db, IDLE_KEY))
+
+
+def set_idle_minutes(db: Database, minutes: int, *, actor_id: int | None = None) -> int:
+    """Set the idle timeout; :class:`ValidationError` outside 5 to 480 minutes."""
+    return set_setting(db, IDLE_KEY, minutes, actor_id=actor_id)
 
 
 def privacy_settings(db: Database) -> dict[str, Any]:

@@ -1,4 +1,6 @@
 """Accounts, teams, membership and login."""
+import datetime as dt
+import json
 import sqlite3
 import time
 
@@ -120,7 +122,8 @@ def test_one_home_team_per_person_enforced_by_the_database(db, user):
 def test_list_users_and_teams_hold_no_scores(db, user):
     [row] = accounts.list_users(db)
     assert row == {"id": user, "username": "casey", "display_name": "Casey", "home_team": "North",
-                   "leads": None, "is_admin": 0, "active": 1}
+                   "leads": None, "is_admin": 0, "active": 1, "must_change_password": 0,
+                   "sso_email": None}
     assert accounts.list_teams(db) == [{"id": 1, "name": "North", "caseload_standard": 15,
                                         "members": 1}]
 
@@ -130,3 +133,297 @@ def test_set_password(db, user):
     assert accounts.authenticate(db, "casey", "a-brand-new-password").id == user
     with pytest.raises(AuthError):
         accounts.authenticate(db, "casey", PASSWORD)
+
+
+# --- common passwords ------------------------------------------------------------
+
+@pytest.mark.parametrize("password", [
+    "password1234",          # a listed password, digits added
+    "PASSWORD1234",          # ignoring case
+    "1234567890!!",          # listed digits, symbols added
+    "2026!football",         # padding before
+    "!!dragon2026!!",
+    "passwordpassword",      # a listed password repeated
+    "qwertyqwerty!",         # repeated, with an addition
+    "abcabcabcabc",          # a short piece repeated
+    "aaaaaaaaaaaa",
+    "123412341234",
+    "1qaz2wsx3edc",          # on the list itself (12 characters)
+    "Iloveyou1234",
+])
+def test_common_passwords_and_trivial_stretchings_refused(db, team, password):
+    with pytest.raises(ValidationError) as info:
+        accounts.create_user(db, "casey", password, team=team)
+    assert info.value.errors == {"password": accounts.TOO_COMMON}
+    assert not accounts.has_users(db)
+
+
+@pytest.mark.parametrize("password", [
+    "demo-password-2026",            # the public demo password: not a common one
+    PASSWORD,
+    "correct horse battery staple",
+    "password-for-my-garden-shed",   # contains a listed word, but more than padding
+    "blue kettle 1987 lantern",
+])
+def test_uncommon_passwords_accepted(password):
+    accounts.check_password(password)  # does not raise
+    assert not accounts.is_common_password(password)
+
+
+def test_common_password_list_is_shipped_with_its_notice():
+    common = accounts.common_passwords()
+    assert len(common) == 30_000
+    assert {"password", "123456", "qwerty", "dragon"} <= common
+    assert accounts.COMMON_PASSWORDS_FILE.with_name("common_passwords.NOTICE").exists()
+
+
+@pytest.mark.parametrize("change", ["change", "reset", "forced"])
+def test_every_way_of_setting_a_password_refuses_common_ones(db, user, change):
+    admin = accounts.create_user(db, "dana", PASSWORD, team="North", is_admin=True)
+    with pytest.raises(ValidationError) as info:
+        if change == "change":
+            accounts.change_password(db, user, PASSWORD, "password1234")
+        elif change == "reset":
+            accounts.reset_password(db, user, "password1234", actor_id=admin)
+        else:
+            accounts.set_password(db, user, PASSWORD, must_change=True)
+            accounts.complete_forced_change(db, user, "password1234")
+    assert info.value.errors == {"password": accounts.TOO_COMMON}
+    assert accounts.authenticate(db, "casey", PASSWORD).id == user
+
+
+# --- rehash ----------------------------------------------------------------------
+
+def test_old_hash_parameters_are_upgraded_at_login(db, user):
+    from argon2 import PasswordHasher
+
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
+    db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [weak, user])
+    accounts.authenticate(db, "casey", PASSWORD)
+    stored = db.execute("SELECT password_hash FROM users WHERE id = ?", [user]).fetchone()[0]
+    assert stored != weak
+    assert not PasswordHasher().check_needs_rehash(stored)
+    assert accounts.authenticate(db, "casey", PASSWORD).id == user
+
+
+# --- lockout ---------------------------------------------------------------------
+
+T0 = dt.datetime(2026, 3, 16, 9, 0, 0, tzinfo=dt.timezone.utc)
+
+
+def fail(db, username, at, password="not-the-password"):
+    with pytest.raises(AuthError) as info:
+        accounts.authenticate(db, username, password, now=at)
+    return info.value
+
+
+@pytest.mark.parametrize("failures, seconds", [
+    (1, 0), (4, 0), (5, 30), (6, 60), (7, 120), (8, 240), (9, 480), (10, 900), (50, 900),
+])
+def test_lock_grows_and_is_capped(failures, seconds):
+    assert accounts.lock_seconds(failures) == seconds
+
+
+@pytest.mark.parametrize("username", ["casey", "nobody-here"])
+def test_lockout_after_five_failures_for_real_and_unknown_names(db, user, username):
+    for i in range(4):
+        error = fail(db, username, T0 + dt.timedelta(seconds=i))
+        assert str(error) == "Username or password is not right."
+    error = fail(db, username, T0 + dt.timedelta(seconds=4))
+    assert isinstance(error, accounts.LockedOut)
+    assert str(error) == ("Username or password is not right. Too many failed logins for this "
+                          "username. Try again in 30 seconds (after 09:00:34 UTC).")
+    # While locked even the right password is refused, without counting.
+    locked = fail(db, username, T0 + dt.timedelta(seconds=20), password=PASSWORD)
+    assert str(locked) == ("Too many failed logins for this username. Try again in 14 seconds "
+                           "(after 09:00:34 UTC).")
+    # The next failure after the lock doubles it.
+    error = fail(db, username, T0 + dt.timedelta(seconds=35))
+    assert error.until == T0 + dt.timedelta(seconds=35 + 60)
+
+
+def test_lockout_holds_across_connections_and_names_are_normalised(db_path, db, user):
+    from fatigue.db import connect
+
+    for i in range(5):
+        fail(db, " CASEY ", T0 + dt.timedelta(seconds=i))
+    other = connect(db_path)
+    try:
+        error = fail(other, "casey", T0 + dt.timedelta(seconds=10), password=PASSWORD)
+        assert isinstance(error, accounts.LockedOut)
+    finally:
+        other.close()
+
+
+def test_success_resets_the_count(db, user):
+    for i in range(4):
+        fail(db, "casey", T0 + dt.timedelta(seconds=i))
+    accounts.authenticate(db, "casey", PASSWORD, now=T0 + dt.timedelta(seconds=5))
+    for i in range(4):
+        error = fail(db, "casey", T0 + dt.timedelta(seconds=10 + i))
+        assert not isinstance(error, accounts.LockedOut)
+
+
+def test_failures_older_than_a_day_are_forgotten(db, user):
+    for i in range(4):
+        fail(db, "casey", T0 + dt.timedelta(seconds=i))
+    error = fail(db, "casey", T0 + dt.timedelta(days=1, minutes=1))
+    assert not isinstance(error, accounts.LockedOut)
+
+
+def test_admin_reset_clears_the_lock_and_forces_a_change(db, user):
+    admin = accounts.create_user(db, "dana", PASSWORD, team="North", is_admin=True)
+    for i in range(5):
+        fail(db, "casey", T0 + dt.timedelta(seconds=i))
+    accounts.reset_password(db, user, "temporary-garden-words", actor_id=admin)
+    signed_in = accounts.authenticate(db, "casey", "temporary-garden-words",
+                                      now=T0 + dt.timedelta(seconds=6))
+    assert signed_in.must_change_password
+    with pytest.raises(ValidationError) as info:
+        accounts.complete_forced_change(db, user, "temporary-garden-words")
+    assert info.value.errors == {
+        "password": "Choose a password different from the one the admin set."}
+    accounts.complete_forced_change(db, user, "my-own-quiet-words")
+    assert not accounts.get_user(db, user).must_change_password
+    with pytest.raises(ValidationError):  # only once, not a way around the current password
+        accounts.complete_forced_change(db, user, "yet-another-phrase-here")
+
+
+def test_own_change_clears_must_change(db, user):
+    accounts.set_password(db, user, PASSWORD, must_change=True)
+    accounts.change_password(db, user, PASSWORD, "my-own-quiet-words")
+    assert not accounts.get_user(db, user).must_change_password
+
+
+def test_accounts_default_to_no_forced_change_unless_asked(db, team):
+    plain_id = accounts.create_user(db, "plain", PASSWORD, team=team)
+    forced = accounts.create_user(db, "forced", PASSWORD, team=team, must_change_password=True)
+    assert not accounts.get_user(db, plain_id).must_change_password
+    assert accounts.get_user(db, forced).must_change_password
+
+
+# --- leads, activation, audit ---------------------------------------------------------
+
+def test_set_leads_keeps_the_home_team(db, user, team):
+    from fatigue import audit
+
+    south = accounts.create_team(db, "South")
+    accounts.set_leads(db, user, ["North", "South"], actor_id=user)
+    assert accounts.get_user(db, user).lead_team_ids == (team, south)
+    accounts.set_leads(db, user, [], actor_id=user)
+    changed = accounts.get_user(db, user)
+    assert changed.lead_team_ids == () and changed.home_team_id == team
+    assert [e["detail"]["teams"] for e in audit.entries(db, action="leads_changed")] == [
+        [], ["North", "South"]]
+    with pytest.raises(ValidationError):
+        accounts.set_leads(db, user, ["Nowhere"])
+
+
+def test_admin_actions_and_logins_are_audited(db, team):
+    from fatigue import audit
+
+    admin = accounts.create_user(db, "dana", PASSWORD, team=team, is_admin=True)
+    accounts.create_team(db, "South", caseload_standard=12, actor_id=admin)
+    accounts.set_caseload_standard(db, "South", 14, actor_id=admin)
+    casey = accounts.create_user(db, "casey", PASSWORD, team=team, actor_id=admin,
+                                 must_change_password=True)
+    accounts.set_active(db, casey, False, actor_id=admin)
+    accounts.set_active(db, casey, True, actor_id=admin)
+    accounts.reset_password(db, casey, "temporary-garden-words", actor_id=admin)
+    accounts.authenticate(db, "dana", PASSWORD)
+    fail(db, "Dana-typo-" + "x" * 60, T0)
+    log = audit.entries(db)
+    assert [e["action"] for e in reversed(log)] == [
+        "team_created", "caseload_standard_changed", "account_created", "account_deactivated",
+        "account_reactivated", "password_reset", "login", "login_failed"]
+    assert log[0]["detail"] == {"username": "Dana-typo-" + "x" * 30}  # as typed, truncated
+    assert log[-2]["detail"] == {"from": 12, "to": 14, "team": "South",
+                                 "team_id": accounts.team_id(db, "South")}
+    assert all(PASSWORD not in json.dumps(e["detail"]) for e in log)
+
+
+# --- single sign-on ------------------------------------------------------------------
+
+def test_sso_maps_a_verified_email_to_its_active_account(db, user):
+    from fatigue import audit
+
+    accounts.set_sso_email(db, user, "  Casey@Agency.ORG ")
+    claims = {"is_logged_in": True, "email": "casey@agency.org", "email_verified": True,
+              "provider": "microsoft"}
+    assert accounts.sso_user(db, claims).id == user
+    assert audit.entries(db, action="login")[0]["detail"] == {"method": "sso",
+                                                             "provider": "microsoft"}
+
+
+@pytest.mark.parametrize("claims, message", [
+    ({"is_logged_in": False}, "Single sign-on did not complete. Please try again."),
+    ({"is_logged_in": True}, "Your identity provider did not share an email address, so no "
+     "account here can be found for you. Ask your admin."),
+    ({"is_logged_in": True, "email": "casey@agency.org", "email_verified": False},
+     "Your identity provider has not verified the email address casey@agency.org, so it cannot "
+     "be used to sign in here."),
+    ({"is_logged_in": True, "email": "stranger@agency.org"},
+     "There is no active account here for stranger@agency.org. Accounts are not created "
+     "automatically: ask your admin to link this email to your account."),
+])
+def test_sso_refusals(db, user, claims, message):
+    accounts.set_sso_email(db, user, "casey@agency.org")
+    with pytest.raises(AuthError) as info:
+        accounts.sso_user(db, claims)
+    assert str(info.value) == message
+    assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 1  # nothing created
+
+
+def test_sso_refuses_a_deactivated_account(db, user):
+    accounts.set_sso_email(db, user, "casey@agency.org")
+    accounts.set_active(db, user, False)
+    with pytest.raises(AuthError):
+        accounts.sso_user(db, {"is_logged_in": True, "email": "casey@agency.org"})
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "a@b@c", "has space@x.org", "x" * 250 + "@x.org"])
+def test_bad_sso_emails_refused(db, user, email):
+    with pytest.raises(ValidationError) as info:
+        accounts.set_sso_email(db, user, email)
+    assert info.value.field == "sso_email"
+
+
+def test_sso_email_is_unique(db, user, team):
+    other = accounts.create_user(db, "robin", PASSWORD, team=team)
+    accounts.set_sso_email(db, user, "casey@agency.org")
+    with pytest.raises(ValidationError) as info:
+        accounts.set_sso_email(db, other, "CASEY@agency.org")
+    assert info.value.errors == {
+        "sso_email": "'casey@agency.org' is already linked to the account 'casey'."}
+    assert accounts.set_sso_email(db, user, "") is None  # unlinking
+
+
+@pytest.mark.parametrize("section, expected", [
+    (None, []),
+    ({}, []),
+    ({"redirect_uri": "u", "cookie_secret": "s"}, []),
+    ({"redirect_uri": "u", "client_id": "x"}, [(None, "your agency account")]),
+    ({"redirect_uri": "u", "okta": {"client_id": "x"}, "google": {"client_id": "y"},
+      "half": {"client_secret": "z"}, "bad_name": {"client_id": "w"}},
+     [("google", "Google"), ("okta", "Okta")]),
+])
+def test_sso_providers_from_the_auth_section(section, expected):
+    assert accounts.sso_providers(section) == expected
+
+
+def test_migration_0005_keeps_existing_accounts_able_to_log_in(tmp_path):
+    from fatigue.db import connect
+    from fatigue.migrations import migrations
+
+    db = connect(tmp_path / "old.db", migrate=False)
+    migrations.apply(db, stop_before="0005_account_security")
+    team = db["teams"].insert({"name": "North"}).last_pk
+    db["users"].insert({"username": "casey", "password_hash": accounts.hash_password(PASSWORD)})
+    db["team_members"].insert({"user_id": 1, "team_id": team, "home": 1, "lead": 0})
+    migrations.apply(db)
+    signed_in = accounts.authenticate(db, "casey", PASSWORD)
+    assert not signed_in.must_change_password
+    assert accounts.list_users(db)[0]["sso_email"] is None
+    with pytest.raises(sqlite3.IntegrityError):  # the new columns keep their rules
+        db.execute("UPDATE users SET sso_email = 'Not Lower@x.org' WHERE id = 1")
+    db.close()

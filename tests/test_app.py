@@ -1,5 +1,9 @@
 """The app's gate: first run, login, navigation by role, log out (AppTest)."""
-from fatigue import accounts, firstrun
+import time
+
+import pytest
+
+from fatigue import accounts, audit, firstrun, settings
 from fatigue.pages._gate import NOT_A_DIAGNOSIS
 
 from conftest import PASSWORD, log_in, start_app, texts
@@ -59,6 +63,8 @@ def test_load_demo_from_the_first_run_screen(db):
     assert accounts.has_users(db)
     assert texts(at.success)[0].startswith("Demo agency loaded.")
     assert demo.DEMO_PASSWORD in texts(at.success)[0]
+    # Demo accounts keep the public demo password: never forced to change it.
+    assert not any(u["must_change_password"] for u in accounts.list_users(db))
 
 
 def test_setup_code_from_the_environment(monkeypatch):
@@ -96,3 +102,167 @@ def test_deactivated_while_signed_in_is_signed_out(db, user):
     accounts.set_active(db, user, False)
     at.run()
     assert texts(at.title) == ["Caseload check-in"]
+
+
+def test_first_admin_cannot_use_a_common_password(db):
+    at = fill_first_admin(start_app(), password="password1234", repeat="password1234")
+    assert texts(at.error) == [accounts.TOO_COMMON]
+    assert not accounts.has_users(db)
+
+
+def test_repeated_failures_lock_the_name_and_say_when_to_retry(db, user):
+    for _ in range(4):
+        at = log_in("casey", "not-the-password")
+        assert texts(at.error) == ["Username or password is not right."]
+    at = log_in("casey", "not-the-password")
+    [message] = texts(at.error)
+    assert message.startswith("Username or password is not right. Too many failed logins for "
+                              "this username. Try again in 3")  # 30 seconds, or just under
+    at = log_in("casey")  # the right password, but locked
+    assert texts(at.error)[0].startswith("Too many failed logins for this username. Try again in")
+    assert "user_id" not in at.session_state
+    assert [e["action"] for e in audit.entries(db)][:2] == ["login_failed", "login_locked"]
+
+
+def test_log_in_and_out_are_audited(db, user):
+    at = log_in("casey")
+    at.button(key="logout").click().run()
+    assert [e["action"] for e in audit.entries(db)] == ["logout", "login"]
+
+
+def test_idle_session_is_signed_out_and_told_why(db, user):
+    at = log_in("casey")
+    at.session_state["last_active"] = time.time() - 31 * 60
+    at.run()
+    assert texts(at.title) == ["Caseload check-in"]
+    assert texts(at.success) == [
+        "You were signed out after 30 minutes without activity. Please log in again."]
+    assert "user_id" not in at.session_state
+    [entry] = audit.entries(db, action="idle_sign_out")
+    assert entry["actor_id"] == user and entry["detail"]["idle_minutes"] == 30
+
+
+def test_idle_timeout_follows_the_setting_and_activity_keeps_the_session(db, user):
+    settings.set_idle_minutes(db, 60)
+    at = log_in("casey")
+    at.session_state["last_active"] = time.time() - 31 * 60
+    at.run()
+    assert texts(at.title) == ["Hello, Casey"]  # 31 minutes is within 60
+    assert at.session_state["last_active"] > time.time() - 60  # the run counted as activity
+
+
+@pytest.fixture
+def reset_user(db, user):
+    accounts.set_password(db, user, "temporary-garden-words", must_change=True)
+    return user
+
+
+def test_after_a_reset_only_the_new_password_screen_is_shown(db, reset_user):
+    at = log_in("casey", "temporary-garden-words")
+    assert texts(at.title) == ["Choose a new password"]
+    assert len(at.sidebar) == 0  # no navigation, no page
+    at.text_input(key="forced_new").input("my-own-quiet-words")
+    at.text_input(key="forced_repeat").input("my-own-quiet-words")
+    at = at.button(key="forced_submit").click().run()
+    assert texts(at.title) == ["Hello, Casey"]
+    assert accounts.authenticate(db, "casey", "my-own-quiet-words").id == reset_user
+
+
+def test_pages_refuse_to_run_before_the_forced_change(db, reset_user):
+    at = start_app("../fatigue/pages/checkin.py")
+    at.session_state["user_id"] = reset_user
+    at.run()
+    assert texts(at.warning) == ["Please choose a new password first."]
+
+
+@pytest.mark.parametrize("new, repeat, message", [
+    ("my-own-quiet-words", "other-quiet-words", "The two new passwords differ."),
+    ("temporary-garden-words", None, "Choose a password different from the one the admin set."),
+    ("letmein123456", None, accounts.TOO_COMMON),
+    ("short", None, "Password must be at least 12 characters."),
+])
+def test_forced_change_refusals_keep_the_screen(db, reset_user, new, repeat, message):
+    at = log_in("casey", "temporary-garden-words")
+    at.text_input(key="forced_new").input(new)
+    at.text_input(key="forced_repeat").input(new if repeat is None else repeat)
+    at = at.button(key="forced_submit").click().run()
+    assert texts(at.error) == [message]
+    assert texts(at.title) == ["Choose a new password"]
+
+
+def test_forced_change_screen_can_log_out(db, reset_user):
+    at = log_in("casey", "temporary-garden-words")
+    at = at.button(key="forced_logout").click().run()
+    assert texts(at.title) == ["Caseload check-in"]
+
+
+# --- single sign-on (st.user is faked with AppTest.user) ----------------------------
+
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-secret",
+        "client_id": "id", "client_secret": "secret",
+        "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+
+
+def sso_app(user_info, auth=AUTH):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.secrets["auth"] = auth
+    at.user = user_info
+    return at.run()
+
+
+def test_no_sso_button_without_an_auth_section(db, user):
+    at = start_app()
+    assert not [b for b in at.button if b.label.startswith("Sign in with")]
+
+
+@pytest.mark.parametrize("auth, labels", [
+    (AUTH, ["Sign in with your agency account"]),
+    ({"redirect_uri": AUTH["redirect_uri"], "cookie_secret": "s",
+      "microsoft": {"client_id": "id", "client_secret": "s", "server_metadata_url": "u"}},
+     ["Sign in with Microsoft"]),
+    ({"redirect_uri": AUTH["redirect_uri"], "cookie_secret": "s"}, []),
+])
+def test_sso_button_only_when_configured(db, user, auth, labels):
+    at = sso_app({"is_logged_in": False}, auth)
+    assert [b.label for b in at.button if b.label.startswith("Sign in with")] == labels
+    assert at.text_input(key="login_username")  # local accounts remain
+
+
+def test_sso_identity_signs_in_its_linked_account(db, user):
+    accounts.set_sso_email(db, user, "casey@agency.org")
+    at = sso_app({"is_logged_in": True, "email": "Casey@agency.org", "provider": "default"})
+    assert texts(at.title) == ["Hello, Casey"]
+    assert at.session_state["auth_method"] == "sso"
+    at = at.button(key="logout").click().run()  # also ends the identity-provider session
+    assert at.user == {"is_logged_in": False}
+    at.run()  # the browser reloads the app after st.logout()
+    assert texts(at.title) == ["Caseload check-in"]
+    assert [e["action"] for e in audit.entries(db)][:2] == ["logout", "login"]
+
+
+def test_unknown_sso_identity_is_refused_and_can_sign_out(db, user):
+    at = sso_app({"is_logged_in": True, "email": "stranger@agency.org"})
+    assert "user_id" not in at.session_state
+    assert texts(at.error) == [
+        "There is no active account here for stranger@agency.org. Accounts are not created "
+        "automatically\\: ask your admin to link this email to your account."]
+    at.run()  # refused once per session, not once per run
+    assert len(audit.entries(db, action="sso_refused")) == 1
+    at = at.button(key="sso_logout").click().run()
+    assert at.user == {"is_logged_in": False}
+    assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("username, password", [
+    ("", ""),
+    ("x" * 5000, "y" * 5000),
+    ("casey\x00; DROP TABLE users", PASSWORD),
+    ("émile 🙂", "pässwörd"),
+])
+def test_odd_login_input_is_refused_without_a_crash(db, user, username, password):
+    at = log_in(username, password)
+    assert not at.exception
+    assert texts(at.error) == ["Username or password is not right."]
+    assert len(audit.entries(db, action="login_failed")[0]["detail"]["username"]) <= 40

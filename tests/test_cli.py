@@ -36,6 +36,16 @@ def test_add_team_and_user_with_password_from_stdin(tmp_path):
     assert accounts.list_teams(db)[0]["caseload_standard"] == 17
 
 
+def test_add_user_refuses_a_common_password(tmp_path):
+    path = str(tmp_path / "agency.db")
+    run(["add-team", "North", "--db", path])
+    code, _, err = run(["add-user", "casey", "--team", "North", "--db", path, "--password-stdin"],
+                       stdin="password1234\n")
+    assert code == 2
+    assert err.strip() == f"error: {accounts.TOO_COMMON}"
+    assert not accounts.has_users(connect(path))
+
+
 @pytest.mark.parametrize("argv, stdin, message", [
     (["add-user", "casey", "--team", "Nowhere", "--password-stdin"], PASSWORD,
      "error: There is no team called 'Nowhere'."),

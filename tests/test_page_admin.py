@@ -66,8 +66,8 @@ def test_admin_tables_hold_no_checkin_data(db, admin):
     for frame in at.dataframe:
         columns |= set(frame.value.columns)
     assert columns == {"Team", "Caseload standard", "Active members", "Username", "Name",
-                       "Home team", "Leads", "Admin", "Active", "When (UTC)", "Who", "Action",
-                       "Detail"}
+                       "Home team", "Leads", "Admin", "Active", "Must choose new password",
+                       "Single sign-on email", "When (UTC)", "Who", "Action", "Detail"}
 
 
 def test_admin_changes_a_caseload_standard(db, admin):
@@ -130,3 +130,146 @@ def test_every_page_needs_a_login(db, page):
     at = start_app(f"../fatigue/pages/{page}.py")
     assert texts(at.warning) == ["Please log in first."]
     assert len(at.main) <= 2  # the warning only, nothing of the page
+
+
+def click(at, label):
+    return next(b for b in at.button if b.label == label).click().run()
+
+
+def test_account_made_by_an_admin_must_choose_a_new_password(db, admin):
+    at = open_admin()
+    at.text_input(key="new_username").input("robin")
+    at.selectbox(key="new_team").select("North")
+    at.text_input(key="new_password").input("robins-first-password")
+    click(at, "Add account")
+    robin = accounts.authenticate(db, "robin", "robins-first-password")
+    assert robin.must_change_password
+    from fatigue import audit
+    [entry] = audit.entries(db, action="account_created")
+    assert entry["actor"] == "dana" and entry["detail"]["username"] == "robin"
+
+
+def test_common_password_refused_on_the_admin_page(db, admin):
+    at = open_admin()
+    at.text_input(key="new_username").input("robin")
+    at.selectbox(key="new_team").select("North")
+    at.text_input(key="new_password").input("Password1234")
+    at = click(at, "Add account")
+    assert texts(at.error) == [accounts.TOO_COMMON]
+    assert accounts.list_users(db)[0]["username"] == "dana" and len(accounts.list_users(db)) == 1
+
+
+def test_admin_changes_the_teams_a_person_leads(db, admin, user):
+    accounts.create_team(db, "South")
+    at = open_admin()
+    at.selectbox(key="manage_user").select("casey").run()
+    at.multiselect(key=f"leads_of_{user}").select("South")
+    at = click(at, "Save teams led")
+    assert texts(at.success) == ["'casey' now leads South."]
+    assert accounts.lead_teams(db, user) == ["South"]
+    at.multiselect(key=f"leads_of_{user}").unselect("South")
+    at = click(at, "Save teams led")
+    assert texts(at.success) == ["'casey' now leads no team."]
+    assert accounts.get_user(db, user).home_team_id == accounts.team_id(db, "North")
+
+
+def test_admin_resets_a_password(db, admin, user):
+    at = open_admin()
+    at.selectbox(key="manage_user").select("casey").run()
+    at.text_input(key=f"reset_password_{user}").input("temporary-garden-words")
+    at.text_input(key=f"reset_repeat_{user}").input("temporary-garden-words")
+    at = click(at, "Reset password")
+    assert texts(at.success) == [
+        "Password of 'casey' reset; they must choose a new one at their next login."]
+    assert accounts.authenticate(db, "casey", "temporary-garden-words").must_change_password
+
+
+@pytest.mark.parametrize("new, repeat, message", [
+    ("temporary-garden-words", "something-else-again", "The two passwords differ."),
+    ("short", "short", "Password must be at least 12 characters."),
+    ("qwerty123456", "qwerty123456", accounts.TOO_COMMON),
+])
+def test_bad_reset_passwords_change_nothing(db, admin, user, new, repeat, message):
+    at = open_admin()
+    at.selectbox(key="manage_user").select("casey").run()
+    at.text_input(key=f"reset_password_{user}").input(new)
+    at.text_input(key=f"reset_repeat_{user}").input(repeat)
+    at = click(at, "Reset password")
+    assert texts(at.error) == [message]
+    assert not accounts.authenticate(db, "casey", PASSWORD).must_change_password
+
+
+def test_admin_cannot_reset_their_own_password_here(db, admin):
+    at = open_admin()
+    at.selectbox(key="manage_user").select("dana").run()
+    assert "Reset password" not in [b.label for b in at.button]
+
+
+def test_admin_links_and_unlinks_a_single_sign_on_email(db, admin, user):
+    at = open_admin()
+    at.selectbox(key="manage_user").select("casey").run()
+    at.text_input(key=f"sso_email_{user}").input(" Casey@Agency.org ")
+    at = click(at, "Save single sign-on email")
+    assert texts(at.success) == ["Single sign-on email of 'casey' set to casey@agency.org."]
+    at.text_input(key=f"sso_email_{user}").input("not an email")
+    at = click(at, "Save single sign-on email")
+    assert texts(at.error) == [
+        "The single sign-on email must look like name@agency.org (at most 254 characters)."]
+    at.text_input(key=f"sso_email_{user}").input("")
+    at = click(at, "Save single sign-on email")
+    assert texts(at.success) == ["'casey' has no single sign-on email now."]
+    assert accounts.list_users(db)[0]["sso_email"] is None
+
+
+def test_idle_timeout_setting_saved_and_audited(db, admin):
+    from fatigue import audit, settings
+
+    at = open_admin()
+    assert at.number_input(key="idle_minutes").value == 30
+    assert at.number_input(key="idle_minutes").min == 5
+    at.number_input(key="idle_minutes").set_value(45)
+    at = click(at, "Save sign-in settings")
+    assert texts(at.success) == ["Idle sign-out set to 45 minutes."]
+    assert settings.idle_minutes(db) == 45
+    [entry] = audit.entries(db, action="change_setting")
+    assert entry["detail"] == {"key": "session_idle_minutes", "value": 45}
+
+
+def test_audit_log_view_shows_account_events(db, admin, user):
+    at = open_admin()
+    at.selectbox(key="activation_user").select("casey")
+    at = next(b for b in at.button if b.label.startswith("Switch")).click().run()
+    at.number_input(key="standard_value_North").set_value(12)
+    at = click(at, "Save standard")
+    log = at.dataframe[-1].value
+    assert {"login", "account_deactivated", "caseload_standard_changed"} <= set(log["Action"])
+
+
+# --- deleting a departed person's data (data-rights helper; core in tests/test_erasure.py)
+
+def test_admin_deletes_a_departed_persons_data(db, admin, user):
+    from fatigue import checkins
+    from conftest import RATINGS
+
+    checkins.save_checkin(db, user, "2026-03-10", note="private", **RATINGS)
+    at = open_admin()
+    at.selectbox(key="erase_user").select("casey")
+    at.text_input(key="erase_confirm").input("casey ")
+    at = at.button(key="erase_submit").click().run()
+    assert texts(at.success) == ["The data of 'casey' has been deleted and the account closed."]
+    assert checkins.load_history(db, user).empty
+    assert accounts.get_user(db, user) is None  # deactivated: cannot sign in
+
+
+def test_admin_deletion_needs_the_typed_username(db, admin, user):
+    from fatigue import checkins
+    from conftest import RATINGS
+
+    checkins.save_checkin(db, user, "2026-03-10", **RATINGS)
+    at = open_admin()
+    at.selectbox(key="erase_user").select("casey")
+    at.text_input(key="erase_confirm").input("robin")
+    at = at.button(key="erase_submit").click().run()
+    assert texts(at.error) == ["Type the username 'casey' exactly to confirm; nothing was deleted."]
+    assert len(checkins.load_history(db, user)) == 1
+    assert "dana" not in at.selectbox(key="erase_user").options  # not their own account

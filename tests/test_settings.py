@@ -127,3 +127,28 @@ def test_changes_with_an_actor_are_audited(db, user):
         {"key": "min_group_size", "value": 7},
     ]
     assert logged[0]["actor_id"] == user
+
+
+# --- session idle timeout ------------------------------------------------------------
+
+def test_idle_minutes_default_and_change(db, user):
+    assert settings.idle_minutes(db) == 30
+    assert settings.set_idle_minutes(db, 45, actor_id=user) == 45
+    assert settings.idle_minutes(db) == 45
+    assert audit.entries(db, action="change_setting")[0]["detail"] == {
+        "key": "session_idle_minutes", "value": 45}
+
+
+@pytest.mark.parametrize("minutes", [4, 0, -30, 481, 30.5, "ten", "", None, True])
+def test_idle_minutes_bounded(db, minutes):
+    with pytest.raises(ValidationError) as info:
+        settings.set_idle_minutes(db, minutes)
+    assert info.value.errors == {
+        "session_idle_minutes": "The idle timeout must be a whole number of minutes from 5 to 480."}
+    assert settings.idle_minutes(db) == 30
+
+
+@pytest.mark.parametrize("value", ["4", "481", "abc", "", "30.5"])
+def test_idle_minutes_guarded_in_the_table_too(db, value):
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO settings (key, value) VALUES ('session_idle_minutes', ?)", [value])

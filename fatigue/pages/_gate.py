@@ -1,11 +1,13 @@
-"""The screens before a page: first run (empty database) and login."""
+"""The screens before a page: first run (empty database), login (with optional
+single sign-on) and the new password that an admin reset asks for."""
 from __future__ import annotations
 
 import streamlit as st
 
 from fatigue import accounts, firstrun
 from fatigue.errors import AuthError, ValidationError
-from fatigue.pages._session import get_db, sign_in
+from fatigue.accounts import User
+from fatigue.pages._session import FLASH_KEY, get_db, plain, sign_in, sign_out
 
 NOT_A_DIAGNOSIS = (
     "This tool supports reflection and conversation. It does not diagnose anything: "
@@ -34,7 +36,8 @@ def first_run_screen() -> None:
         username = st.text_input("Username", max_chars=40, help="Lower-case letters, digits, dots, dashes.")
         name = st.text_input("Display name (optional)", max_chars=80)
         password = st.text_input(
-            "Password", type="password", help=f"At least {accounts.MIN_PASSWORD_CHARS} characters."
+            "Password", type="password",
+            help=f"At least {accounts.MIN_PASSWORD_CHARS} characters, not a common password.",
         )
         repeat = st.text_input("Repeat password", type="password")
         create = st.form_submit_button("Create admin account", type="primary")
@@ -84,13 +87,54 @@ def first_run_screen() -> None:
         st.rerun()
 
 
+SSO_REFUSED_KEY = "sso_refused"
+
+
+def sso_providers() -> list[tuple[str | None, str]]:
+    """The single sign-on providers configured in secrets (``[auth]``), or none."""
+    try:
+        section = st.secrets.get("auth")
+    except (FileNotFoundError, KeyError, TypeError, ValueError):
+        return []
+    return accounts.sso_providers(section)
+
+
+def _single_sign_on(providers: list[tuple[str | None, str]]) -> None:
+    """Sign in the identity that came back from the provider, or offer the buttons."""
+    claims = st.user.to_dict()
+    if claims.get("is_logged_in") is True and SSO_REFUSED_KEY not in st.session_state:
+        try:
+            user = accounts.sso_user(get_db(), claims)
+        except AuthError as exc:
+            st.session_state[SSO_REFUSED_KEY] = str(exc)  # once per session, not per run
+        else:
+            sign_in(user, method="sso")
+            st.rerun()
+    refused = st.session_state.get(SSO_REFUSED_KEY)
+    if refused and claims.get("is_logged_in") is True:
+        st.error(plain(refused))
+        if st.button("Sign out of single sign-on", key="sso_logout"):
+            st.session_state.pop(SSO_REFUSED_KEY, None)
+            st.logout()
+            st.stop()
+        return
+    for name, label in providers:
+        if st.button(f"Sign in with {label}", key=f"sso_login_{name or 'default'}",
+                     icon=":material/login:"):
+            st.login(name)
+    st.caption("Or log in with a username and password:")
+
+
 def login_screen() -> None:
     """Username and password; one message for every kind of failure."""
     st.title("Caseload check-in")
     st.caption("A private self-monitoring tool for burnout and compassion fatigue.")
-    flash = st.session_state.pop("flash", None)
+    flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash)
+    providers = sso_providers()
+    if providers:
+        _single_sign_on(providers)
     with st.form("login"):
         username = st.text_input("Username", key="login_username", autocomplete="username")
         password = st.text_input(
@@ -106,3 +150,38 @@ def login_screen() -> None:
             sign_in(user)
             st.rerun()
     st.caption(NOT_A_DIAGNOSIS)
+
+
+def forced_change_screen(user: User) -> None:
+    """After an admin reset: choose a new password; no page runs until done."""
+    st.title("Choose a new password")
+    st.write(
+        f"Hello, {plain(user.name)}. An admin set the password you just used, so they know "
+        "it. Choose your own before you continue; only you will know it."
+    )
+    with st.form("forced_change", clear_on_submit=True):
+        new = st.text_input(
+            "New password", type="password", key="forced_new", autocomplete="new-password",
+            help=f"At least {accounts.MIN_PASSWORD_CHARS} characters, not a common password; "
+            "a few unrelated words work well.",
+        )
+        repeat = st.text_input("Repeat new password", type="password", key="forced_repeat",
+                               autocomplete="new-password")
+        submitted = st.form_submit_button("Save my new password", type="primary",
+                                          key="forced_submit")
+    if submitted:
+        if new != repeat:
+            st.error("The two new passwords differ.")
+        else:
+            try:
+                accounts.complete_forced_change(get_db(), user.id, new)
+            except ValidationError as exc:
+                for message in exc.errors.values():
+                    st.error(message)
+            else:
+                st.rerun()
+    if st.button("Log out", key="forced_logout", icon=":material/logout:"):
+        if sign_out() == "sso":
+            st.logout()
+            st.stop()
+        st.rerun()

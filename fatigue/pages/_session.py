@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 from sqlite_utils import Database
 
-from fatigue import accounts
+from fatigue import accounts, audit, settings
 from fatigue.accounts import User
 from fatigue.db import connect, default_path
 
 USER_KEY = "user_id"
+METHOD_KEY = "auth_method"  # "password" or "sso"
+ACTIVE_KEY = "last_active"  # time.time() of the last run while signed in
+FLASH_KEY = "flash"  # a message for the login screen
 # Enough to stop emphasis, links (and bare-URL links), HTML, tables, maths,
 # icons and headings; list markers only matter at the start of a line.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$:#])")
@@ -56,13 +60,48 @@ def local_today() -> dt.date:
     return dt.date.today()
 
 
-def sign_in(user: User) -> None:
+def sign_in(user: User, method: str = "password") -> None:
     st.session_state[USER_KEY] = user.id
+    st.session_state[METHOD_KEY] = method
+    st.session_state[ACTIVE_KEY] = time.time()
 
 
-def sign_out() -> None:
+def sign_out(reason: str = "logout", detail: dict | None = None) -> str | None:
+    """Forget the signed-in user (audited as ``reason``); return how they had signed in.
+
+    A caller must then end a single sign-on session with ``st.logout()``
+    (otherwise the identity cookie signs the person straight back in).
+    """
+    user_id = st.session_state.get(USER_KEY)
+    method = st.session_state.get(METHOD_KEY)
+    if user_id is not None:
+        audit.record(get_db(), user_id, reason, {"method": method, **(detail or {})})
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    return method
+
+
+def enforce_idle_timeout(now: float | None = None) -> None:
+    """Sign out a session idle for longer than the ``session_idle_minutes`` setting.
+
+    Run on every run before anything else: a run is activity, so it also
+    moves the last-activity time on. The login screen says why.
+    """
+    if st.session_state.get(USER_KEY) is None:
+        return
+    now = time.time() if now is None else now
+    minutes = settings.idle_minutes(get_db())
+    last = st.session_state.get(ACTIVE_KEY)
+    if isinstance(last, (int, float)) and now - last > minutes * 60:
+        method = sign_out("idle_sign_out", {"idle_minutes": minutes})
+        st.session_state[FLASH_KEY] = (
+            f"You were signed out after {minutes} minutes without activity. Please log in again."
+        )
+        if method == "sso":
+            st.logout()  # the identity cookie would sign anyone at this browser back in
+            st.stop()
+        return
+    st.session_state[ACTIVE_KEY] = now
 
 
 def require_user() -> User:
@@ -70,6 +109,9 @@ def require_user() -> User:
     user = current_user()
     if user is None:
         st.warning("Please log in first.")
+        st.stop()
+    if user.must_change_password:  # the gate shows only the new-password screen
+        st.warning("Please choose a new password first.")
         st.stop()
     return user
 

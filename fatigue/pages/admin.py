@@ -10,7 +10,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from fatigue import accounts, audit, dp, settings
+from fatigue import accounts, audit, dp, erasure, settings
 from fatigue.errors import ValidationError
 from fatigue.pages._session import get_db, plain, require_admin
 
@@ -57,7 +57,7 @@ with left, st.form("add_team", clear_on_submit=True):
     )
     if st.form_submit_button("Add team"):
         try:
-            accounts.create_team(db, name, caseload_standard=int(standard))
+            accounts.create_team(db, name, caseload_standard=int(standard), actor_id=admin.id)
         except ValidationError as exc:
             report(exc)
         else:
@@ -70,17 +70,25 @@ if teams:
         new = st.number_input("New caseload standard", min_value=1, max_value=200,
                               value=int(current_standard), step=1, key=f"standard_value_{which}")
         if st.button("Save standard", key="save_standard"):
-            accounts.set_caseload_standard(db, which, int(new))
-            done(f"Caseload standard of '{which}' set to {int(new)}.")
+            try:
+                accounts.set_caseload_standard(db, which, int(new), actor_id=admin.id)
+            except ValidationError as exc:
+                report(exc)
+            else:
+                done(f"Caseload standard of '{which}' set to {int(new)}.")
 
 # --- accounts ------------------------------------------------------------------
 st.header("Accounts")
 users = accounts.list_users(db)
 st.dataframe(
-    pd.DataFrame(users, columns=["username", "display_name", "home_team", "leads", "is_admin", "active"])
-    .assign(is_admin=lambda f: f["is_admin"].astype(bool), active=lambda f: f["active"].astype(bool))
+    pd.DataFrame(users, columns=["username", "display_name", "home_team", "leads", "is_admin", "active",
+                                 "must_change_password", "sso_email"])
+    .assign(is_admin=lambda f: f["is_admin"].astype(bool), active=lambda f: f["active"].astype(bool),
+            must_change_password=lambda f: f["must_change_password"].astype(bool))
     .rename(columns={"username": "Username", "display_name": "Name", "home_team": "Home team",
-                     "leads": "Leads", "is_admin": "Admin", "active": "Active"}),
+                     "leads": "Leads", "is_admin": "Admin", "active": "Active",
+                     "must_change_password": "Must choose new password",
+                     "sso_email": "Single sign-on email"}),
     hide_index=True,
     width="stretch",
 )
@@ -95,8 +103,8 @@ with st.form("add_user"):
     is_admin = st.checkbox("Admin", key="new_admin")
     password = st.text_input(
         "Initial password", type="password", key="new_password",
-        help=f"At least {accounts.MIN_PASSWORD_CHARS} characters. Give it to the person "
-        "privately and ask them to change it under 'My account'.",
+        help=f"At least {accounts.MIN_PASSWORD_CHARS} characters, not a common password. Give "
+        "it to the person privately: they must choose their own at their first login.",
     )
     if st.form_submit_button("Add account"):
         if home is None:
@@ -104,7 +112,8 @@ with st.form("add_user"):
         else:
             try:
                 accounts.create_user(db, username, password, team=home, lead_of=leads,
-                                     is_admin=is_admin, display_name=display)
+                                     is_admin=is_admin, display_name=display,
+                                     must_change_password=True, actor_id=admin.id)
             except ValidationError as exc:
                 report(exc)
             else:
@@ -119,8 +128,84 @@ if others:
         picked = st.selectbox("Account", list(by_name), key="activation_user")
         chosen = by_name[picked]
         if st.form_submit_button("Switch active / deactivated"):
-            accounts.set_active(db, chosen["id"], not chosen["active"])
+            accounts.set_active(db, chosen["id"], not chosen["active"], actor_id=admin.id)
             done(f"Account '{chosen['username']}' {'deactivated' if chosen['active'] else 'reactivated'}.")
+
+if users:
+    with st.container(border=True):
+        st.write("**Change an account**")
+        by_username = {u["username"]: u for u in users}
+        picked = st.selectbox("Account", list(by_username), key="manage_user")
+        chosen = by_username[picked]
+        uid = chosen["id"]
+        with st.form(f"leads_{uid}"):
+            lead_of = st.multiselect(
+                "Leads these teams", team_names, default=accounts.lead_teams(db, uid),
+                key=f"leads_of_{uid}", help="A lead sees anonymized aggregates of these teams only.")
+            if st.form_submit_button("Save teams led"):
+                try:
+                    accounts.set_leads(db, uid, lead_of, actor_id=admin.id)
+                except ValidationError as exc:
+                    report(exc)
+                else:
+                    done(f"'{picked}' now leads {', '.join(lead_of) or 'no team'}.")
+        if uid != admin.id:
+            with st.form(f"reset_{uid}", clear_on_submit=True):
+                st.caption("A reset password must be changed at the next login; it also lifts a "
+                           "lockout after failed logins.")
+                reset = st.text_input("New password", type="password", key=f"reset_password_{uid}")
+                again = st.text_input("Repeat new password", type="password",
+                                      key=f"reset_repeat_{uid}")
+                if st.form_submit_button("Reset password"):
+                    if reset != again:
+                        st.error("The two passwords differ.")
+                    else:
+                        try:
+                            accounts.reset_password(db, uid, reset, actor_id=admin.id)
+                        except ValidationError as exc:
+                            report(exc)
+                        else:
+                            done(f"Password of '{picked}' reset; they must choose a new one "
+                                 "at their next login.")
+        with st.form(f"sso_{uid}"):
+            email = st.text_input(
+                "Single sign-on email", value=chosen["sso_email"] or "", max_chars=254,
+                key=f"sso_email_{uid}",
+                help="The email your identity provider reports for this person; empty: none. "
+                "Only linked, active accounts can sign in with single sign-on.")
+            if st.form_submit_button("Save single sign-on email"):
+                try:
+                    linked = accounts.set_sso_email(db, uid, email, actor_id=admin.id)
+                except ValidationError as exc:
+                    report(exc)
+                else:
+                    done(f"Single sign-on email of '{picked}' set to {linked}." if linked
+                         else f"'{picked}' has no single sign-on email now.")
+
+# --- a departed person's data (fatigue.erasure) -----------------------------------
+departed = {u["username"]: u for u in users if u["id"] != admin.id}
+if departed:
+    with st.form("delete_user_data", clear_on_submit=True):
+        st.write("**Delete a departed person's data**")
+        st.caption(
+            "Deletes, for good, every check-in, private note, questionnaire and suggestion "
+            "action of the person; team figures that included them are worked out again "
+            "without them. The account is closed (deactivated, name removed; the username "
+            "stays for the audit log). Type their username to confirm."
+        )
+        erase_user = st.selectbox("Account", list(departed), index=None,
+                                  placeholder="Choose an account", key="erase_user")
+        erase_typed = st.text_input("Type the username to confirm", key="erase_confirm")
+        if st.form_submit_button("Delete this person's data", key="erase_submit"):
+            if erase_user is None:
+                st.error("Choose an account.")
+            else:
+                try:
+                    erasure.delete_user_data(db, admin.id, departed[erase_user]["id"], erase_typed)
+                except ValidationError as exc:
+                    report(exc)
+                else:
+                    done(f"The data of '{erase_user}' has been deleted and the account closed.")
 
 # --- privacy and support ---------------------------------------------------------
 st.header("Privacy of team figures")
@@ -166,6 +251,21 @@ if spent:
         width="stretch",
     )
 
+st.header("Sign-in")
+with st.form("sessions"):
+    idle = st.number_input(
+        "Sign out after this many minutes without activity", min_value=settings.MIN_IDLE_MINUTES,
+        max_value=settings.MAX_IDLE_MINUTES, value=settings.idle_minutes(db), step=5,
+        key="idle_minutes",
+        help="A session with no clicks for this long is signed out; the person sees why.")
+    if st.form_submit_button("Save sign-in settings"):
+        try:
+            settings.set_idle_minutes(db, int(idle), actor_id=admin.id)
+        except ValidationError as exc:
+            report(exc)
+        else:
+            done(f"Idle sign-out set to {int(idle)} minutes.")
+
 st.header("Support resources")
 with st.form("support"):
     text = st.text_area(
@@ -183,7 +283,9 @@ with st.form("support"):
             done("Support resources saved.")
 
 st.header("Audit log")
-st.caption("Who viewed which team figures, refused attempts and settings changes (newest first).")
+st.caption("Logins, failed logins and lockouts, sign-outs, password changes and resets, account "
+           "and team changes, views of team figures, refused attempts and settings changes "
+           "(newest first).")
 log = audit.entries(db, limit=200)
 st.dataframe(
     pd.DataFrame(
