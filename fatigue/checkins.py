@@ -1,4 +1,8 @@
-"""Saving and reading daily check-ins (one per person per day)."""
+"""Saving and reading daily check-ins (one per person per day).
+
+The private note is encrypted on the way in and decrypted on the way out
+(:mod:`fatigue.crypto`); everything else is stored as it is.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,6 +11,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 from sqlite_utils import Database
 
+from fatigue import crypto
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
 from fatigue.validation import FIELDS, FLAGS, INT_RANGES, check_day, validate_checkin
@@ -26,7 +31,10 @@ ON CONFLICT (user_id, day) DO UPDATE SET {updates},
 
 
 def get_checkin(db: Database, user_id: int, day: dt.date | str) -> dict[str, Any] | None:
-    """The saved check-in of ``user_id`` for ``day``, or None."""
+    """The saved check-in of ``user_id`` for ``day``, or None (the note decrypted).
+
+    Raises :class:`fatigue.crypto.NotesKeyError` if the notes key does not fit.
+    """
     rows = list(
         db.query(
             f"SELECT day, {', '.join(FIELDS)}, updated_at FROM checkins"
@@ -39,6 +47,7 @@ def get_checkin(db: Database, user_id: int, day: dt.date | str) -> dict[str, Any
     row = rows[0]
     for name in FLAGS:
         row[name] = bool(row[name])
+    row["note"] = crypto.notes_cipher(db).decrypt(row["note"])
     return row
 
 
@@ -93,7 +102,7 @@ def save_checkin(
     with write_lock(db):
         _require_user(db, user_id)
         row = _prepare(db, user_id, day, values, today)
-        db.execute(_UPSERT, row)
+        db.execute(_UPSERT, {**row, "note": crypto.notes_cipher(db).encrypt(row["note"])})
     saved = get_checkin(db, user_id, row["day"])
     assert saved is not None
     return saved
@@ -115,7 +124,10 @@ def save_checkins(
     count = 0
     with write_lock(db):
         _require_user(db, user_id)
+        cipher = crypto.notes_cipher(db)
         for position, record in enumerate(records, start=1):
+            if not isinstance(record, Mapping):
+                raise ValidationError({f"row {position}": "Each check-in must be a set of fields."})
             values = dict(record)
             day = values.pop("day", None)
             try:
@@ -124,7 +136,7 @@ def save_checkins(
                 raise ValidationError(
                     {f"row {position}: {k}": v for k, v in exc.errors.items()}
                 ) from exc
-            db.execute(_UPSERT, row)
+            db.execute(_UPSERT, {**row, "note": cipher.encrypt(row["note"])})
             count += 1
     return count
 
@@ -137,7 +149,8 @@ def load_history(
 ) -> pd.DataFrame:
     """One row per check-in day of ``user_id`` (inclusive range), oldest first.
 
-    ``day`` is a pandas datetime (midnight); flags are booleans.
+    ``day`` is a pandas datetime (midnight); flags are booleans; notes are
+    decrypted (:class:`fatigue.crypto.NotesKeyError` if the key does not fit).
     """
     sql = f"SELECT day, {', '.join(FIELDS)} FROM checkins WHERE user_id = ?"
     params: list[Any] = [user_id]
@@ -155,5 +168,6 @@ def load_history(
     for name in FLAGS:
         frame[name] = frame[name].astype(bool)
     frame["direct_hours"] = frame["direct_hours"].astype(float)
+    frame["note"] = crypto.notes_cipher(db).decrypt_many(frame["note"].astype(str).tolist())
     frame["note"] = frame["note"].astype(str)
     return frame

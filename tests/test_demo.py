@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fatigue import accounts, demo
+from fatigue import accounts, crypto, demo
 from fatigue.errors import ValidationError
 from fatigue.validation import FIELDS, validate_checkin
 
@@ -178,6 +178,8 @@ def test_build_demo_writes_what_it_reports(db):
         " JOIN users u ON u.id = c.user_id ORDER BY u.id, c.day"
     ).fetchall()
     expected = agency.checkins[["username", "day", "exhaustion", "caseload", "note"]]
+    cipher = crypto.notes_cipher(db)  # notes are stored encrypted (fatigue.crypto)
+    saved = [(*row[:-1], cipher.decrypt(row[-1])) for row in saved]
     assert saved == [
         (u, d.date().isoformat(), int(e), int(c), n) for u, d, e, c, n in expected.itertuples(index=False)
     ]

@@ -23,6 +23,8 @@ def test_change_password(db, user):
     assert accounts.authenticate(db, "casey", NEW).id == user
     with pytest.raises(AuthError):
         accounts.authenticate(db, "casey", PASSWORD)
+    from fatigue import audit
+    assert [e["actor_id"] for e in audit.entries(db, action="password_changed")] == [user]
 
 
 @pytest.mark.parametrize("current, new, repeat, message", [
@@ -30,8 +32,121 @@ def test_change_password(db, user):
     (PASSWORD, NEW, "something-else-again", "The two new passwords differ."),
     (PASSWORD, "short", None, "Password must be at least 12 characters."),
     (PASSWORD, PASSWORD, None, "The new password must differ from the current one."),
+    (PASSWORD, "sunshine2026!", None, accounts.TOO_COMMON),
 ])
 def test_refused_changes_keep_the_old_password(db, user, current, new, repeat, message):
     at = change(current, new, repeat)
     assert texts(at.error) == [message]
     assert accounts.authenticate(db, "casey", PASSWORD).id == user
+
+
+# --- my data: export, import, delete ------------------------------------------------
+
+import datetime as dt  # noqa: E402
+
+from fatigue import checkins, importer  # noqa: E402
+
+from conftest import RATINGS  # noqa: E402
+
+EVIL = "<script>alert(1)</script> [x](http://evil) **bold**"
+HEADER = "day,exhaustion,empathy,detachment,intrusion,meaning,recovery,time_pressure"
+
+
+def account_page():
+    return log_in("casey").switch_page("fatigue/pages/account.py").run()
+
+
+def upload(at, text: str):
+    at.file_uploader(key="import_file_0").upload("history.csv", text.encode(), "text/csv")
+    return at.run()
+
+
+def test_downloads_and_template_are_offered(db, user):
+    at = account_page()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download as JSON", "Download as CSV files (zip)",
+                      "Download the template (CSV)"]
+
+
+def test_import_a_valid_file(db, user):
+    at = upload(account_page(), f"{HEADER},note\n2024-05-02,5,6,2,3,7,4,6,\"{EVIL}\"\n")
+    at = at.button(key="import_submit").click().run()
+    assert texts(at.success) == ["Imported 1 check-in."]
+    assert checkins.get_checkin(db, user, "2024-05-02")["note"] == EVIL
+
+
+def test_import_report_names_row_and_field_and_shows_text_literally(db, user):
+    text = f"{HEADER}\n2024-05-02,11,6,2,3,7,4,6\n2999-01-01,5,6,2,3,7,4,6\n"
+    at = upload(account_page(), text.replace("time_pressure", "<b>mood</b>"))
+    at = at.button(key="import_submit").click().run()
+    assert texts(at.error) == [
+        "Nothing was imported: the file has 2 problems. Fix them and upload it again."]
+    report = at.dataframe[0].value
+    assert report.to_dict("records") == [
+        {"Where": "row 1, column 8", "Problem": "Unknown column '<b>mood</b>'. The columns are: "
+         + ", ".join(importer.CHECKIN_COLUMNS) + "."},
+        {"Where": "row 1", "Problem": "Missing column(s): Time pressure."},
+    ]
+    at = upload(account_page(), text)
+    at = at.button(key="import_submit").click().run()
+    assert at.dataframe[0].value.to_dict("records") == [
+        {"Where": "row 2, Exhaustion", "Problem": "Exhaustion must be a whole number from 0 to 10."},
+        {"Where": "row 3, Date", "Problem": "Date cannot be in the future."},
+    ]
+    assert checkins.load_history(db, user).empty
+
+
+def test_import_refuses_saved_days_unless_replace_is_ticked(db, user):
+    checkins.save_checkin(db, user, "2024-05-02", note="keep", **RATINGS)
+    at = upload(account_page(), f"{HEADER}\n2024-05-02,9,6,2,3,7,4,6\n")
+    at = at.button(key="import_submit").click().run()
+    assert "You already have a check-in for 2024-05-02" in at.dataframe[0].value.iloc[0, 1]
+    assert checkins.get_checkin(db, user, "2024-05-02")["note"] == "keep"
+    at.checkbox(key="import_replace").check()
+    at = at.button(key="import_submit").click().run()
+    assert texts(at.success) == ["Imported 1 check-in (1 replaced a day already saved)."]
+    assert checkins.get_checkin(db, user, "2024-05-02")["exhaustion"] == 9
+
+
+def test_import_button_waits_for_a_file(db, user):
+    assert account_page().button(key="import_submit").disabled
+
+
+def test_delete_my_data_needs_the_typed_username(db, user):
+    checkins.save_checkin(db, user, dt.date.today(), note=EVIL, **RATINGS)
+    at = account_page()
+    at.text_input(key="delete_confirm").input("Casey")
+    at = at.button(key="delete_submit").click().run()
+    assert texts(at.error) == [
+        "Type the username 'casey' exactly to confirm; nothing was deleted."]
+    assert len(checkins.load_history(db, user)) == 1
+    at.text_input(key="delete_confirm").input("casey")
+    at = at.button(key="delete_submit").click().run()
+    assert texts(at.success) == ["Your data has been deleted. Your account is still here; "
+                                 "anything you check in from now on is stored as before."]
+    assert checkins.load_history(db, user).empty
+    assert accounts.get_user(db, user) is not None
+
+
+def test_downloads_hold_my_data_with_notes(db, user, monkeypatch):
+    """The download data is made on click, on Streamlit's download thread: run the callables."""
+    import io
+    import json
+    import zipfile
+
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made = {}
+    original = MediaFileManager.add_deferred
+
+    def capture(self, data_callable, mimetype, coordinates, *args, **kwargs):
+        made[mimetype] = data_callable
+        return original(self, data_callable, mimetype, coordinates, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
+    checkins.save_checkin(db, user, "2024-05-02", note=EVIL, **RATINGS)
+    account_page()
+    document = json.loads(made["application/json"]())
+    assert [(c["day"], c["note"]) for c in document["checkins"]] == [("2024-05-02", EVIL)]
+    archive = zipfile.ZipFile(io.BytesIO(made["application/zip"]()))
+    assert EVIL in archive.read("checkins.csv").decode()

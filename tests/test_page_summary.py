@@ -1,5 +1,6 @@
 """Supervision summary page (AppTest): what is ticked goes in, notes only when ticked."""
 import datetime as dt
+import re
 
 from icalendar import Calendar
 
@@ -12,11 +13,11 @@ TODAY = dt.date.today()
 NOTE = "Visited the Smith household, hard day."
 
 
-def open_page(db, user):
-    for back in range(0, 20):
-        day = TODAY - dt.timedelta(days=back)
-        if day.weekday() < 5:
-            checkins.save_checkin(db, user, day, note=NOTE if back == 1 else "", **RATINGS)
+def open_page(db, user, note=NOTE):
+    days = [TODAY - dt.timedelta(days=back) for back in range(20)]
+    weekdays = [day for day in days if day.weekday() < 5]
+    for day in weekdays:  # the note on the latest weekday, whatever today is
+        checkins.save_checkin(db, user, day, note=note if day == weekdays[0] else "", **RATINGS)
     return log_in("casey").switch_page(PAGE).run()
 
 
@@ -39,6 +40,16 @@ def test_notes_only_when_ticked(db, user):
     at = open_page(db, user)
     at.checkbox(key="include_notes").check().run()
     assert "Smith household" in preview(at)
+
+
+def test_notes_with_markup_show_literally_in_the_preview(db, user):
+    at = open_page(db, user, note="<script>alert(1)</script> [x](http://evil) **bold** <img src=x onerror=alert(2)>")
+    at.checkbox(key="include_notes").check().run()
+    text = preview(at)
+    assert "\\<script\\>alert(1)\\</script\\>" in text
+    assert "\\[x\\](http\\://evil)" in text and "\\*\\*bold\\*\\*" in text
+    assert not re.search(r"(?<!\\)<(script|img)", text) and "](http://evil)" not in text
+    assert not at.exception
 
 
 def test_unticked_sections_are_left_out(db, user):

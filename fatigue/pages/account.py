@@ -1,19 +1,27 @@
-"""My account: change my own password."""
+"""My account: change my password; export, import and delete my data."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from fatigue import accounts
+from fatigue import accounts, erasure, export, importer
+from fatigue.db import connect, default_path
 from fatigue.errors import AuthError, ValidationError
-from fatigue.pages._session import get_db, plain, require_user
+from fatigue.pages._session import get_db, local_today, plain, require_user
+
+FLASH = "account_flash"
+UPLOAD_ROUND = "import_round"  # a new uploader key after each import empties the widget
 
 user = require_user()
 db = get_db()
 
 st.title("My account")
 st.write(f"Username: **{plain(user.username)}**")
-if st.session_state.pop("account_flash", None):
-    st.success("Your password has been changed.", icon=":material/check_circle:")
+flash = st.session_state.pop(FLASH, None)
+if flash is True:  # kept for the password change
+    flash = "Your password has been changed."
+if flash:
+    st.success(plain(flash), icon=":material/check_circle:")
 
 st.subheader("Change my password")
 st.caption(
@@ -34,7 +42,115 @@ if submitted:
         except (AuthError, ValidationError) as exc:
             messages = exc.errors.values() if isinstance(exc, ValidationError) else [str(exc)]
             for message in messages:
-                st.error(message)
+                st.error(plain(message))
         else:
-            st.session_state["account_flash"] = True
+            st.session_state[FLASH] = "Your password has been changed."
             st.rerun()
+
+# --- export ---------------------------------------------------------------------
+st.subheader("Download my data")
+st.caption(
+    "Everything stored about you: your check-ins with your private notes, questionnaires, "
+    "suggestions you acted on and rules you muted. As one JSON file, or as CSV files "
+    "(one per kind, zipped) for a spreadsheet. Only you can download this."
+)
+
+
+def _collect(user_id: int = user.id) -> dict:
+    """Run on Streamlit's download thread, so on a connection of its own."""
+    own = connect(default_path())
+    try:
+        return export.collect(own, user_id)
+    finally:
+        own.close()
+
+
+def _json() -> str:
+    return export.to_json(_collect())
+
+
+def _zip() -> bytes:
+    return export.to_zip(_collect())
+
+
+left, right = st.columns(2)
+left.download_button(
+    "Download as JSON", _json, file_name=export.FILENAME_JSON, mime="application/json",
+    icon=":material/download:", key="export_json",
+)
+right.download_button(
+    "Download as CSV files (zip)", _zip, file_name=export.FILENAME_ZIP, mime="application/zip",
+    icon=":material/download:", key="export_zip",
+)
+
+# --- import ---------------------------------------------------------------------
+st.subheader("Import my check-in history")
+st.caption(
+    "From a CSV file, for example the check-ins you kept elsewhere or checkins.csv from a "
+    "download above. One row per day; the template has the columns (the form's words work as "
+    "headers too). Only the date and the seven ratings are needed; empty cells take the form's "
+    "defaults. Any past day from 2000 on, none in the future. Every row is checked as the "
+    "form checks it: if any row has a problem, nothing is imported and each problem is listed "
+    f"by row and field. At most {importer.MAX_ROWS:,} rows and "
+    f"{importer.MAX_BYTES // 1_000_000} MB."
+)
+st.download_button(
+    "Download the template (CSV)", importer.template_csv(), file_name=importer.FILENAME_TEMPLATE,
+    mime="text/csv", icon=":material/table_view:", key="import_template",
+)
+round_ = st.session_state.get(UPLOAD_ROUND, 0)
+upload = st.file_uploader(
+    "CSV file to import", type=["csv"], key=f"import_file_{round_}",
+    max_upload_size=max(1, importer.MAX_BYTES // 1_000_000),
+)
+replace = st.checkbox(
+    "Replace days I have already saved", value=False, key="import_replace",
+    help="Without this, a row for a day that already has a check-in is refused, so nothing "
+    "you saved is overwritten by accident. With it, the imported row replaces that day.",
+)
+if st.button("Import", type="primary", key="import_submit", disabled=upload is None):
+    try:
+        result = importer.import_history(db, user.id, upload.getvalue(), local_today(),
+                                         replace=replace)
+    except ValidationError as exc:
+        st.error(
+            f"Nothing was imported: the file has {len(exc.errors)} problem"
+            f"{'' if len(exc.errors) == 1 else 's'}. Fix them and upload it again.",
+            icon=":material/error:",
+        )
+        st.dataframe(
+            pd.DataFrame({"Where": list(exc.errors), "Problem": list(exc.errors.values())}),
+            hide_index=True, width="stretch", key="import_report",
+        )
+    else:
+        st.session_state[UPLOAD_ROUND] = round_ + 1
+        st.session_state[FLASH] = (
+            f"Imported {result.imported} check-in{'' if result.imported == 1 else 's'}"
+            + (f" ({result.replaced} replaced a day already saved)." if result.replaced else ".")
+        )
+        st.rerun()
+
+# --- delete ---------------------------------------------------------------------
+st.subheader("Delete my data")
+st.caption(
+    "Deletes every check-in and private note, questionnaire, suggestion you acted on and rule "
+    "you muted, at once and for good; team figures that included your check-ins are worked "
+    "out again without them. Your account stays, so you can go on using the tool (ask an "
+    "admin to close it). Download your data first if you want to keep it."
+)
+with st.form("delete_my_data", clear_on_submit=True):
+    typed = st.text_input(f"To confirm, type your username ({user.username})", key="delete_confirm")
+    delete = st.form_submit_button("Delete all my data", type="primary", key="delete_submit",
+                                   icon=":material/delete_forever:")
+if delete:
+    try:
+        erasure.delete_my_data(db, user.id, typed)
+    except ValidationError as exc:
+        for message in exc.errors.values():
+            st.error(plain(message))
+    else:
+        st.session_state[FLASH] = (
+            "Your data has been deleted. Your account is still here; "
+            "anything you check in from now on is stored as before."
+        )
+        st.rerun()

@@ -1,0 +1,360 @@
+"""Private notes encrypted at rest, with the key kept outside the database.
+
+A check-in note is stored as ``enc1:`` + a Fernet token (AES-128-CBC with an
+HMAC-SHA256, from the ``cryptography`` library), so a copied database file
+does not expose any note. An empty note stays empty: encrypting it would only
+hide *that* a note exists on a day, which the row's existence tells anyway.
+
+Where the key comes from, first match wins:
+
+1. ``FATIGUE_KEY``: one or more Fernet keys (url-safe base64, 44 characters),
+   comma-separated; the first encrypts, all of them decrypt (for rotation).
+2. ``FATIGUE_KEY_FILE``: a file with one key per line (first line encrypts).
+3. ``<database path>.key`` beside the database file.
+4. An in-memory database gets a throwaway key kept in a TEMP table of its
+   connection (it dies with the connection, like the data).
+
+A key file is created on first use, owner-only (mode 0600, created with
+``O_CREAT | O_EXCL`` so two processes cannot both create one), but never for
+a database that already holds encrypted notes: then the key is missing and
+:class:`NotesKeyError` says so. A key file readable by group or others is
+refused. A wrong key raises :class:`NotesKeyError` with a clear message; a note
+is never shown as empty because it could not be read.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlite_utils import Database
+
+PREFIX = "enc1:"
+ENV_KEY = "FATIGUE_KEY"
+ENV_KEY_FILE = "FATIGUE_KEY_FILE"
+KEY_SUFFIX = ".key"
+OLD_SUFFIX = ".old"
+
+
+class NotesKeyError(ValueError):
+    """The notes key is missing, unsafe, malformed or does not fit the notes."""
+
+
+@dataclass(frozen=True)
+class NotesCipher:
+    """The keys in use and where they came from (for messages)."""
+
+    fernet: MultiFernet
+    source: str  # e.g. "the key file /srv/agency.db.key" or "FATIGUE_KEY"
+    kind: str  # "env", "file" or "memory"
+    path: Path | None = None  # the key file, for kind "file"
+    count: int = 1  # how many keys (the first one encrypts)
+    fingerprint: str = ""  # a hash of the keys, to remember that they fit a database
+
+    def encrypt(self, text: str) -> str:
+        """``text`` encrypted and prefixed; an empty note stays empty."""
+        if text == "":
+            return ""
+        return PREFIX + self.fernet.encrypt(text.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, stored: str | None) -> str:
+        """The note stored as ``stored``; text without the prefix is returned as is."""
+        if not stored:
+            return ""
+        if not stored.startswith(PREFIX):
+            return stored  # plaintext from before encryption (rotate-key encrypts it)
+        try:
+            return self.fernet.decrypt(stored[len(PREFIX):].encode("ascii")).decode("utf-8")
+        except (InvalidToken, UnicodeError, ValueError):
+            raise NotesKeyError(
+                f"The private notes cannot be decrypted with {self.source}: it is not the key "
+                "these notes were encrypted with. Put the right key back (restore the key file "
+                "from your backup, or set FATIGUE_KEY to it) and restart; nothing was changed."
+            ) from None
+
+    def decrypt_many(self, values: list[str]) -> list[str]:
+        return [self.decrypt(value) for value in values]
+
+
+def generate_key() -> str:
+    """A new random Fernet key (url-safe base64 text)."""
+    return Fernet.generate_key().decode("ascii")
+
+
+def _fingerprint(texts: list[str]) -> str:
+    return hashlib.sha256(",".join(t.strip() for t in texts).encode()).hexdigest()
+
+
+def _parse_keys(texts: list[str], source: str) -> list[Fernet]:
+    keys = []
+    for position, text in enumerate(texts, start=1):
+        try:
+            keys.append(Fernet(text.strip().encode("ascii")))
+        except (ValueError, UnicodeError):
+            raise NotesKeyError(
+                f"Key {position} in {source} is not a valid key: a key is 44 characters of "
+                "url-safe base64, as made by `python -m fatigue rotate-key` or "
+                "cryptography's Fernet.generate_key()."
+            ) from None
+    if not keys:
+        raise NotesKeyError(f"{source} holds no key.")
+    return keys
+
+
+def database_file(db: Database) -> Path | None:
+    """The file of the main database, or None for an in-memory one."""
+    for row in db.execute("PRAGMA database_list").fetchall():
+        if row[1] == "main":
+            return Path(row[2]) if row[2] else None
+    return None
+
+
+def key_file_path(db: Database) -> Path | None:
+    """The key file used for ``db`` (None when the key is in the environment or in memory)."""
+    if os.environ.get(ENV_KEY, "").strip():
+        return None
+    configured = os.environ.get(ENV_KEY_FILE, "").strip()
+    if configured:
+        return Path(configured)
+    path = database_file(db)
+    return None if path is None else path.with_name(path.name + KEY_SUFFIX)
+
+
+def has_encrypted_notes(db: Database) -> bool:
+    """Whether any stored note is encrypted (so a key must already exist)."""
+    row = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkins'"
+    ).fetchone()
+    if row is None:
+        return False
+    return db.execute(
+        "SELECT 1 FROM checkins WHERE substr(note, 1, ?) = ? LIMIT 1", [len(PREFIX), PREFIX]
+    ).fetchone() is not None
+
+
+def _write_new_file(path: Path, text: str) -> None:
+    """Create ``path`` owner-only with ``text``; FileExistsError if it exists."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, text.encode("ascii"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new key to ``path`` atomically (a temp file linked into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.unlink()
+    except FileNotFoundError:
+        pass
+    _write_new_file(temp, generate_key() + "\n")
+    try:
+        os.link(temp, path)  # fails if another process created the key first
+    except FileExistsError:
+        pass
+    finally:
+        temp.unlink()
+
+
+def _check_permissions(path: Path) -> os.stat_result:
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise NotesKeyError(f"The key file {path} is not a regular file.")
+    if info.st_mode & 0o077:
+        raise NotesKeyError(
+            f"The key file {path} can be read by other users (mode "
+            f"{stat.S_IMODE(info.st_mode):04o}). Make it owner-only with `chmod 600 {path}` "
+            "and restart."
+        )
+    return info
+
+
+_FILE_CACHE: dict[str, tuple[tuple[int, int, int], NotesCipher]] = {}
+
+
+def _file_cipher(db: Database, path: Path, *, create: bool) -> NotesCipher:
+    source = f"the key file {path}"
+    if not path.exists():
+        if not create:
+            raise NotesKeyError(f"The key file {path} does not exist.")
+        if has_encrypted_notes(db):  # never a new key for notes made under another
+            raise NotesKeyError(
+                f"This database holds encrypted notes, but its key file {path} is missing. "
+                "Restore the key file from your backup (or set FATIGUE_KEY), then restart."
+            )
+        _create_key_file(path)
+    try:
+        info = _check_permissions(path)
+    except FileNotFoundError:
+        raise NotesKeyError(f"The key file {path} has disappeared.") from None
+    signature = (info.st_ino, info.st_mtime_ns, info.st_size)
+    cached = _FILE_CACHE.get(str(path))
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    try:
+        lines = path.read_text(encoding="ascii").splitlines()
+    except (OSError, UnicodeError) as exc:
+        raise NotesKeyError(f"The key file {path} cannot be read: {exc}") from None
+    texts = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    keys = _parse_keys(texts, source)
+    cipher = NotesCipher(MultiFernet(keys), source, "file", path, len(keys), _fingerprint(texts))
+    _FILE_CACHE[str(path)] = (signature, cipher)
+    return cipher
+
+
+def _memory_cipher(db: Database, *, replace: str | None = None) -> NotesCipher:
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS fatigue_memory_key (key TEXT NOT NULL)")
+    if replace is not None:
+        db.execute("DELETE FROM temp.fatigue_memory_key")
+        db.execute("INSERT INTO temp.fatigue_memory_key (key) VALUES (?)", [replace])
+    row = db.execute("SELECT key FROM temp.fatigue_memory_key").fetchone()
+    if row is None:
+        db.execute("INSERT INTO temp.fatigue_memory_key (key) VALUES (?)", [generate_key()])
+        row = db.execute("SELECT key FROM temp.fatigue_memory_key").fetchone()
+    keys = _parse_keys([row[0]], "the in-memory key")
+    return NotesCipher(MultiFernet(keys), "the in-memory database's own key", "memory")
+
+
+def notes_cipher(db: Database, *, create: bool = True) -> NotesCipher:
+    """The cipher for ``db``'s notes (creating the key file on first use).
+
+    Also turns on ``secure_delete`` for this connection, so the old ciphertext
+    of an edited or deleted note is overwritten in the file, not left behind.
+    """
+    db.execute("PRAGMA secure_delete = ON")
+    env = os.environ.get(ENV_KEY, "").strip()
+    if env:
+        texts = [part for part in env.split(",") if part.strip()]
+        keys = _parse_keys(texts, ENV_KEY)
+        return NotesCipher(MultiFernet(keys), ENV_KEY, "env", None, len(keys), _fingerprint(texts))
+    path = key_file_path(db)
+    if path is None:
+        return _memory_cipher(db)
+    return _file_cipher(db, path, create=create)
+
+
+_VERIFIED: set[tuple[str, str]] = set()  # (database file, key fingerprint) known to fit
+
+
+def check_key(db: Database) -> str | None:
+    """None when the notes key is usable for ``db``; otherwise what is wrong, in words.
+
+    Cheap enough for every page run: loads the key (cached by file identity)
+    and decrypts one stored note, once per process for a database and key
+    that were found to fit (a new key file or FATIGUE_KEY is checked again).
+    """
+    try:
+        cipher = notes_cipher(db)
+        file = database_file(db)
+        known = None if file is None or not cipher.fingerprint else (str(file), cipher.fingerprint)
+        if known is not None and known in _VERIFIED:
+            return None
+        row = db.execute(
+            "SELECT note FROM checkins WHERE substr(note, 1, ?) = ? LIMIT 1", [len(PREFIX), PREFIX]
+        ).fetchone()
+        if row is not None:
+            cipher.decrypt(row[0])
+        if known is not None:  # no note yet: new ones will be made with this key
+            _VERIFIED.add(known)
+    except NotesKeyError as exc:
+        return str(exc)
+    return None
+
+
+def encrypt_all(db: Database, cipher: NotesCipher, read: Callable[[str], str]) -> int:
+    """Rewrite every non-empty note as ``cipher.encrypt(read(stored))``; return how many.
+
+    Call inside a write transaction.
+    """
+    rows = db.execute("SELECT id, note FROM checkins WHERE note != ''").fetchall()
+    for row_id, stored in rows:
+        db.execute("UPDATE checkins SET note = ? WHERE id = ?", [cipher.encrypt(read(stored)), row_id])
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Rotation:
+    notes: int  # notes re-encrypted
+    message: str  # what happened and what to do next
+
+
+def rotate_key(db: Database) -> Rotation:
+    """Re-encrypt every note under a new key, in one transaction.
+
+    Key file: a new key replaces it after the notes are re-encrypted (under the
+    write lock); the old key is kept as ``<key file>.old``. ``FATIGUE_KEY``:
+    with several keys, every note is re-encrypted under the first one; with a
+    single key nothing changes and the message says how to rotate (a new key
+    is suggested). Raises :class:`NotesKeyError` if the current key does not fit.
+    """
+    from fatigue.db import write_lock
+
+    current = notes_cipher(db)
+    if current.kind == "env":
+        if current.count < 2:
+            for (stored,) in db.execute("SELECT note FROM checkins WHERE note != ''"):
+                current.decrypt(stored)  # a key that does not fit is said so first
+            return Rotation(0, (
+                "The key comes from FATIGUE_KEY, so this command cannot replace it. To rotate: "
+                "put a new key first and the current one after it, comma-separated "
+                "(FATIGUE_KEY=NEW,CURRENT), restart the app, run `python -m fatigue rotate-key` "
+                "again, then set FATIGUE_KEY=NEW alone and restart. A new key you can use: "
+                f"{generate_key()}"
+            ))
+        with write_lock(db):
+            db.execute("PRAGMA secure_delete = ON")
+            count = encrypt_all(db, current, current.decrypt)
+        return Rotation(count, (
+            f"Re-encrypted {count} notes under the first key in FATIGUE_KEY. Now set "
+            "FATIGUE_KEY to that key alone (drop the older ones) and restart the app. Backups "
+            "made before now still need the older key: keep it with them."
+        ))
+    new_key = generate_key()
+    new = NotesCipher(MultiFernet([Fernet(new_key.encode("ascii"))]), "the new key", current.kind)
+    if current.kind == "memory":
+        with write_lock(db):
+            count = encrypt_all(db, new, current.decrypt)
+            _memory_cipher(db, replace=new_key)
+        return Rotation(count, f"Re-encrypted {count} notes under a new in-memory key.")
+    path = current.path
+    assert path is not None
+    staged = path.with_name(path.name + ".new")
+    old = path.with_name(path.name + OLD_SUFFIX)
+    if old.exists():
+        raise NotesKeyError(
+            f"{old} is there from an earlier rotation. Database backups made before that "
+            "rotation need it: store it with them, delete it here, then rotate again."
+        )
+    moved = swapped = False
+    try:
+        with write_lock(db):
+            db.execute("PRAGMA secure_delete = ON")
+            count = encrypt_all(db, new, current.decrypt)
+            try:
+                staged.unlink()
+            except FileNotFoundError:
+                pass
+            _write_new_file(staged, new_key + "\n")
+            os.replace(path, old)
+            moved = True
+            os.replace(staged, path)
+            swapped = True
+    except BaseException:  # nothing committed: put the current key back in place
+        if swapped:
+            os.replace(path, staged)
+        if moved:
+            os.replace(old, path)
+        raise
+    _FILE_CACHE.pop(str(path), None)
+    return Rotation(count, (
+        f"Re-encrypted {count} notes under a new key, now in {path}. The old key is kept in "
+        f"{old}: database backups made before now need it, so store it with those backups "
+        "and then delete it here. Back up the new key file too."
+    ))

@@ -1,0 +1,149 @@
+"""Export my data: check-ins (notes decrypted), questionnaires, actions, muted rules.
+
+:func:`collect` gathers one person's data; :func:`to_json` makes one JSON
+document of it, :func:`to_zip` a zip of CSV files, one per kind. The person's
+own notes are decrypted: it is their data. Every CSV cell that a spreadsheet
+would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return) gets a leading apostrophe (OWASP "CSV injection"), and
+:func:`fatigue.importer` drops that apostrophe again, so ``checkins.csv``
+imports back unchanged. Text stays text everywhere: nothing is rendered.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import zipfile
+from typing import Any
+
+from sqlite_utils import Database
+
+from fatigue import crypto
+from fatigue.errors import ValidationError
+from fatigue.validation import FIELDS, FLAGS
+
+CHECKIN_COLUMNS: tuple[str, ...] = ("day", *FIELDS)  # also the import template's columns
+KINDS: dict[str, tuple[str, ...]] = {
+    "account": ("username", "display_name", "home_team", "teams_led", "created_at"),
+    "checkins": CHECKIN_COLUMNS,
+    "questionnaire_responses": ("response_id", "instrument_id", "taken_on", "answers", "created_at"),
+    "questionnaire_scores": ("response_id", "scale", "score", "band", "answered", "reason"),
+    "actions": ("suggestion_id", "rule", "status", "acted_on", "planned_for", "created_at"),
+    "muted_rules": ("rule", "suggestion_id", "muted_on"),
+}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FILENAME_JSON = "my-check-in-data.json"
+FILENAME_ZIP = "my-check-in-data-csv.zip"
+
+
+def _account(db: Database, user_id: int) -> dict[str, Any]:
+    row = db.execute(
+        "SELECT username, display_name, created_at FROM users WHERE id = ?", [user_id]
+    ).fetchone()
+    if row is None:
+        raise ValidationError({"user_id": f"There is no user with id {user_id}."})
+    teams = db.execute(
+        "SELECT t.name, m.home, m.lead FROM team_members m JOIN teams t ON t.id = m.team_id"
+        " WHERE m.user_id = ? ORDER BY t.name", [user_id]
+    ).fetchall()
+    return {
+        "username": row[0],
+        "display_name": row[1],
+        "home_team": next((name for name, home, _ in teams if home), ""),
+        "teams_led": "; ".join(name for name, _, lead in teams if lead),
+        "created_at": row[2],
+    }
+
+
+def collect(db: Database, user_id: int) -> dict[str, Any]:
+    """Everything stored about ``user_id``, as plain lists of dicts per kind.
+
+    Check-ins also carry ``created_at`` and ``updated_at`` (JSON only; the CSV
+    keeps the import template's columns). Raises
+    :class:`fatigue.crypto.NotesKeyError` if the notes key does not fit.
+    """
+    account = _account(db, user_id)
+    cipher = crypto.notes_cipher(db)
+    checkins = []
+    for row in db.query(
+        f"SELECT day, {', '.join(FIELDS)}, created_at, updated_at FROM checkins"
+        " WHERE user_id = ? ORDER BY day", [user_id]
+    ):
+        for name in FLAGS:
+            row[name] = bool(row[name])
+        row["note"] = cipher.decrypt(row["note"])
+        checkins.append(row)
+    responses = []
+    scores = []
+    for row in db.query(
+        "SELECT id AS response_id, instrument_id, taken_on, answers, created_at"
+        " FROM questionnaire_responses WHERE user_id = ? ORDER BY taken_on, id", [user_id]
+    ):
+        row["answers"] = json.loads(row["answers"])
+        responses.append(row)
+    for row in db.query(
+        "SELECT s.response_id, s.scale, s.score, s.band, s.answered, s.reason"
+        " FROM questionnaire_scores s JOIN questionnaire_responses r ON r.id = s.response_id"
+        " WHERE r.user_id = ? ORDER BY r.taken_on, r.id, s.position", [user_id]
+    ):
+        scores.append(row)
+    actions = list(db.query(
+        "SELECT suggestion_id, rule, status, acted_on, planned_for, created_at"
+        " FROM suggestion_actions WHERE user_id = ? ORDER BY id", [user_id]
+    ))
+    muted = list(db.query(
+        "SELECT rule, suggestion_id, muted_on FROM suggestion_mutes WHERE user_id = ?"
+        " ORDER BY rule", [user_id]
+    ))
+    return {
+        "account": [account],
+        "checkins": checkins,
+        "questionnaire_responses": responses,
+        "questionnaire_scores": scores,
+        "actions": actions,
+        "muted_rules": muted,
+    }
+
+
+def to_json(data: dict[str, Any], exported_at: dt.datetime | None = None) -> str:
+    """One JSON document: ``exported_at`` and one list per kind."""
+    moment = (exported_at or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    document = {"exported_at": moment, **data}
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def cell(value: Any) -> str:
+    """A CSV cell: text as typed, booleans yes/no, formula starts neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    else:
+        text = str(value)
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def to_csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
+    """CSV text with a header row (UTF-8 without BOM; CRLF line ends as RFC 4180)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell(row.get(name)) for name in columns])
+    return out.getvalue()
+
+
+def to_zip(data: dict[str, Any]) -> bytes:
+    """A zip with one CSV per kind (``checkins.csv`` and so on)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for kind, columns in KINDS.items():
+            info = zipfile.ZipInfo(f"{kind}.csv", date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, to_csv(data.get(kind, []), columns).encode("utf-8"))
+    return buffer.getvalue()

@@ -1,0 +1,126 @@
+"""Export my data: every kind, notes decrypted, literal text, no spreadsheet formulas."""
+import csv
+import datetime as dt
+import io
+import json
+import zipfile
+
+import pytest
+
+from fatigue import accounts, actions, checkins, export, questionnaires
+
+from conftest import PASSWORD, RATINGS, TODAY
+
+EVIL = "<script>alert(1)</script> [x](http://evil) **bold**"
+
+
+@pytest.fixture
+def filled(db, user):
+    checkins.save_checkin(db, user, "2026-03-13", today=TODAY, caseload=12, contacts=3,
+                          supervision=True, note=EVIL, **RATINGS)
+    checkins.save_checkin(db, user, TODAY, today=TODAY, caseload=12,
+                          note='=HYPERLINK("http://evil","x")', **RATINGS)
+    questionnaires.save_response(db, user, "single_item_burnout", {1: 2},
+                                 taken_on="2026-03-10", today=TODAY)
+    actions.plan(db, user, "book_supervision", TODAY, "2026-03-20")
+    actions.not_relevant(db, user, "book_supervision", TODAY)
+    return user
+
+
+def test_collect_known_answer(db, filled):
+    data = export.collect(db, filled)
+    assert data["account"] == [{
+        "username": "casey", "display_name": "Casey", "home_team": "North", "teams_led": "",
+        "created_at": data["account"][0]["created_at"],
+    }]
+    assert [(c["day"], c["note"], c["supervision"], c["caseload"]) for c in data["checkins"]] == [
+        ("2026-03-13", EVIL, True, 12),
+        ("2026-03-16", '=HYPERLINK("http://evil","x")', False, 12),
+    ]
+    response = data["questionnaire_responses"][0]
+    assert (response["instrument_id"], response["taken_on"], response["answers"]) == (
+        "single_item_burnout", "2026-03-10", {"1": 2})
+    assert [(s["scale"], s["score"], s["band"]) for s in data["questionnaire_scores"]] == [
+        ("burnout", 2.0, "no_burnout_symptoms")]
+    assert [(a["suggestion_id"], a["status"], a["planned_for"]) for a in data["actions"]] == [
+        ("book_supervision", "planned", "2026-03-20"),
+        ("book_supervision", "not_relevant", None),
+    ]
+    assert [m["rule"] for m in data["muted_rules"]] == [data["actions"][1]["rule"]]
+
+
+def test_export_holds_nobody_elses_data(db, filled, team):
+    other = accounts.create_user(db, "robin", PASSWORD, team=team)
+    checkins.save_checkin(db, other, TODAY, today=TODAY, note="robin's secret", **RATINGS)
+    document = export.to_json(export.collect(db, filled))
+    assert "robin" not in document
+    assert "robin" not in export.to_zip(export.collect(db, filled)).decode("latin-1")
+
+
+def test_json_document(db, filled):
+    moment = dt.datetime(2026, 3, 16, 18, 0, tzinfo=dt.timezone.utc)
+    document = json.loads(export.to_json(export.collect(db, filled), exported_at=moment))
+    assert document["exported_at"] == "2026-03-16T18:00:00Z"
+    assert list(document) == ["exported_at", "account", "checkins", "questionnaire_responses",
+                              "questionnaire_scores", "actions", "muted_rules"]
+    assert document["checkins"][0]["note"] == EVIL  # literal text, as typed
+
+
+def test_zip_has_one_csv_per_kind(db, filled):
+    archive = zipfile.ZipFile(io.BytesIO(export.to_zip(export.collect(db, filled))))
+    assert archive.namelist() == [
+        "account.csv", "checkins.csv", "questionnaire_responses.csv",
+        "questionnaire_scores.csv", "actions.csv", "muted_rules.csv",
+    ]
+    rows = list(csv.reader(io.StringIO(archive.read("checkins.csv").decode("utf-8"))))
+    assert rows[0] == list(export.CHECKIN_COLUMNS)
+    assert rows[1][0] == "2026-03-13" and rows[1][-1] == EVIL
+    assert rows[1][rows[0].index("supervision")] == "yes"
+    assert rows[2][-1] == '\'=HYPERLINK("http://evil","x")'
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("=1+1", "'=1+1"), ("+41 79", "'+41 79"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("plain", "plain"), ("a=b", "a=b"), ("", ""),
+    (None, ""), (True, "yes"), (False, "no"), (3, "3"), (2.5, "2.5"), ({"1": 2}, '{"1": 2}'),
+])
+def test_cells_are_never_formulas(value, expected):
+    assert export.cell(value) == expected
+
+
+def test_empty_account_exports_headers_only(db, user):
+    data = export.collect(db, user)
+    assert data["checkins"] == [] and data["actions"] == []
+    archive = zipfile.ZipFile(io.BytesIO(export.to_zip(data)))
+    assert archive.read("checkins.csv").decode() == ",".join(export.CHECKIN_COLUMNS) + "\r\n"
+
+
+# --- command line ---------------------------------------------------------------
+
+def cli_run(argv):
+    import contextlib
+
+    from fatigue import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_export_command_writes_an_owner_only_file(db, db_path, filled, tmp_path):
+    target = tmp_path / "casey.json"
+    code, out, _ = cli_run(["export", "Casey", "--db", str(db_path), "--out", str(target)])
+    assert code == 0 and out.startswith(f"The data of 'casey' written to {target} as JSON.")
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    assert json.loads(target.read_text())["checkins"][0]["note"] == EVIL
+    code, _, err = cli_run(["export", "casey", "--db", str(db_path), "--out", str(target)])
+    assert code == 2 and "exists already; pass --force" in err
+    archive = tmp_path / "casey.zip"
+    assert cli_run(["export", "casey", "--db", str(db_path), "--out", str(archive)])[0] == 0
+    assert zipfile.ZipFile(archive).namelist()[1] == "checkins.csv"
+
+
+def test_export_command_unknown_user(db, db_path, tmp_path):
+    code, _, err = cli_run(["export", "nobody", "--db", str(db_path), "--out", str(tmp_path / "x.json")])
+    assert (code, err) == (2, "error: There is no account 'nobody'.\n")
