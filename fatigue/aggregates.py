@@ -42,6 +42,7 @@ to a whole case and caseload against the standard to 10 points.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 import numbers
@@ -286,6 +287,68 @@ _NOTEAM_FROM = (
     "users u JOIN checkins c ON c.user_id = u.id WHERE NOT EXISTS"
     " (SELECT 1 FROM team_members h WHERE h.user_id = u.id AND h.home = 1)"
 )
+# The same rows from the weekly rollup (migration 0007_performance): one row per
+# person-week with the count and sums, kept in step with checkins by triggers.
+ROLLUP_EPOCH = dt.date(1999, 6, 21)  # week 0 of checkin_weeks; EPOCH - 320 x 28 days
+_ROLLED = (*RATINGS, "caseload", "contacts", "crisis_contacts", "trauma_contacts",
+           "after_hours_minutes")
+_TEAM_WEEKS = (
+    "team_members m JOIN checkin_weeks r ON r.user_id = m.user_id"
+    " WHERE m.team_id = :team AND m.home = 1"
+)
+_NOTEAM_WEEKS = (
+    "users u JOIN checkin_weeks r ON r.user_id = u.id WHERE NOT EXISTS"
+    " (SELECT 1 FROM team_members h WHERE h.user_id = u.id AND h.home = 1)"
+)
+
+
+def _rollup_sql(where: str, grouped: bool) -> str:
+    if not grouped:  # weeks: a rollup row is already one person-period
+        sums = ", ".join(f"r.{name}" for name in _ROLLED)
+        return (f"SELECT r.user_id, r.week - :w0, r.n, {sums}, r.supervision FROM {where}"
+                " AND r.week BETWEEN :w0 AND :w1 AND r.n > 0")
+    sums = ", ".join(f"sum(r.{name})" for name in _ROLLED)
+    return (f"SELECT r.user_id AS uid, (r.week - :w0) / :per AS p, sum(r.n), {sums},"
+            f" sum(r.supervision) FROM {where} AND r.week BETWEEN :w0 AND :w1 AND r.n > 0"
+            " GROUP BY uid, p")
+
+
+def _person_periods(
+    db: Database, group_key: str, params: dict[str, Any], first: dt.date, last: dt.date,
+    length: int, *, rollup: bool = True,
+) -> dict[str, np.ndarray]:
+    """Person-period means: ``uid``, ``p`` (period index from ``first``), the
+    rating and workload means and ``supervision`` (1 if any day had it).
+
+    ``rollup=False`` groups the raw check-ins instead (the simple reference the
+    tests compare with): the same values, exactly.
+    """
+    names = ["uid", "p", *_ROLLED, "supervision"]
+    if not rollup:
+        where = _NOTEAM_FROM if group_key == NOTEAM else _TEAM_FROM
+        cursor = db.execute(_person_periods_sql(where), {
+            **params, "start": first.isoformat(), "end": last.isoformat(), "len": length})
+        raw = cursor.fetchall()
+        data = np.array(raw, dtype=float) if raw else np.empty((0, len(names)))
+        return {name: data[:, i] for i, name in enumerate(names)}
+    where = _NOTEAM_WEEKS if group_key == NOTEAM else _TEAM_WEEKS
+    per = length // 7
+    raw = db.execute(_rollup_sql(where, per > 1), {
+        **params, "w0": (first - ROLLUP_EPOCH).days // 7, "w1": (last - ROLLUP_EPOCH).days // 7,
+        "per": per,
+    }).fetchall()
+    width = len(names) + 1
+    # fromiter over the flattened tuples: about a third faster than np.array(raw).
+    data = np.fromiter(itertools.chain.from_iterable(raw), dtype=np.int64,
+                       count=len(raw) * width).reshape(len(raw), width)
+    n = data[:, 2].astype(float)
+    out = {"uid": data[:, 0].astype(float), "p": data[:, 1].astype(float)}
+    for i, name in enumerate(_ROLLED):
+        out[name] = data[:, 3 + i] / n
+    out["supervision"] = (data[:, -1] > 0).astype(float)
+    return out
+
+
 _FIRST_DAY = "(SELECT min(f.day) FROM checkins f WHERE f.user_id = u.id)"
 _TEAM_MEMBERS = f"""
     SELECT u.id AS uid, u.active, u.is_admin, m.lead, substr(u.created_at, 1, 10) AS created,
@@ -301,24 +364,22 @@ _NOTEAM_MEMBERS = f"""
 """
 
 
-def _compute(db: Database, group_key: str, period: str, starts: list[dt.date]) -> list[dict[str, Any]]:
-    """Rows for ``aggregate_cells``: one per start, for one group."""
+def _compute(
+    db: Database, group_key: str, period: str, starts: list[dt.date], *, rollup: bool = True
+) -> list[dict[str, Any]]:
+    """Rows for ``aggregate_cells``: one per start, for one group (``rollup``: read
+    the weekly rollup rather than every check-in; the result is the same)."""
     length = PERIOD_DAYS[period]
     first, last = min(starts), max(starts) + dt.timedelta(days=length - 1)
     if group_key == NOTEAM:
         team_id, standard = None, DEFAULT_CASELOAD_STANDARD
-        members_sql, from_sql, params = _NOTEAM_MEMBERS, _NOTEAM_FROM, {}
+        members_sql, params = _NOTEAM_MEMBERS, {}
     else:
         team_id = int(group_key.split(":")[1])
         standard = int(db.execute(
             "SELECT caseload_standard FROM teams WHERE id = ?", [team_id]).fetchone()[0])
-        members_sql, from_sql, params = _TEAM_MEMBERS, _TEAM_FROM, {"team": team_id}
-    params = {**params, "start": first.isoformat(), "end": last.isoformat(), "len": length}
-    cursor = db.execute(_person_periods_sql(from_sql), params)
-    names = [d[0] for d in cursor.description]
-    raw = cursor.fetchall()
-    data = np.array(raw, dtype=float) if raw else np.empty((0, len(names)))
-    column = {name: data[:, i] for i, name in enumerate(names)}
+        members_sql, params = _TEAM_MEMBERS, {"team": team_id}
+    column = _person_periods(db, group_key, params, first, last, length, rollup=rollup)
     uid = column["uid"].astype(np.int64)
     index = column["p"].astype(np.int64)
     # Person-level values, one row per person-period.
@@ -327,7 +388,7 @@ def _compute(db: Database, group_key: str, period: str, starts: list[dt.date]) -
     column["after_hours_regular"] = (
         column["after_hours_minutes"] >= REGULAR_AFTER_HOURS_MINUTES
     ).astype(float)
-    values = np.column_stack([column[name] for name in VALUES]) if len(data) else np.empty((0, len(VALUES)))
+    values = np.column_stack([column[name] for name in VALUES]) if len(uid) else np.empty((0, len(VALUES)))
     low = np.array([BOUNDS[name][0] for name in VALUES])
     high = np.array([BOUNDS[name][1] for name in VALUES])
     count = (last - first).days // length + 1
@@ -338,7 +399,7 @@ def _compute(db: Database, group_key: str, period: str, starts: list[dt.date]) -
 
     # Members: who belonged to the group in each period (joined by its end:
     # account created or first check-in; and still active, or answered in it).
-    members = db.execute(members_sql, {k: v for k, v in params.items() if k == "team"}).fetchall()
+    members = db.execute(members_sql, params).fetchall()
     never = dt.date.max.toordinal()
     member_uid = np.array([m[0] for m in members], dtype=np.int64)
     active = np.array([bool(m[1]) for m in members], dtype=bool)
@@ -380,11 +441,12 @@ def _compute(db: Database, group_key: str, period: str, starts: list[dt.date]) -
             "members_eligible": int(members_eligible[i]),
             "respondents": int(respondents[i]),
             "eligible": int(eligible[i]),
-            "stats": json.dumps({
-                "sum": dict(zip(VALUES, map(float, sums[i]))),
-                "clamped": dict(zip(VALUES, map(float, clamped[i]))),
-            }),
         })
+        rows[-1]["_stats"] = {  # also kept as a dict: the caller need not parse it back
+            "sum": dict(zip(VALUES, map(float, sums[i]))),
+            "clamped": dict(zip(VALUES, map(float, clamped[i]))),
+        }
+        rows[-1]["stats"] = json.dumps(rows[-1]["_stats"])
     return rows
 
 
@@ -398,25 +460,14 @@ def _load_cells(
     def read() -> dict[tuple[str, dt.date], Cell]:
         found: dict[tuple[str, dt.date], Cell] = {}
         keys = ", ".join("?" for _ in group_keys)
-        for row in db.query(
+        for row in db.execute(
             "SELECT group_key, period_start, caseload_standard, members, members_eligible,"
             " respondents, eligible, stats, dp FROM aggregate_cells"
             f" WHERE period = ? AND period_start BETWEEN ? AND ? AND group_key IN ({keys})",
             [period, min(starts).isoformat(), max(starts).isoformat(), *group_keys],
-        ):
-            stats = json.loads(row["stats"])
-            start = dt.date.fromisoformat(row["period_start"])
-            found[(row["group_key"], start)] = Cell(
-                key=row["group_key"],
-                members=row["members"],
-                members_eligible=row["members_eligible"],
-                respondents=row["respondents"],
-                eligible=row["eligible"],
-                sums={name: float(stats["sum"].get(name, 0.0)) for name in VALUES},
-                clamped={name: float(stats["clamped"].get(name, 0.0)) for name in VALUES},
-                caseload_standard=row["caseload_standard"],
-                dp=bool(row["dp"]),
-            )
+        ).fetchall():
+            found[(row[0], dt.date.fromisoformat(row[1]))] = _cell(
+                row[0], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]), row[8])
         return found
 
     wanted = set(starts)
@@ -430,17 +481,34 @@ def _load_cells(
                 todo = sorted(s for s in wanted if (group_key, s) not in cells)
                 if not todo:
                     continue
-                for row in _compute(db, group_key, period, todo):
-                    db.execute(
-                        "INSERT OR IGNORE INTO aggregate_cells (group_key, period, period_start,"
-                        " team_id, caseload_standard, members, members_eligible, respondents,"
-                        " eligible, stats, dp) VALUES (:group_key, :period, :period_start,"
-                        " :team_id, :caseload_standard, :members, :members_eligible,"
-                        " :respondents, :eligible, :stats, :dp)",
-                        {**row, "dp": int(use_dp)},
-                    )
-            cells = read()
+                rows = _compute(db, group_key, period, todo)
+                db.conn.executemany(
+                    "INSERT INTO aggregate_cells (group_key, period, period_start,"
+                    " team_id, caseload_standard, members, members_eligible, respondents,"
+                    " eligible, stats, dp) VALUES (:group_key, :period, :period_start,"
+                    " :team_id, :caseload_standard, :members, :members_eligible,"
+                    " :respondents, :eligible, :stats, :dp)",
+                    [{**row, "dp": int(use_dp)} for row in rows],
+                )
+                # Under the write lock nobody else froze these meanwhile: what was
+                # stored is exactly these rows, so they need not be read back.
+                for row in rows:
+                    cells[(group_key, dt.date.fromisoformat(row["period_start"]))] = _cell(
+                        group_key, row["caseload_standard"], row["members"],
+                        row["members_eligible"], row["respondents"], row["eligible"],
+                        row["_stats"], use_dp)
     return cells
+
+
+def _cell(key: str, standard: int | None, members: int, members_eligible: int,
+          respondents: int, eligible: int, stats: dict[str, Any], use_dp: Any) -> Cell:
+    return Cell(
+        key=key, members=members, members_eligible=members_eligible,
+        respondents=respondents, eligible=eligible,
+        sums={name: float(stats["sum"].get(name, 0.0)) for name in VALUES},
+        clamped={name: float(stats["clamped"].get(name, 0.0)) for name in VALUES},
+        caseload_standard=standard, dp=bool(use_dp),
+    )
 
 
 # ------------------------------------------------------------------- display
@@ -534,17 +602,24 @@ def _cell_row(
     return row
 
 
+_FLOAT_COLUMNS = frozenset((*RATINGS, *NUMERIC, *PM_COLUMNS, "participation_pct",
+                            "caseload_standard", *(f"{s}_pct" for s in SHARES)))
+
+
 def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=list(columns))
-    for column in ("period_start", "period_end"):
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
-    frame["shown"] = frame["shown"].astype(bool)
-    frame["dp"] = frame["dp"].astype(bool)
-    numeric = [*RATINGS, *NUMERIC, *PM_COLUMNS, "participation_pct", "caseload_standard",
-               *(f"{s}_pct" for s in SHARES)]
-    for column in dict.fromkeys(numeric):
-        frame[column] = frame[column].astype(float)
-    return frame
+    """The rows as a frame, each column built once with its final dtype."""
+    data: dict[str, Any] = {}
+    for column in columns:
+        values = [row[column] for row in rows]
+        if column in _FLOAT_COLUMNS:
+            data[column] = np.array([math.nan if v is None else v for v in values], dtype=float)
+        elif column in ("shown", "dp"):
+            data[column] = np.array(values, dtype=bool)
+        elif column in ("period_start", "period_end"):
+            data[column] = np.array(values, dtype="datetime64[D]").astype("datetime64[ns]")
+        else:
+            data[column] = values
+    return pd.DataFrame(data, columns=list(columns))
 
 
 # -------------------------------------------------------------- authorization
@@ -593,6 +668,20 @@ def viewable_teams(db: Database, viewer_id: int) -> list[dict[str, Any]]:
         " WHERE m.user_id = ? AND m.lead = 1 ORDER BY t.name",
         [int(viewer_id)],
     ))
+
+
+def report_version(db: Database) -> tuple:
+    """What a report depends on besides its frozen cells and the day: k, the
+    privacy-noise settings and the teams' names and caseload standards. A
+    cache of reports keyed by this (and the day) is never stale."""
+    teams = db.execute(
+        "SELECT group_concat(id || ':' || caseload_standard || ':' || name, '|')"
+        " FROM (SELECT id, caseload_standard, name FROM teams ORDER BY id)"
+    ).fetchone()[0]
+    dropped = db.execute(  # bumped when frozen cells are dropped (forget_released_periods)
+        "SELECT value FROM settings WHERE key = 'cells_generation'").fetchone()
+    return (settings.get_k(db), settings.dp_enabled(db), settings.dp_epsilon(db), teams or "",
+            dropped[0] if dropped else "")
 
 
 def _check_args(period: str, today: dt.date | None, periods: int | None) -> tuple[dt.date, int]:
@@ -988,3 +1077,33 @@ def team_suggestions(report: pd.DataFrame) -> list[dict[str, Any]]:
             "source": SOURCES["supervision"],
         })
     return out
+
+
+# ------------------------------------------------------------ deleted data
+
+def forget_released_periods(db: Database, days: Iterable[dt.date]) -> int:
+    """Drop the frozen cells of every group for the weeks and 4-week periods
+    containing ``days``, with their stored DP draws; return how many cells.
+
+    Used when a person's data is deleted (:mod:`fatigue.erasure`): the next
+    view computes those cells again, under the same rules (k, bands, DP), from
+    the data that is left. All groups, because the person may have counted in
+    another team when a cell was frozen. Call inside the deleting transaction.
+    """
+    periods = sorted({(period, period_start(day, period)) for day in days for period in PERIOD_DAYS})
+    # A new generation makes every cached report stale (report_version).
+    db.execute(
+        "INSERT INTO settings (key, value) VALUES ('cells_generation', lower(hex(randomblob(8))))"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    )
+    dropped = 0
+    for period, start in periods:
+        dropped += db.execute(
+            "DELETE FROM aggregate_cells WHERE period = ? AND period_start = ?",
+            [period, start.isoformat()],
+        ).rowcount
+        db.execute(
+            "DELETE FROM dp_releases WHERE period = ? AND period_start = ?",
+            [period, start.isoformat()],
+        )
+    return dropped

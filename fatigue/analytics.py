@@ -21,6 +21,7 @@ never as a cause or a diagnosis.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -115,6 +116,27 @@ def _day(value: Any) -> pd.Timestamp:
     return stamp.normalize()
 
 
+def _is_prepared(history: pd.DataFrame, today: Any | None) -> bool:
+    """Whether ``history`` is what :func:`_prepare` would return (checked cheaply).
+
+    :func:`personal_summary` prepares once and hands the result to each part,
+    which would otherwise copy and sort it again (a third of its time).
+    """
+    if "day" not in history.columns or history["day"].dtype != np.dtype("datetime64[ns]"):
+        return False
+    if not isinstance(history.index, pd.RangeIndex) or history.index.start != 0 \
+            or history.index.step != 1:
+        return False
+    days = history["day"].to_numpy().view("int64")
+    if len(days) == 0:
+        return True
+    if history["day"].isna().any() or np.any(days % 86_400_000_000_000 != 0):
+        return False
+    if len(days) > 1 and not bool(np.all(days[1:] > days[:-1])):
+        return False
+    return today is None or days[-1] <= _day(today).value
+
+
 def _prepare(history: pd.DataFrame, today: Any | None) -> pd.DataFrame:
     """A sorted copy with ``day`` as midnight datetimes, one row per day, none after today."""
     if "day" not in history.columns:
@@ -123,6 +145,8 @@ def _prepare(history: pd.DataFrame, today: Any | None) -> pd.DataFrame:
             history.insert(0, "day", pd.Series(dtype="datetime64[ns]"))
         else:
             raise ValueError("The history has no 'day' column.")
+    if _is_prepared(history, today):
+        return history  # already sorted, one row per day, none after today: no copy needed
     frame = history.copy()
     frame["day"] = pd.to_datetime(frame["day"]).astype("datetime64[ns]").dt.normalize()
     frame = frame[frame["day"].notna()]
@@ -332,19 +356,20 @@ def early_warnings(
     if not base.ready:
         return EarlyWarnings(False, len(recent), (), base.message)
     signals: list[EarlyWarning] = []
-    parts: list[pd.DataFrame] = []
+    parts: list[tuple[np.ndarray, str, np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]] = []
+    recent_days = recent["day"].to_numpy()
     for rating, rb in base.ratings.items():
-        rows = recent[["day"]].assign(value=_values(recent, rating)).dropna(subset=["value"])
-        if len(rows) < MIN_RECENT_CHECKINS:
+        every = _values(recent, rating).to_numpy()
+        present = ~np.isnan(every)
+        if int(present.sum()) < MIN_RECENT_CHECKINS:
             continue
         up = HIGHER_IS_HARDER.get(rating, True)
-        values = rows["value"].to_numpy()
+        values = every[present]
+        days = recent_days[present]
         z, width = ewma_path(values, rb.mean, rb.sd_used)
         limit = rb.mean + width if up else rb.mean - width
         outside = z > limit if up else z < limit
-        parts.append(
-            rows.assign(rating=rating, ewma=z, center=rb.mean, limit=limit, outside=outside)
-        )
+        parts.append((days, rating, values, z, rb.mean, limit, outside))
         if not outside[-1]:
             continue
         run = 0
@@ -352,23 +377,29 @@ def early_warnings(
             if not flag:
                 break
             run += 1
-        since = rows["day"].iloc[len(rows) - run].date()
+        since = pd.Timestamp(days[len(values) - run]).date()
         run_values = values[len(values) - run:]
         run_mean = float(run_values.mean())
         difference = run_mean - rb.mean
         direction: Literal["higher", "lower"] = "higher" if up else "lower"
         signals.append(
             EarlyWarning(
-                rating, direction, since, run, float(values.mean()), len(rows), rb.mean,
+                rating, direction, since, run, float(values.mean()), len(values), rb.mean,
                 rb.sd_used, difference, difference / rb.sd_used,
                 _warning_message(rating, direction, since, run_values, rb.mean, rb.sd_used),
                 run_mean, float(z[-1]), float(limit[-1]),
             )
         )
     chart = (
-        pd.concat(parts, ignore_index=True)[
-            ["day", "rating", "value", "ewma", "center", "limit", "outside"]
-        ]
+        pd.DataFrame({  # built once from arrays: a frame per rating cost more than the maths
+            "day": np.concatenate([p[0] for p in parts]),
+            "rating": pd.array([p[1] for p in parts for _ in p[2]], dtype="str"),
+            "value": np.concatenate([p[2] for p in parts]),
+            "ewma": np.concatenate([p[3] for p in parts]),
+            "center": np.concatenate([np.full(len(p[2]), p[4]) for p in parts]),
+            "limit": np.concatenate([p[5] for p in parts]),
+            "outside": np.concatenate([p[6] for p in parts]),
+        })
         if parts
         else pd.DataFrame(columns=["day", "rating", "value", "ewma", "center", "limit", "outside"])
     )
@@ -406,15 +437,55 @@ class Trend:
     message: str
 
 
+@functools.lru_cache(maxsize=8)
+def _normal_quantile(q: float) -> float:
+    return float(stats.norm.ppf(q))
+
+
+def _repeat_weight(values: np.ndarray) -> int:
+    counts = np.unique(values, return_counts=True)[1]
+    return sum(int(k) * (int(k) - 1) * (2 * int(k) + 5) for k in counts if k > 1)
+
+
+def theil_sen(y: np.ndarray, x: np.ndarray, alpha: float) -> tuple[float, float, float]:
+    """(slope, low, high) exactly as ``scipy.stats.theilslopes(y, x, alpha)`` (Sen 1968,
+    with ties), without its per-call set-up: the normal quantile is computed once."""
+    y = np.asarray(y, dtype=float)
+    x = np.asarray(x, dtype=float)
+    deltax = x[:, np.newaxis] - x
+    deltay = y[:, np.newaxis] - y
+    slopes = np.sort(deltay[deltax > 0] / deltax[deltax > 0])
+    slope = float(np.median(slopes))
+    if alpha > 0.5:
+        alpha = 1.0 - alpha
+    z = _normal_quantile(alpha / 2.0)
+    ny, nt = len(y), len(slopes)
+    sigsq = 1 / 18.0 * (ny * (ny - 1) * (2 * ny + 5) - _repeat_weight(x) - _repeat_weight(y))
+    try:
+        sigma = np.sqrt(sigsq)
+        upper = min(int(np.round((nt - z * sigma) / 2.0)), nt - 1)
+        lower = max(int(np.round((nt + z * sigma) / 2.0)) - 1, 0)
+        low, high = slopes[[lower, upper]]
+    except (ValueError, IndexError):
+        low, high = np.nan, np.nan
+    return slope, float(low), float(high)
+
+
 def trend(history: pd.DataFrame, today: Any, rating: str, days: int = TREND_DAYS) -> Trend:
     """Robust slope over ``today-days+1 .. today`` against calendar days (gaps kept)."""
     end = _day(today)
     start = end - pd.Timedelta(days=days - 1)
     window = _between(_prepare(history, today), start, end)
-    values = _values(window, rating)
-    keep = values.notna()
-    y = values[keep].to_numpy()
-    x = ((window.loc[keep, "day"] - start).dt.days).to_numpy(dtype=float)
+    return _trend_in(window, start, rating, days)
+
+
+def _trend_in(window: pd.DataFrame, start: pd.Timestamp, rating: str, days: int) -> Trend:
+    """:func:`trend` on the window already cut out (so :func:`trends` cuts it once)."""
+    every = _values(window, rating).to_numpy()
+    keep = ~np.isnan(every)
+    y = every[keep]
+    x = ((window["day"].to_numpy()[keep] - start.to_datetime64())
+         // np.timedelta64(1, "D")).astype(float)
     n = len(y)
     label = _label(rating)
     if n < MIN_TREND_POINTS:
@@ -423,8 +494,7 @@ def trend(history: pd.DataFrame, today: Any, rating: str, days: int = TREND_DAYS
             f"{label}: not enough check-ins in the last {days} days for a trend "
             f"({n} of {MIN_TREND_POINTS} needed).",
         )
-    result = stats.theilslopes(y, x, alpha=TREND_CONFIDENCE)
-    slope, low, high = float(result.slope), float(result.low_slope), float(result.high_slope)
+    slope, low, high = theil_sen(y, x, TREND_CONFIDENCE)
     if low > 0:
         direction: Direction = "rising"
     elif high < 0:
@@ -444,7 +514,10 @@ def trend(history: pd.DataFrame, today: Any, rating: str, days: int = TREND_DAYS
 
 def trends(history: pd.DataFrame, today: Any, days: int = TREND_DAYS) -> dict[str, Trend]:
     """:func:`trend` for every rating."""
-    return {rating: trend(history, today, rating, days) for rating in RATINGS}
+    end = _day(today)
+    start = end - pd.Timedelta(days=days - 1)
+    window = _between(_prepare(history, today), start, end)
+    return {rating: _trend_in(window, start, rating, days) for rating in RATINGS}
 
 
 def is_worsening(t: Trend) -> bool:
@@ -583,6 +656,18 @@ def _pairs(frame: pd.DataFrame, driver: pd.Series, outcome: str, lag: int) -> pd
     return left.merge(right, on="day", how="inner").dropna()
 
 
+def _pair_arrays(days: np.ndarray, x: np.ndarray, y: np.ndarray, lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`_pairs` on a prepared frame (``days`` sorted and unique, int64 ns),
+    as arrays: x on day d with y on day d + lag, both present. Same pairs, same order."""
+    target = days + lag * 86_400_000_000_000
+    at = np.searchsorted(days, target)
+    found = at < len(days)
+    found[found] = days[at[found]] == target[found]
+    xs, ys = x[found], y[at[found]]
+    keep = ~(np.isnan(xs) | np.isnan(ys))
+    return xs[keep], ys[keep]
+
+
 def strain_drivers(
     history: pd.DataFrame,
     caseload_standard: float = DEFAULT_CASELOAD_STANDARD,
@@ -596,8 +681,11 @@ def strain_drivers(
         "workload_index": workload_index(frame, caseload_standard).astype(float),
         **{name: _values(frame, name) for name in DRIVERS if name != "workload_index"},
     }
-    n_paired = len(_pairs(frame, measures["workload_index"], OUTCOMES[0], 0).merge(
-        _pairs(frame, measures["workload_index"], OUTCOMES[1], 0), on="day"))
+    days = frame["day"].to_numpy().view("int64")
+    xs = {name: series.to_numpy(dtype=float) for name, series in measures.items()}
+    ys = {name: _values(frame, name).to_numpy() for name in OUTCOMES}
+    n_paired = int((~(np.isnan(xs["workload_index"]) | np.isnan(ys[OUTCOMES[0]])
+                      | np.isnan(ys[OUTCOMES[1]]))).sum())
     if n_paired < min_days:
         message = (
             f"Links between your workload and how you feel are shown once there are {min_days} "
@@ -611,11 +699,10 @@ def strain_drivers(
         for outcome in OUTCOMES:
             for lag, lag_words in LAGS.items():
                 what = f"{_lower(outcome)} ({lag_words}) and {DRIVERS[driver][2]}"
-                pairs = _pairs(frame, measures[driver], outcome, lag)
-                if len(pairs) < min_days:
-                    skipped.append(f"{what}: {len(pairs)} of {min_days} paired days so far.")
+                x, y = _pair_arrays(days, xs[driver], ys[outcome], lag)
+                if len(x) < min_days:
+                    skipped.append(f"{what}: {len(x)} of {min_days} paired days so far.")
                     continue
-                x, y = pairs["x"].to_numpy(), pairs["y"].to_numpy()
                 if np.all(x == x[0]):
                     skipped.append(f"{what}: no variation in {DRIVERS[driver][2]}.")
                     continue
@@ -636,7 +723,7 @@ def strain_drivers(
                 clear = low > 0 or high < 0
                 results.append(
                     DriverResult(
-                        driver, outcome, lag, len(pairs), median, rule, n_h, n_l,
+                        driver, outcome, lag, len(x), median, rule, n_h, n_l,
                         float(y[heavy].mean()), float(y[~heavy].mean()), diff, low, high, clear,
                         _driver_message(driver, outcome, lag, rule, diff, low, high, clear),
                     )
@@ -953,3 +1040,16 @@ def personal_summary(
         _day(today).date(), base, warnings, trend_by_rating, cf, drivers, card,
         float(caseload_standard), DISCLAIMER, drift,
     )
+
+
+# ----------------------------------------------------------------- caching support
+def data_version(db: Any, user_id: int) -> int:
+    """A stamp that changes with every write to ``user_id``'s check-ins.
+
+    Kept in ``data_versions`` by triggers on ``checkins`` (migration
+    ``0007_performance``), so every write path bumps it, in the same
+    transaction. 0 for someone who never checked in. A cache of a person's
+    figures keyed by (user id, this stamp) can never serve stale numbers.
+    """
+    row = db.execute("SELECT version FROM data_versions WHERE user_id = ?", [int(user_id)]).fetchone()
+    return 0 if row is None else int(row[0])

@@ -551,3 +551,68 @@ def build_demo(
                 }
             )
         return load(db, agency)
+
+
+# --- bulk loading (benchmarks) ---------------------------------------------
+
+def agency_teams(staff: int, team_size: int = 30) -> list[TeamSpec]:
+    """``staff`` people in teams of ``team_size`` (the last one may be smaller).
+
+    The teams cycle through the demo's team profiles (caseload standard and
+    how hard each is run), so an agency of any size has the same mix.
+    """
+    if staff < 1 or team_size < 1:
+        raise ValueError("staff and team_size must be at least 1")
+    specs = []
+    for i, start in enumerate(range(0, staff, team_size)):
+        profile = DEFAULT_TEAMS[i % len(DEFAULT_TEAMS)]
+        specs.append(TeamSpec(
+            f"Team {i + 1:03d}", min(team_size, staff - start),
+            caseload_standard=profile.caseload_standard,
+            caseload_factor=profile.caseload_factor, crisis_factor=profile.crisis_factor,
+            trauma_factor=profile.trauma_factor, after_hours_factor=profile.after_hours_factor,
+            supervision_rate=profile.supervision_rate, surge=profile.surge,
+        ))
+    return specs
+
+
+def bulk_load(db: Database, agency: Agency, *, chunk: int = 50_000) -> dict[str, int]:
+    """Write ``agency`` fast, for benchmarks: accounts through :mod:`fatigue.accounts`,
+    check-ins with ``executemany`` in the same single transaction.
+
+    The check-ins are generated in range, so row-by-row validation is skipped
+    (the table's CHECK constraints still apply); notes are written empty (they
+    would otherwise have to go through the notes cipher); no questionnaires.
+    Refuses a database that already has accounts, like :func:`build_demo`.
+    """
+    hashed = accounts.hash_password(DEMO_PASSWORD)
+    frame = agency.checkins
+    columns = [name for name in FIELDS if name != "note"]
+    sql = (f"INSERT INTO checkins (user_id, day, {', '.join(columns)})"
+           f" VALUES ({', '.join('?' for _ in range(len(columns) + 2))})")
+    counts = {"teams": 0, "users": 0, "checkins": 0}
+    with write_lock(db):
+        if accounts.has_users(db):
+            raise ValidationError({"database": "bulk_load needs a new, empty database."})
+        for spec in agency.teams:
+            accounts.create_team(db, spec.name, caseload_standard=int(spec.caseload_standard))
+        counts["teams"] = len(agency.teams)
+        user_ids = {
+            person.username: accounts.create_user(
+                db, person.username, DEMO_PASSWORD, team=person.team, lead_of=person.lead_of,
+                is_admin=person.is_admin, display_name=person.display_name, password_hash=hashed,
+            )
+            for person in agency.people
+        }
+        counts["users"] = len(user_ids)
+        ids = frame["username"].map(user_ids).to_numpy(dtype=np.int64)
+        days = frame["day"].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+        values = [frame[name].to_numpy() for name in columns]
+        for begin in range(0, len(frame), chunk):
+            part = slice(begin, begin + chunk)
+            cols = [ids[part].tolist(), days[part].tolist(),
+                    *(v[part].astype(float if v.dtype.kind == "f" else np.int64).tolist()
+                      for v in values)]
+            db.conn.executemany(sql, zip(*cols))
+            counts["checkins"] += len(cols[0])
+    return counts

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 
 import pandas as pd
@@ -677,3 +678,115 @@ def test_a_future_today_cannot_release_an_open_period(db, nine):
     assert row(frame, this_week)["hidden_code"] == "not_final"
     assert db.execute("SELECT count(*) FROM aggregate_cells WHERE period_start = ?",
                       [this_week.isoformat()]).fetchone()[0] == 0
+
+
+# --- the weekly rollup and the optimised cells (issue 7) ----------------------------
+
+ROLLUP_CHECK = (
+    "SELECT user_id, (CAST(julianday(day) - 2451350.5 AS INTEGER) / 7) AS week, count(*),"
+    " sum(exhaustion), sum(empathy), sum(detachment), sum(intrusion), sum(meaning),"
+    " sum(recovery), sum(time_pressure), sum(caseload), sum(contacts), sum(crisis_contacts),"
+    " sum(trauma_contacts), sum(after_hours_minutes), sum(supervision)"
+    " FROM checkins GROUP BY user_id, week ORDER BY user_id, week"
+)
+ROLLUP_READ = (
+    "SELECT user_id, week, n, exhaustion, empathy, detachment, intrusion, meaning, recovery,"
+    " time_pressure, caseload, contacts, crisis_contacts, trauma_contacts, after_hours_minutes,"
+    " supervision FROM checkin_weeks ORDER BY user_id, week"
+)
+
+
+def test_rollup_epoch_is_a_monday_a_whole_number_of_periods_before_the_epoch():
+    assert aggregates.ROLLUP_EPOCH.weekday() == 0
+    assert (aggregates.EPOCH - aggregates.ROLLUP_EPOCH).days % 28 == 0
+    assert aggregates.ROLLUP_EPOCH < dt.date(2000, 1, 1)  # before any allowed check-in day
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rollup_follows_every_kind_of_write(db, seed):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    accounts.create_team(db, "North")
+    ids = people(db, "North", 4, "roll")
+    for _ in range(60):
+        user = int(rng.choice(ids))
+        day = TODAY - dt.timedelta(days=int(rng.integers(0, 40)))
+        values = {name: int(rng.integers(0, 11)) for name in RATINGS}
+        checkins.save_checkin(db, user, day, today=TODAY, caseload=int(rng.integers(0, 50)),
+                              contacts=4, crisis_contacts=int(rng.integers(0, 3)),
+                              supervision=bool(rng.random() < 0.3), **values)
+    with db.conn:  # other writers: a day moved, rows deleted, a person deleted
+        db.execute("UPDATE checkins SET day = date(day, '-9 days') WHERE id % 7 = 0"
+                   " AND NOT EXISTS (SELECT 1 FROM checkins o WHERE o.user_id = checkins.user_id"
+                   " AND o.day = date(checkins.day, '-9 days'))")
+        db.execute("DELETE FROM checkins WHERE id % 5 = 0")
+        db.execute("DELETE FROM users WHERE id = ?", [ids[0]])
+    assert db.execute(ROLLUP_READ).fetchall() == db.execute(ROLLUP_CHECK).fetchall()
+    assert db.execute("SELECT count(*) FROM checkin_weeks WHERE n = 0").fetchone()[0] == 0
+
+
+def test_migration_builds_the_rollup_from_checkins_saved_before_it(tmp_path):
+    from fatigue.migrations import migrations
+
+    path = tmp_path / "old.db"
+    old = connect(path, migrate=False)
+    migrations.apply(old, stop_before="0007_performance")
+    old.execute("INSERT INTO users (id, username, password_hash) VALUES (1, 'casey', '$argon2id$x'),"
+                " (2, 'robin', '$argon2id$x')")
+    old.execute(
+        "INSERT INTO checkins (user_id, day, exhaustion, empathy, detachment, intrusion, meaning,"
+        " recovery, time_pressure, caseload, supervision) VALUES"
+        " (1, '2026-03-09', 5, 6, 2, 3, 7, 4, 6, 12, 1), (1, '2026-03-10', 7, 6, 2, 3, 7, 4, 6, 14, 0),"
+        " (1, '2026-03-16', 2, 6, 2, 3, 7, 4, 6, 14, 0), (2, '2026-03-10', 9, 6, 2, 3, 7, 4, 6, 30, 0)")
+    old.conn.commit()
+    old.close()
+    db = connect(path)
+    assert db.execute(ROLLUP_READ).fetchall() == db.execute(ROLLUP_CHECK).fetchall()
+    assert db.execute("SELECT user_id, week, n, exhaustion, caseload, supervision FROM checkin_weeks"
+                      " ORDER BY user_id, week").fetchall() == [
+        (1, 1394, 2, 12, 26, 1), (1, 1395, 1, 2, 14, 0), (2, 1394, 1, 9, 30, 0)]  # weeks from 1999-06-21
+    assert db.execute("SELECT count(*) FROM data_versions").fetchone()[0] == 2
+    db.close()
+
+
+@pytest.fixture(scope="module")
+def bulk(tmp_path_factory):
+    """A small generated agency (2 teams of 30 and 5, people without a team), bulk loaded."""
+    db = connect(tmp_path_factory.mktemp("bulk") / "bulk.db")
+    agency = demo.generate(seed=5, days=120, end=TODAY - dt.timedelta(days=1),
+                           teams=demo.agency_teams(35, 30))
+    demo.bulk_load(db, agency)
+    with db.conn:
+        db.execute("UPDATE users SET created_at = '2025-01-01T09:00:00Z'")
+        db.execute("DELETE FROM team_members WHERE home = 1 AND lead = 0 AND user_id % 9 = 0")
+    yield db
+    db.close()
+
+
+@pytest.mark.parametrize("period", ["week", "4week"])
+@pytest.mark.parametrize("group", ["team:1", "team:2", "noteam"])
+def test_cells_from_the_rollup_equal_cells_from_every_checkin(bulk, period, group):
+    length = aggregates.PERIOD_DAYS[period]
+    first = aggregates.period_start(TODAY - dt.timedelta(days=140), period)
+    starts = [first + dt.timedelta(days=length * i) for i in range(140 // length + 1)]
+    fast = aggregates._compute(bulk, group, period, starts)
+    simple = aggregates._compute(bulk, group, period, starts, rollup=False)
+    assert sum(row["respondents"] for row in simple) > 0
+    for a, b in zip(fast, simple, strict=True):
+        assert {k: v for k, v in a.items() if k != "stats"} == {k: v for k, v in b.items() if k != "stats"}
+        fast_stats, simple_stats = json.loads(a["stats"]), json.loads(b["stats"])
+        for kind in ("sum", "clamped"):
+            assert fast_stats[kind] == pytest.approx(simple_stats[kind], rel=1e-12, abs=1e-12)
+
+
+def test_report_version_changes_with_k_noise_and_teams(db, nine):
+    first = aggregates.report_version(db)
+    assert aggregates.report_version(db) == first
+    settings.set_k(db, 6)
+    second = aggregates.report_version(db)
+    settings.set_dp_enabled(db, True)
+    third = aggregates.report_version(db)
+    with db.conn:
+        db.execute("UPDATE teams SET caseload_standard = 20")
+    assert len({first, second, third, aggregates.report_version(db)}) == 4

@@ -938,3 +938,112 @@ def test_summary_with_replaced_standard_changes_only_workload_drivers():
     a = an.personal_summary(history, TODAY, 15)
     b = an.personal_summary(history, TODAY, 30)
     assert replace(a, drivers=b.drivers, caseload_standard=30.0) == b
+
+
+# --- optimised paths agree with the simple ones (issue 7) ---------------------------
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("ties", [False, True])
+def test_theil_sen_equals_scipy(seed, ties):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 15))
+    x = np.sort(rng.choice(np.arange(14), size=n, replace=ties)).astype(float)
+    y = np.rint(rng.normal(5, 2, n)) if ties else rng.normal(5, 2, n)
+    expected = stats.theilslopes(y, x, alpha=0.95)
+    assert an.theil_sen(y, x, 0.95) == (
+        float(expected.slope), float(expected.low_slope), float(expected.high_slope))
+
+
+def random_history(seed: int, n: int = 80) -> pd.DataFrame:
+    """Weekday check-ins with gaps and some missing workload values."""
+    rng = np.random.default_rng(seed)
+    days = [d for d in weekdays(TODAY, n) if rng.random() < 0.8]
+    history = make_history(days)
+    for name in RATINGS:
+        history[name] = rng.integers(0, 11, len(history))
+    history["caseload"] = rng.integers(5, 40, len(history)).astype(float)
+    history.loc[rng.random(len(history)) < 0.1, "caseload"] = np.nan
+    return history
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("lag", [0, 1])
+def test_pair_arrays_match_the_pandas_merge(seed, lag):
+    frame = an._prepare(random_history(seed), TODAY)
+    driver = an._values(frame, "caseload")
+    expected = an._pairs(frame, driver, "exhaustion", lag)
+    x, y = an._pair_arrays(frame["day"].to_numpy().view("int64"), driver.to_numpy(),
+                           an._values(frame, "exhaustion").to_numpy(), lag)
+    assert x.tolist() == expected["x"].tolist() and y.tolist() == expected["y"].tolist()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_summary_of_a_prepared_history_equals_the_summary_of_a_messy_one(seed):
+    history = random_history(seed)
+    messy = pd.concat([history.iloc[::-1], history.iloc[:3]], ignore_index=True)
+    messy["day"] = messy["day"].dt.strftime("%Y-%m-%d")  # strings, unsorted, duplicated days
+    prepared = an._prepare(history, TODAY)
+    assert an._is_prepared(prepared, TODAY)
+    assert an._prepare(prepared, TODAY) is prepared  # no copy
+    assert an.personal_summary(prepared, TODAY) == an.personal_summary(messy, TODAY)
+
+
+@pytest.mark.parametrize("change", ["unsorted", "duplicate", "after_today", "not_midnight",
+                                    "index"])
+def test_is_prepared_spots_what_prepare_would_change(change):
+    frame = an._prepare(random_history(1), TODAY)
+    if change == "unsorted":
+        frame = frame.iloc[::-1].reset_index(drop=True)
+    elif change == "duplicate":
+        frame = pd.concat([frame, frame.iloc[-1:]], ignore_index=True)
+    elif change == "after_today":
+        return assert_not_prepared(frame, frame["day"].iloc[-1].date() - dt.timedelta(days=1))
+    elif change == "not_midnight":
+        frame = frame.assign(day=frame["day"] + pd.Timedelta(hours=9))
+    else:
+        frame = frame.set_axis(range(1, len(frame) + 1))
+    assert_not_prepared(frame, TODAY)
+
+
+def assert_not_prepared(frame, today):
+    assert not an._is_prepared(frame, today)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_early_warning_chart_is_the_ewma_of_each_rating(seed):
+    history = random_history(seed)
+    result = an.early_warnings(history, TODAY)
+    base = an.baseline(history, TODAY)
+    assert result.ready and len(result.chart)
+    assert list(result.chart.columns) == ["day", "rating", "value", "ewma", "center", "limit",
+                                          "outside"]
+    assert str(result.chart["day"].dtype) == "datetime64[ns]" and result.chart["outside"].dtype == bool
+    recent = history[history["day"] > pd.Timestamp(TODAY) - pd.Timedelta(days=7)]
+    for rating, rows in result.chart.groupby("rating", sort=False):
+        rb = base.ratings[rating]
+        z, _ = an.ewma_path(recent[rating].to_numpy(dtype=float), rb.mean, rb.sd_used)
+        assert rows["value"].tolist() == recent[rating].astype(float).tolist()
+        assert rows["ewma"].tolist() == z.tolist()
+        assert (rows["center"] == rb.mean).all()
+
+
+def test_data_version_changes_with_every_write_of_that_person_only(db, team, user):
+    from conftest import PASSWORD, RATINGS as VALUES
+    from fatigue import accounts, checkins
+
+    other = accounts.create_user(db, "robin", PASSWORD, team=team)
+    assert an.data_version(db, user) == 0
+    checkins.save_checkin(db, user, TODAY, today=TODAY, **VALUES)
+    first = an.data_version(db, user)
+    checkins.save_checkin(db, other, TODAY, today=TODAY, **VALUES)
+    assert an.data_version(db, user) == first
+    checkins.save_checkin(db, user, TODAY, today=TODAY, **{**VALUES, "exhaustion": 9})
+    second = an.data_version(db, user)
+    assert second != first
+    with db.conn:
+        db.execute("UPDATE checkins SET note = '' WHERE user_id = ?", [user])
+    third = an.data_version(db, user)
+    assert third != second
+    with db.conn:
+        db.execute("DELETE FROM checkins WHERE user_id = ?", [user])
+    assert an.data_version(db, user) not in (first, second, third)

@@ -76,3 +76,15 @@ def test_custom_range(db, user):
     at.date_input(key="trend_custom").set_value((start, end)).run()
     assert not at.exception
     assert f"from {start:%d %b %Y} to {end:%d %b %Y}" in caption_range(at)
+
+
+def test_a_rerun_after_a_save_shows_the_new_checkin_not_the_cached_history(db, user):
+    fill(db, user, days=10)
+    at = open_trends()
+    before = [c for c in texts(at.caption) if " from " in c][0]
+    checkins.save_checkin(db, user, TODAY - dt.timedelta(days=12), today=TODAY, **RATINGS)
+    at.run()  # same session: the history is cached, keyed by the data version
+    after = [c for c in texts(at.caption) if " from " in c][0]
+    assert after.startswith(f"{int(before.split()[0]) + 1} check-ins")  # inside the 3 months shown
+    again = at.run()  # nothing changed: served from the cache, same figures
+    assert [c for c in texts(again.caption) if " from " in c][0] == after

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from fatigue import aggregates
-from fatigue.pages._session import local_today
+from fatigue.pages._session import get_db, local_today
 
 PERIODS = {"4 weeks": "4week", "Week": "week"}
 RATING_COLUMNS = ["exhaustion", "empathy", "intrusion", "detachment"]
@@ -36,9 +36,10 @@ TABLE = {
 
 
 def cached_report(key: tuple, fetch: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """The report for ``key`` from this session's store, fetched on first use today."""
+    """The report for ``key`` from this session's store, fetched on first use today
+    and again whenever what it depends on changes (:func:`aggregates.report_version`)."""
     store = st.session_state.setdefault("reports", {})
-    full_key = (*key, local_today().isoformat())
+    full_key = (*key, local_today().isoformat(), aggregates.report_version(get_db()))
     if full_key not in store:
         store[full_key] = fetch()
     return store[full_key]

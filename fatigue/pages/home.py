@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fatigue import accounts, analytics, checkins, questionnaires, suggestions
+from fatigue.pages._cache import personal_cached
 from fatigue.pages._session import get_db, local_today, plain, require_user
 from fatigue.pages._widgets import status_card, urgent_panel
 
@@ -27,8 +28,10 @@ else:
     st.page_link("fatigue/pages/checkin.py", label="Check in now", icon=":material/edit_note:")
 
 st.subheader("How things look")
-history = checkins.load_history(db, user.id)
-summary = analytics.personal_summary(history, today, accounts.caseload_standard(db, user.id))
+standard = accounts.caseload_standard(db, user.id)
+history = personal_cached("history", user, lambda: checkins.load_history(db, user.id).drop(columns="note"))
+summary = personal_cached(f"summary:{standard}", user,
+                          lambda: analytics.personal_summary(history, today, standard))
 status_card(summary.status)
 st.page_link("fatigue/pages/insights.py", label="See what is behind this", icon=":material/insights:")
 waiting = [item for item in shown if not item.urgent]

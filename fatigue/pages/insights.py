@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from fatigue import accounts, analytics, checkins, workload
+from fatigue.pages._cache import personal_cached
 from fatigue.pages._session import get_db, local_today, plain, require_user
 from fatigue.pages._widgets import status_card
 from fatigue.validation import LABELS, RATINGS
@@ -21,8 +22,9 @@ st.caption(
     "Everything here compares your check-ins with your own usual, never with other people. "
     "Only you see this page."
 )
-history = checkins.load_history(db, user.id)
-summary = analytics.personal_summary(history, today, standard)
+history = personal_cached("history", user, lambda: checkins.load_history(db, user.id).drop(columns="note"))
+summary = personal_cached(f"summary:{standard}", user,
+                          lambda: analytics.personal_summary(history, today, standard))
 status_card(summary.status)
 
 # --- usual range -------------------------------------------------------------
