@@ -12,7 +12,7 @@ import sqlite3
 import sys
 from typing import Callable, Sequence
 
-from fatigue import accounts
+from fatigue import accounts, audit
 from fatigue.db import connect, default_path
 from fatigue.errors import ValidationError
 
@@ -138,6 +138,9 @@ def cmd_export(args: argparse.Namespace) -> str:
     with os.fdopen(fd, "wb") as handle:
         handle.write(payload)
     kind = "CSV files (zip)" if as_zip else "JSON"
+    with connect(args.db) as db:  # someone's notes left the app by the shell: say so
+        audit.record(db, None, "data_exported_by_operator",
+                     {"user_id": row[0], "username": username, "format": "csv" if as_zip else "json"})
     return f"The data of '{username}' written to {args.out} as {kind}. It holds their private notes: hand it only to them."
 
 

@@ -119,6 +119,12 @@ def test_export_command_writes_an_owner_only_file(db, db_path, filled, tmp_path)
     archive = tmp_path / "casey.zip"
     assert cli_run(["export", "casey", "--db", str(db_path), "--out", str(archive)])[0] == 0
     assert zipfile.ZipFile(archive).namelist()[1] == "checkins.csv"
+    # Notes that leave the app by the shell are on record (no values, only who and how).
+    from fatigue import audit
+
+    logged = audit.entries(db, action="data_exported_by_operator")
+    assert [e["detail"]["format"] for e in logged] == ["csv", "json"]
+    assert {e["detail"]["username"] for e in logged} == {"casey"}
 
 
 def test_export_command_unknown_user(db, db_path, tmp_path):
