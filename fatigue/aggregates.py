@@ -42,6 +42,7 @@ to a whole case and caseload against the standard to 10 points.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import json
 import math
@@ -159,6 +160,7 @@ def release_date(start: dt.date, period: str) -> dt.date:
     return start + dt.timedelta(days=PERIOD_DAYS[period] + RELEASE_DELAY_DAYS)
 
 
+@functools.lru_cache(maxsize=4096)
 def period_label(start: dt.date, period: str) -> str:
     """``2026-W10 (2 Mar - 8 Mar)`` or ``23 Feb - 22 Mar 2026``."""
     end = start + dt.timedelta(days=PERIOD_DAYS[period] - 1)
@@ -392,10 +394,13 @@ def _compute(
     low = np.array([BOUNDS[name][0] for name in VALUES])
     high = np.array([BOUNDS[name][1] for name in VALUES])
     count = (last - first).days // length + 1
-    sums = np.zeros((count, len(VALUES)))
-    clamped = np.zeros((count, len(VALUES)))
-    np.add.at(sums, index, values)
-    np.add.at(clamped, index, np.clip(values, low, high))
+    # bincount per column: the same additions in the same (row) order as
+    # np.add.at, several times faster.
+    bounded = np.clip(values, low, high)
+    sums = np.column_stack([np.bincount(index, weights=values[:, j], minlength=count)
+                            for j in range(len(VALUES))]) if count else np.zeros((0, len(VALUES)))
+    clamped = np.column_stack([np.bincount(index, weights=bounded[:, j], minlength=count)
+                               for j in range(len(VALUES))]) if count else np.zeros((0, len(VALUES)))
 
     # Members: who belonged to the group in each period (joined by its end:
     # account created or first check-in; and still active, or answered in it).
@@ -530,11 +535,19 @@ def _visibility(cell: Cell, k: int, period: str) -> tuple[str | None, str | None
     return None, None
 
 
-def _empty_row(period: str, start: dt.date) -> dict[str, Any]:
+def _blank() -> dict[str, Any]:
     row: dict[str, Any] = {column: None for column in REPORT_COLUMNS}
     for column in (*RATINGS, *NUMERIC, *PM_COLUMNS, "participation_pct",
                    *(f"{s}_pct" for s in SHARES), "caseload_standard"):
         row[column] = math.nan
+    return row
+
+
+_BLANK_ROW = _blank()  # copied for every row: cheaper than building it each time
+
+
+def _empty_row(period: str, start: dt.date) -> dict[str, Any]:
+    row = dict(_BLANK_ROW)
     row.update(
         period=period,
         period_start=start,
