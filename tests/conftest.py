@@ -105,3 +105,19 @@ def log_in(username: str, password: str = PASSWORD):
 def texts(elements) -> list[str]:
     """The values of a list of AppTest text elements (errors, infos, markdown...)."""
     return [element.value for element in elements]
+
+
+def damage_database(db, user: int, path) -> None:
+    """Fill ``db`` with check-ins, close it, and overwrite pages in the middle of its
+    file with junk: a database that opens but fails ``PRAGMA integrity_check``."""
+    from fatigue import checkins
+
+    checkins.save_checkins(db, user, [
+        {"day": TODAY - dt.timedelta(days=n), **RATINGS, "note": "x" * 500} for n in range(200)
+    ], today=TODAY)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    size = path.stat().st_size
+    with path.open("r+b") as handle:
+        handle.seek(size // 2 // 4096 * 4096)
+        handle.write(b"\xff" * 4096 * 3)

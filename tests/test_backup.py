@@ -12,7 +12,7 @@ from fatigue import accounts, backup, checkins, cli
 from fatigue.backup import BackupError
 from fatigue.db import connect, schema_version
 
-from conftest import PASSWORD, RATINGS, TODAY
+from conftest import PASSWORD, RATINGS, TODAY, damage_database
 
 WRITER = Path(__file__).parent / "fixtures" / "writer.py"
 NOW = dt.datetime(2026, 3, 16, 2, 15, 0, tzinfo=dt.timezone.utc)
@@ -195,12 +195,7 @@ def test_restore_checks_the_backup_before_touching_anything(db, db_path, saved, 
 
 def test_restore_replaces_a_damaged_database(db, db_path, user, tmp_path):
     copy = backup.backup(db_path, tmp_path / "copy.db").path
-    checkins.save_checkins(db, user, [
-        {"day": TODAY - dt.timedelta(days=n), **RATINGS, "note": "x" * 500} for n in range(200)
-    ], today=TODAY)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
-    corrupt(db_path)
+    damage_database(db, user, db_path)
     kept = backup.restore(copy, db_path, now=NOW)
     assert kept.exists()
     assert backup.verify(db_path).users == 1
@@ -232,12 +227,7 @@ def test_cli_backup_and_restore(db, db_path, saved, tmp_path, capsys):
 
 
 def test_backup_of_a_damaged_database_is_refused_and_leaves_no_file(db, db_path, user, tmp_path):
-    checkins.save_checkins(db, user, [
-        {"day": TODAY - dt.timedelta(days=n), **RATINGS, "note": "x" * 500} for n in range(200)
-    ], today=TODAY)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
-    corrupt(db_path)
+    damage_database(db, user, db_path)
     with pytest.raises(BackupError):
         backup.backup(db_path, tmp_path / "copy.db")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("copy")) == []

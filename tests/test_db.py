@@ -1,10 +1,13 @@
-"""Connections: path selection, pragmas, migrations, concurrent writers."""
+"""Connections: path selection, pragmas, migrations, concurrent writers, health."""
+import datetime as dt
 import threading
 
-from fatigue import checkins, db as fdb
-from fatigue.db import connect, default_path, schema_version
+import pytest
 
-from conftest import RATINGS, TODAY
+from fatigue import checkins, db as fdb
+from fatigue.db import UnusableDatabase, connect, default_path, health, schema_version
+
+from conftest import RATINGS, TODAY, damage_database
 
 
 def test_default_path_and_env(monkeypatch, tmp_path):
@@ -88,25 +91,6 @@ def test_concurrent_writers_wait_instead_of_failing(db_path, user):
 
 
 # --- start-up health check and unusable files ----------------------------------
-import datetime as dt  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import pytest  # noqa: E402
-
-from fatigue.db import UnusableDatabase, health  # noqa: E402
-
-
-def damaged_database(db, user, path: Path) -> None:
-    """Fill ``db`` with check-ins, close it, and overwrite pages in the middle of the file."""
-    checkins.save_checkins(db, user, [
-        {"day": TODAY - dt.timedelta(days=n), **RATINGS, "note": "x" * 500} for n in range(200)
-    ], today=TODAY)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
-    size = path.stat().st_size
-    with path.open("r+b") as handle:
-        handle.seek(size // 2 // 4096 * 4096)
-        handle.write(b"\xff" * 4096 * 3)
 
 
 def test_health_of_a_sound_and_of_a_missing_database(db, db_path, tmp_path):
@@ -115,7 +99,7 @@ def test_health_of_a_sound_and_of_a_missing_database(db, db_path, tmp_path):
 
 
 def test_health_reports_a_damaged_database_and_how_to_restore(db, db_path, user):
-    damaged_database(db, user, db_path)
+    damage_database(db, user, db_path)
     before = db_path.read_bytes()
     problem = health(db_path)
     assert problem.startswith(f"The database {db_path} is damaged (integrity check: ")

@@ -1,26 +1,11 @@
 """The start-up check (fatigue/pages/_health.py): a damaged database stops the app (AppTest)."""
-import datetime as dt
-
-from fatigue import checkins
 from fatigue.pages import _health
 
-from conftest import RATINGS, TODAY, start_app, texts
-
-
-def damage(db, user, path):
-    checkins.save_checkins(db, user, [
-        {"day": TODAY - dt.timedelta(days=n), **RATINGS, "note": "x" * 500} for n in range(200)
-    ], today=TODAY)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
-    size = path.stat().st_size
-    with path.open("r+b") as handle:
-        handle.seek(size // 2 // 4096 * 4096)
-        handle.write(b"\xff" * 4096 * 3)
+from conftest import damage_database, start_app, texts
 
 
 def test_damaged_database_stops_before_login_and_writes_nothing(db, db_path, user):
-    damage(db, user, db_path)
+    damage_database(db, user, db_path)
     before = db_path.read_bytes()
     at = start_app()
     assert not at.exception
