@@ -94,6 +94,21 @@ def verify(path: str | os.PathLike) -> Verified:
     return Verified(target, applied, checkins, users)
 
 
+def _copy_verified(source: Path, temp: Path, hint: str) -> "Verified":
+    """:func:`_copy` into ``temp`` and :func:`verify` it; on any failure ``temp`` is
+    removed and a damaged source is reported as :class:`BackupError` ending in ``hint``."""
+    temp.unlink(missing_ok=True)
+    try:
+        _copy(source, temp)
+        return verify(temp)
+    except sqlite3.DatabaseError as exc:
+        temp.unlink(missing_ok=True)
+        raise BackupError(f"{source} could not be copied ({exc}); {hint}") from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
 def _copy(source: Path, dest: Path) -> None:
     """Online backup of ``source`` into a new file ``dest`` (owner-only, rollback journal)."""
     fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -140,16 +155,7 @@ def backup(
     if not target.parent.is_dir():
         raise BackupError(f"The folder {target.parent} does not exist.")
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    try:
-        _copy(source, partial)
-        found = verify(partial)
-    except sqlite3.DatabaseError as exc:
-        partial.unlink(missing_ok=True)
-        raise BackupError(f"{source} could not be copied ({exc}); is it damaged?") from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    found = _copy_verified(source, partial, "is it damaged?")
     os.replace(partial, target)
     return Verified(target, found.migrations, found.checkins, found.users)
 
@@ -207,16 +213,7 @@ def restore(
                 "then restore; nothing was changed."
             )
     incoming = target.with_name(target.name + ".restoring")
-    incoming.unlink(missing_ok=True)
-    try:
-        _copy(source, incoming)
-        verify(incoming)
-    except sqlite3.DatabaseError as exc:
-        incoming.unlink(missing_ok=True)
-        raise BackupError(f"{source} could not be copied ({exc}); nothing was changed.") from None
-    except BaseException:
-        incoming.unlink(missing_ok=True)
-        raise
+    _copy_verified(source, incoming, "nothing was changed.")
     if target.exists():
         kept = target.with_name(f"{target.name}.before-restore-{_stamp(now)}")
         if kept.exists():
