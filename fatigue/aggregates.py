@@ -433,6 +433,7 @@ def _compute(
     members_all = joined_by(active) + per_period(~row_counted)
     members_eligible = joined_by(active & ~excluded) + per_period(~row_counted & ~row_excluded)
 
+    sums_list, clamped_list = sums.tolist(), clamped.tolist()  # Python floats, in one go
     rows = []
     for start in starts:
         i = (start - first).days // length
@@ -448,8 +449,8 @@ def _compute(
             "eligible": int(eligible[i]),
         })
         rows[-1]["_stats"] = {  # also kept as a dict: the caller need not parse it back
-            "sum": dict(zip(VALUES, map(float, sums[i]))),
-            "clamped": dict(zip(VALUES, map(float, clamped[i]))),
+            "sum": dict(zip(VALUES, sums_list[i])),
+            "clamped": dict(zip(VALUES, clamped_list[i])),
         }
         rows[-1]["stats"] = json.dumps(rows[-1]["_stats"])
     return rows
