@@ -304,15 +304,38 @@ _NOTEAM_WEEKS = (
 )
 
 
-def _rollup_sql(where: str, grouped: bool) -> str:
-    if not grouped:  # weeks: a rollup row is already one person-period
-        sums = ", ".join(f"r.{name}" for name in _ROLLED)
-        return (f"SELECT r.user_id, r.week - :w0, r.n, {sums}, r.supervision FROM {where}"
-                " AND r.week BETWEEN :w0 AND :w1 AND r.n > 0")
-    sums = ", ".join(f"sum(r.{name})" for name in _ROLLED)
-    return (f"SELECT r.user_id AS uid, (r.week - :w0) / :per AS p, sum(r.n), {sums},"
-            f" sum(r.supervision) FROM {where} AND r.week BETWEEN :w0 AND :w1 AND r.n > 0"
-            " GROUP BY uid, p")
+# The rollup rows cross into Python packed: the cost of a read is making Python
+# numbers (one per value), not SQLite's search, so the sums travel several to a
+# 64-bit integer and numpy unpacks them. Widths follow from the CHECKs on
+# checkins, for periods of at most 4 weeks (28 check-ins): a rating sum is at
+# most 280 (9 bits, seven of them in 63 bits); the count and the other sums at
+# most 40,320 (after-hours minutes; 21 bits, three in 63 bits).
+_RATING_BITS, _WIDE_BITS, _MAX_WEEKS_PACKED = 9, 21, 4
+_WIDE = ("n", "caseload", "contacts", "crisis_contacts", "trauma_contacts",
+         "after_hours_minutes")
+
+
+def _packed(terms: list[str], bits: int) -> str:
+    return " + ".join(f"({term} << {bits * i})" for i, term in enumerate(terms))
+
+
+def _rollup_sql(where: str, per: int) -> str:
+    """uid, p, the 7 rating sums packed, the count and 5 sums packed in two, supervision."""
+    if per == 1:  # weeks: a rollup row is already one person-period
+        term, head, tail = "r.{}".format, "r.user_id, r.week - :w0", ""
+    else:
+        term = "sum(r.{})".format
+        head, tail = "r.user_id AS uid, (r.week - :w0) / :per AS p", " GROUP BY uid, p"
+    ratings = _packed([term(name) for name in RATINGS], _RATING_BITS)
+    wide = [term(name) for name in _WIDE]
+    return (f"SELECT {head}, {ratings}, {_packed(wide[:3], _WIDE_BITS)},"
+            f" {_packed(wide[3:], _WIDE_BITS)}, {term('supervision')} FROM {where}"
+            f" AND r.week BETWEEN :w0 AND :w1 AND r.n > 0{tail}")
+
+
+def _unpack(packed: np.ndarray, bits: int, count: int) -> list[np.ndarray]:
+    mask = (1 << bits) - 1
+    return [(packed >> (bits * i)) & mask for i in range(count)]
 
 
 def _person_periods(
@@ -335,14 +358,20 @@ def _person_periods(
         return {name: data[:, i] for i, name in enumerate(names)}
     where = _NOTEAM_WEEKS if group_key == NOTEAM else _TEAM_WEEKS
     per = length // 7
-    raw = db.execute(_rollup_sql(where, per > 1), {
+    if per > _MAX_WEEKS_PACKED:  # the packing widths hold for up to 4 weeks
+        raise ValueError(f"periods of {per} weeks are too long for the packed rollup read")
+    raw = db.execute(_rollup_sql(where, per), {
         **params, "w0": (first - ROLLUP_EPOCH).days // 7, "w1": (last - ROLLUP_EPOCH).days // 7,
         "per": per,
     }).fetchall()
-    width = len(names) + 1
     # fromiter over the flattened tuples: about a third faster than np.array(raw).
-    data = np.fromiter(itertools.chain.from_iterable(raw), dtype=np.int64,
-                       count=len(raw) * width).reshape(len(raw), width)
+    packed = np.fromiter(itertools.chain.from_iterable(raw), dtype=np.int64,
+                         count=len(raw) * 6).reshape(len(raw), 6)
+    ratings = _unpack(packed[:, 2], _RATING_BITS, len(RATINGS))
+    wide = _unpack(packed[:, 3], _WIDE_BITS, 3) + _unpack(packed[:, 4], _WIDE_BITS, 3)
+    # The layout of the unpacked read: uid, p, n, the _ROLLED sums, supervision.
+    data = np.column_stack([packed[:, 0], packed[:, 1], wide[0], *ratings, *wide[1:],
+                            packed[:, 5]]) if len(raw) else np.empty((0, len(names) + 1), np.int64)
     n = data[:, 2].astype(float)
     out = {"uid": data[:, 0].astype(float), "p": data[:, 1].astype(float)}
     for i, name in enumerate(_ROLLED):
