@@ -166,12 +166,15 @@ def _between(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.
     return frame[(frame["day"] >= start) & (frame["day"] <= end)]
 
 
-def _windows(today: Any) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp, pd.Timestamp]:
-    """(baseline_start, baseline_end, recent_start, recent_end)."""
+def _windows(
+    today: Any, recent_days: int = RECENT_DAYS, baseline_days: int = BASELINE_DAYS
+) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """(baseline_start, baseline_end, recent_start, recent_end): the recent days up to
+    ``today`` and the baseline days just before them."""
     end = _day(today)
-    recent_start = end - pd.Timedelta(days=RECENT_DAYS - 1)
+    recent_start = end - pd.Timedelta(days=recent_days - 1)
     baseline_end = recent_start - pd.Timedelta(days=1)
-    baseline_start = recent_start - pd.Timedelta(days=BASELINE_DAYS)
+    baseline_start = recent_start - pd.Timedelta(days=baseline_days)
     return baseline_start, baseline_end, recent_start, end
 
 
@@ -806,11 +809,7 @@ class LongTermDrift:
 
 def _drift_windows(today: Any) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp, pd.Timestamp]:
     """(reference_start, reference_end, recent_start, recent_end)."""
-    end = _day(today)
-    recent_start = end - pd.Timedelta(days=DRIFT_RECENT_DAYS - 1)
-    reference_end = recent_start - pd.Timedelta(days=1)
-    reference_start = recent_start - pd.Timedelta(days=DRIFT_REFERENCE_DAYS)
-    return reference_start, reference_end, recent_start, end
+    return _windows(today, DRIFT_RECENT_DAYS, DRIFT_REFERENCE_DAYS)
 
 
 def long_term_drift(history: pd.DataFrame, today: Any) -> LongTermDrift:
