@@ -17,6 +17,14 @@ def _problem(path: str) -> str | None:
     return fdb.health(path)
 
 
+def attention_screen(title: str, message: str, icon: str, problem: str) -> None:
+    """The top of a start-up stop screen: what is wrong, and the problem as plain text
+    (st.text: shown literally, it may contain a path). The caller adds what to do."""
+    st.title(title)
+    st.error(message, icon=icon)
+    st.text(problem)
+
+
 def stop_if_damaged() -> None:
     """Show the problem and the restore command, then stop, when the database is unusable."""
     path = str(fdb.default_path())
@@ -24,13 +32,13 @@ def stop_if_damaged() -> None:
     if problem is None:
         return
     _problem.clear()  # check again on the next visit (after a restore and restart)
-    st.title("The database needs attention")
-    st.error(
+    attention_screen(
+        "The database needs attention",
         "The app found a problem with its database file and will not read from or write "
         "to it, so nothing more can be lost. Nobody can log in until it is fixed.",
-        icon=":material/error:",
+        ":material/error:",
+        problem,
     )
-    st.text(problem)  # st.text: shown literally (it contains a path)
     st.markdown("**To restore the latest backup**, on the server:")
     st.code(
         f"# 1. stop the app\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fatigue import crypto
+from fatigue.pages._health import attention_screen
 from fatigue.pages._session import get_db
 
 
@@ -21,12 +22,12 @@ def stop_if_notes_key_unusable() -> None:
         problem = str(exc)
     if problem is None:
         return
-    st.title("The private notes key needs attention")
-    st.error(
+    attention_screen(
+        "The private notes key needs attention",
         "The app cannot open the private notes with its key, so it has stopped before "
         "showing or saving anything. Nobody can log in until it is fixed.",
-        icon=":material/key_off:",
+        ":material/key_off:",
+        problem,
     )
-    st.text(problem)  # st.text: shown literally (it contains a path)
     st.caption("See 'Private notes and the encryption key' in README.md.")
     st.stop()
