@@ -20,6 +20,7 @@ from typing import Iterator
 
 from sqlite_utils import Database
 
+from fatigue import clock
 from fatigue.migrations import migrations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +87,10 @@ def default_path() -> Path:
     return Path(env) if env else DEFAULT_DB
 
 
+def _now_text() -> str:
+    return clock.utc_now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> Database:
     """Open the database at ``path`` (default: :func:`default_path`), migrated.
 
@@ -109,6 +114,9 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> D
         ) from None
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    # The time the membership triggers stamp (fatigue.membership): the same clock
+    # as the release rules, so the two can never disagree.
+    conn.create_function("fatigue_now", 0, _now_text)
     db = Database(conn)
     if str(target) != ":memory:":
         db.enable_wal()

@@ -17,7 +17,16 @@ Privacy settings (see PRIVACY.md):
 * ``dp_enabled``: add differential-privacy noise (OpenDP Laplace) to team
   aggregates released from now on. Default off.
 * ``dp_epsilon``: the privacy-loss budget spent on each noisy value released
-  (each metric of each cell), from 0.01 to 5. Default 1.0.
+  (each figure of each group), from 0.01 to 5. Default 1.0.
+* ``dp_weekly_cap``: the most epsilon one person's data may cost in one
+  week's release (each person is in one noisy group a week, which releases
+  17 values); a week whose release would cost more is not released with
+  figures at all. From 0.1 to 100, default 20.
+* ``agency_timezone``: the agency's time zone (IANA name, default UTC). The
+  daily form's back-fill window and the weekly release both follow its date,
+  so a check-in can never be saved for a week already released.
+
+Settings apply to weeks released from then on; released weeks never change.
 
 Also ``support_resources``: admin-written text (EAP, crisis line) shown to
 staff by a later feature; plain text, at most 4,000 characters; and
@@ -26,15 +35,19 @@ long is signed out (default 30, from 5 to 480; checked on every run).
 """
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlite_utils import Database
 
-from fatigue import audit
+from fatigue import audit, clock
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
+from fatigue.teamfigures import rules
 from fatigue.validation import text_problem
 
 K_KEY = "min_group_size"
@@ -42,13 +55,19 @@ DP_ENABLED_KEY = "dp_enabled"
 DP_EPSILON_KEY = "dp_epsilon"
 SUPPORT_KEY = "support_resources"
 IDLE_KEY = "session_idle_minutes"
+DP_CAP_KEY = "dp_weekly_cap"
+TIMEZONE_KEY = "agency_timezone"
 
-MIN_K = 5
+MIN_K = rules.MIN_K
 DEFAULT_K = 5
 MAX_K = 100
 DEFAULT_DP_EPSILON = 1.0
 MIN_DP_EPSILON = 0.01
 MAX_DP_EPSILON = 5.0
+DEFAULT_DP_CAP = 20.0
+MIN_DP_CAP = 0.1
+MAX_DP_CAP = 100.0
+DEFAULT_TIMEZONE = "UTC"
 MAX_SUPPORT_CHARS = 4000
 DEFAULT_IDLE_MINUTES = 30
 MIN_IDLE_MINUTES = 5
@@ -142,6 +161,40 @@ def _check_epsilon(value: Any) -> float:
     return number
 
 
+def _check_cap(value: Any) -> float:
+    message = (
+        f"The weekly privacy cap must be a number from {MIN_DP_CAP:g} to {MAX_DP_CAP:g}."
+    )
+    if isinstance(value, bool):
+        raise ValidationError({DP_CAP_KEY: message})
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValidationError({DP_CAP_KEY: message}) from None
+    if not math.isfinite(number) or not MIN_DP_CAP <= number <= MAX_DP_CAP:
+        raise ValidationError({DP_CAP_KEY: message})
+    return number
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the tz database: once per process
+
+
+def _check_timezone(value: Any) -> str:
+    message = "The time zone must be a name such as Europe/London or America/New_York."
+    if not isinstance(value, str) or not 1 <= len(value.strip()) <= 64:
+        raise ValidationError({TIMEZONE_KEY: message})
+    name = value.strip()
+    if name not in _zones() and name != "UTC":
+        raise ValidationError({TIMEZONE_KEY: message})
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({TIMEZONE_KEY: message}) from None
+    return name
+
+
 def _check_support(value: Any) -> str:
     if not isinstance(value, str):
         raise ValidationError({SUPPORT_KEY: "Support resources must be text."})
@@ -185,6 +238,8 @@ SPECS: dict[str, Spec] = {
     DP_EPSILON_KEY: Spec(float, DEFAULT_DP_EPSILON, _check_epsilon),
     SUPPORT_KEY: Spec(str, "", _check_support),
     IDLE_KEY: Spec(int, DEFAULT_IDLE_MINUTES, _check_idle),
+    DP_CAP_KEY: Spec(float, DEFAULT_DP_CAP, _check_cap),
+    TIMEZONE_KEY: Spec(str, DEFAULT_TIMEZONE, _check_timezone),
 }
 
 
@@ -272,6 +327,34 @@ def set_dp_epsilon(db: Database, epsilon: float, *, actor_id: int | None = None)
     return set_setting(db, DP_EPSILON_KEY, epsilon, actor_id=actor_id)
 
 
+def dp_weekly_cap(db: Database) -> float:
+    """The most epsilon one person's data may cost in one week's release."""
+    return float(get_setting(db, DP_CAP_KEY))
+
+
+def set_dp_weekly_cap(db: Database, cap: float, *, actor_id: int | None = None) -> float:
+    return set_setting(db, DP_CAP_KEY, cap, actor_id=actor_id)
+
+
+def agency_timezone(db: Database) -> str:
+    """The agency's time zone (IANA name; UTC until an admin sets it)."""
+    return str(get_setting(db, TIMEZONE_KEY))
+
+
+def set_agency_timezone(db: Database, name: str, *, actor_id: int | None = None) -> str:
+    return set_setting(db, TIMEZONE_KEY, name, actor_id=actor_id)
+
+
+def agency_today(db: Database) -> dt.date:
+    """Today's date in the agency's time zone, from :func:`fatigue.clock.utc_now`."""
+    return clock.utc_now().astimezone(ZoneInfo(agency_timezone(db))).date()
+
+
+def day_begins(db: Database, day: dt.date) -> dt.datetime:
+    """The moment ``day`` begins in the agency's time zone (timezone-aware)."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(agency_timezone(db)))
+
+
 def support_resources(db: Database) -> str:
     """The admin-written support text (EAP, crisis line); empty when not set."""
     return str(get_setting(db, SUPPORT_KEY))
@@ -297,4 +380,6 @@ def privacy_settings(db: Database) -> dict[str, Any]:
         K_KEY: get_k(db),
         DP_ENABLED_KEY: dp_enabled(db),
         DP_EPSILON_KEY: dp_epsilon(db),
+        DP_CAP_KEY: dp_weekly_cap(db),
+        TIMEZONE_KEY: agency_timezone(db),
     }

@@ -50,6 +50,25 @@ def db(db_path):
     database.close()
 
 
+class Clock:
+    """The app's clock (fatigue.clock), frozen at a moment the test sets."""
+
+    def __init__(self, monkeypatch, start: dt.datetime):
+        self.now = start
+        monkeypatch.setattr("fatigue.clock.utc_now", lambda: self.now)
+
+    def set(self, day: dt.date, hour: int = 18) -> "Clock":
+        """Move to ``day`` at ``hour`` o'clock UTC."""
+        self.now = dt.datetime.combine(day, dt.time(hour), tzinfo=dt.timezone.utc)
+        return self
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A frozen clock, at TODAY 18:00 UTC until the test moves it."""
+    return Clock(monkeypatch, dt.datetime.combine(TODAY, dt.time(18), tzinfo=dt.timezone.utc))
+
+
 @pytest.fixture
 def team(db):
     return accounts.create_team(db, "North")

@@ -87,9 +87,15 @@ def test_privacy_settings_saved_and_audited(db, admin):
     k_input = next(n for n in at.number_input if n.label == "Minimum group size (k)")
     assert k_input.min == 5  # the form cannot go below 5 either
     k_input.set_value(7)
+    at.text_input(key="agency_timezone").input("Europe/London")
+    at.number_input(key="dp_weekly_cap").set_value(30.0)
     at = next(b for b in at.button if b.label == "Save privacy settings").click().run()
-    assert texts(at.success) == ["Privacy settings saved."]
+    assert texts(at.success) == [
+        "Privacy settings saved. They apply to weeks released from now on."]
     assert settings.get_k(db) == 7
+    assert settings.agency_timezone(db) == "Europe/London"
+    assert settings.dp_weekly_cap(db) == 30.0
+    assert any("own check-ins are in no team figure" in c for c in texts(at.caption))
     assert any(e["actor"] == "dana" for e in audit.entries(db))
     # The audit log is shown on the page.
     log = at.dataframe[-1].value
@@ -242,7 +248,8 @@ def test_audit_log_view_shows_account_events(db, admin, user):
     at.number_input(key="standard_value_North").set_value(12)
     at = click(at, "Save standard")
     log = at.dataframe[-1].value
-    assert {"login", "account_deactivated", "caseload_standard_changed"} <= set(log["Action"])
+    assert {"account_deactivated", "caseload_standard_changed"} <= set(log["Action"])
+    assert "login" not in set(log["Action"])  # admins do not see who signs in, or when
 
 
 # --- deleting a departed person's data (data-rights helper; core in tests/test_erasure.py)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from fatigue import accounts, erasure, export, importer
+from fatigue import accounts, erasure, export, importer, settings
 from fatigue.db import connect, default_path
 from fatigue.errors import AuthError, ValidationError
 from fatigue.pages._session import get_db, local_today, plain, require_user
@@ -92,7 +92,8 @@ st.caption(
     "defaults. Any past day from 2000 on, none in the future. Every row is checked as the "
     "form checks it: if any row has a problem, nothing is imported and each problem is listed "
     f"by row and field. At most {importer.MAX_ROWS:,} rows and "
-    f"{importer.MAX_BYTES // 1_000_000} MB."
+    f"{importer.MAX_BYTES // 1_000_000} MB. Imported days are yours alone: they show in your "
+    "own trends and summaries, never in any team figure."
 )
 st.download_button(
     "Download the template (CSV)", importer.template_csv(), file_name=importer.FILENAME_TEMPLATE,
@@ -134,9 +135,12 @@ if st.button("Import", type="primary", key="import_submit", disabled=upload is N
 st.subheader("Delete my data")
 st.caption(
     "Deletes every check-in and private note, questionnaire, suggestion you acted on and rule "
-    "you muted, at once and for good; team figures that included your check-ins are worked "
-    "out again without them. Your account stays, so you can go on using the tool (ask an "
-    "admin to close it). Download your data first if you want to keep it."
+    "you muted, at once and for good. Your account stays, so you can go on using the tool "
+    "(ask an admin to close it). Download your data first if you want to keep it. Team "
+    "figures already released stay as they are: they are anonymous averages of at least "
+    f"{settings.get_k(db)} people, released once and never worked out again, so nobody can "
+    "learn your answers by comparing them before and after. Weeks not yet released will not "
+    "include your check-ins."
 )
 with st.form("delete_my_data", clear_on_submit=True):
     typed = st.text_input(f"To confirm, type your username ({user.username})", key="delete_confirm")
