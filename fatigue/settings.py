@@ -145,35 +145,30 @@ def _check_bool(value: Any) -> bool:
     raise ValidationError({DP_ENABLED_KEY: "Differential privacy must be on or off."})
 
 
-def _check_epsilon(value: Any) -> float:
-    message = (
-        f"Epsilon must be a number from {MIN_DP_EPSILON:g} to {MAX_DP_EPSILON:g} "
-        "(smaller means more noise and more privacy)."
-    )
+def _number_between(key: str, value: Any, low: float, high: float, message: str) -> float:
+    """``value`` as a finite number from ``low`` to ``high``, else ValidationError(message)."""
     if isinstance(value, bool):
-        raise ValidationError({DP_EPSILON_KEY: message})
+        raise ValidationError({key: message})
     try:
         number = float(value.strip() if isinstance(value, str) else value)
     except (TypeError, ValueError, OverflowError):  # 10**400 overflows
-        raise ValidationError({DP_EPSILON_KEY: message}) from None
-    if not math.isfinite(number) or not MIN_DP_EPSILON <= number <= MAX_DP_EPSILON:
-        raise ValidationError({DP_EPSILON_KEY: message})
+        raise ValidationError({key: message}) from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ValidationError({key: message})
     return number
+
+
+def _check_epsilon(value: Any) -> float:
+    return _number_between(
+        DP_EPSILON_KEY, value, MIN_DP_EPSILON, MAX_DP_EPSILON,
+        f"Epsilon must be a number from {MIN_DP_EPSILON:g} to {MAX_DP_EPSILON:g} "
+        "(smaller means more noise and more privacy).")
 
 
 def _check_cap(value: Any) -> float:
-    message = (
-        f"The weekly privacy cap must be a number from {MIN_DP_CAP:g} to {MAX_DP_CAP:g}."
-    )
-    if isinstance(value, bool):
-        raise ValidationError({DP_CAP_KEY: message})
-    try:
-        number = float(value.strip() if isinstance(value, str) else value)
-    except (TypeError, ValueError, OverflowError):
-        raise ValidationError({DP_CAP_KEY: message}) from None
-    if not math.isfinite(number) or not MIN_DP_CAP <= number <= MAX_DP_CAP:
-        raise ValidationError({DP_CAP_KEY: message})
-    return number
+    return _number_between(
+        DP_CAP_KEY, value, MIN_DP_CAP, MAX_DP_CAP,
+        f"The weekly privacy cap must be a number from {MIN_DP_CAP:g} to {MAX_DP_CAP:g}.")
 
 
 @functools.cache
