@@ -8,6 +8,7 @@ blocks of 28 days and quarters of 13 weeks (91 days).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from fatigue.errors import ValidationError
 
@@ -50,6 +51,7 @@ def day_text(day: dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+@functools.lru_cache(maxsize=4096)  # a report words the same few periods for every group
 def label(start: dt.date, view: str) -> str:
     """``16 Nov - 22 Nov 2026``, or ``29 Dec 2025 - 4 Jan 2026`` across a year."""
     end = block_end(start, view)
