@@ -22,7 +22,10 @@ Privacy settings (see PRIVACY.md):
 Also ``support_resources``: admin-written text (EAP, crisis line) shown to
 staff by a later feature; plain text, at most 4,000 characters; and
 ``session_idle_minutes``: a signed-in session without any activity for this
-long is signed out (default 30, from 5 to 480; checked on every run).
+long is signed out (default 30, from 5 to 480; checked on every request); and
+``remember_days``: how long "keep me signed in on this device" lasts (default
+30, from 0 to 90; 0 takes the option off the sign-in page). See
+:mod:`fatigue.sessions`.
 """
 from __future__ import annotations
 
@@ -42,6 +45,7 @@ DP_ENABLED_KEY = "dp_enabled"
 DP_EPSILON_KEY = "dp_epsilon"
 SUPPORT_KEY = "support_resources"
 IDLE_KEY = "session_idle_minutes"
+REMEMBER_KEY = "remember_days"
 
 MIN_K = 5
 DEFAULT_K = 5
@@ -53,6 +57,8 @@ MAX_SUPPORT_CHARS = 4000
 DEFAULT_IDLE_MINUTES = 30
 MIN_IDLE_MINUTES = 5
 MAX_IDLE_MINUTES = 480
+DEFAULT_REMEMBER_DAYS = 30
+MAX_REMEMBER_DAYS = 90
 MAX_KEY_CHARS = 80
 MAX_VALUE_CHARS = 10_000
 
@@ -170,6 +176,20 @@ def _check_idle(value: Any) -> int:
     return value
 
 
+def _check_remember(value: Any) -> int:
+    message = (
+        f"'Keep me signed in' must last a whole number of days from 0 (not offered) "
+        f"to {MAX_REMEMBER_DAYS}."
+    )
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError({REMEMBER_KEY: message})
+    if not 0 <= value <= MAX_REMEMBER_DAYS:
+        raise ValidationError({REMEMBER_KEY: message})
+    return value
+
+
 @dataclass(frozen=True)
 class Spec:
     """A registered setting: its type, default and validation of new values."""
@@ -185,6 +205,7 @@ SPECS: dict[str, Spec] = {
     DP_EPSILON_KEY: Spec(float, DEFAULT_DP_EPSILON, _check_epsilon),
     SUPPORT_KEY: Spec(str, "", _check_support),
     IDLE_KEY: Spec(int, DEFAULT_IDLE_MINUTES, _check_idle),
+    REMEMBER_KEY: Spec(int, DEFAULT_REMEMBER_DAYS, _check_remember),
 }
 
 
@@ -289,6 +310,16 @@ def idle_minutes(db: Database) -> int:
 def set_idle_minutes(db: Database, minutes: int, *, actor_id: int | None = None) -> int:
     """Set the idle timeout; :class:`ValidationError` outside 5 to 480 minutes."""
     return set_setting(db, IDLE_KEY, minutes, actor_id=actor_id)
+
+
+def remember_days(db: Database) -> int:
+    """Days a "keep me signed in on this device" session lasts (default 30; 0: not offered)."""
+    return int(get_setting(db, REMEMBER_KEY))
+
+
+def set_remember_days(db: Database, days: int, *, actor_id: int | None = None) -> int:
+    """Set how long kept sessions last; :class:`ValidationError` outside 0 to 90 days."""
+    return set_setting(db, REMEMBER_KEY, days, actor_id=actor_id)
 
 
 def privacy_settings(db: Database) -> dict[str, Any]:
