@@ -559,7 +559,7 @@ def _text_rules(db: Database) -> None:
 def _sessions(db: Database) -> None:
     # Server-side sign-in sessions (fatigue.sessions): the browser holds a random
     # token in an HttpOnly cookie; only its SHA-256 is stored here, so a copy of
-    # the database cannot be used to sign in. A session ends by deleting its row.
+    # the database cannot be used to sign in. Signing out deletes the row.
     db.execute(
         """
         CREATE TABLE sessions (
@@ -576,7 +576,10 @@ def _sessions(db: Database) -> None:
                 CHECK (last_seen_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'),
             expires_at TEXT NOT NULL
                 CHECK (expires_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'
-                       AND expires_at > created_at)
+                       AND expires_at > created_at),
+            -- Set when a limit ended it: kept a little while, so every request
+            -- with that token can still say why the person was signed out.
+            ended TEXT CHECK (ended IS NULL OR ended IN ('idle', 'expired'))
         ) STRICT
         """
     )

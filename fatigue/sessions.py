@@ -20,11 +20,14 @@ Two kinds of session:
   ``session_idle_minutes`` without a request (default 30) and at the latest
   :data:`BROWSER_SESSION_HOURS` after sign-in.
 
-Ending a session deletes its row, so its token stops working everywhere at
-once. Password changes and resets, deactivation and data deletion end a
-person's other sessions through :func:`end_all` (called by the core
-functions that make those changes). Endings are written to the audit log;
-starting one is audited as ``login`` by :mod:`fatigue.accounts`.
+Signing out deletes the session's row, so its token stops working
+everywhere at once. Password changes and resets, deactivation and data
+deletion end a person's other sessions the same way, through :func:`end_all`
+(called by the core functions that make those changes). A session that runs
+out is marked ``ended`` ("idle" or "expired") instead, and kept for a day
+after its end, so that the page, a reload and a download all say the same
+thing about why the person was signed out. Endings are written to the audit
+log; starting one is audited as ``login`` by :mod:`fatigue.accounts`.
 """
 from __future__ import annotations
 
@@ -44,6 +47,7 @@ COOKIE = "fatigue_session"
 TOKEN_BYTES = 32  # 256 random bits, URL-safe base64 in the cookie
 BROWSER_SESSION_HOURS = 12
 MAX_DEVICE_CHARS = 80
+KEEP_ENDED = dt.timedelta(days=1)  # how long a run-out session still says why
 METHODS = ("password", "sso")
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
@@ -133,7 +137,7 @@ def start(
         ends = now + (dt.timedelta(days=days) if kept else dt.timedelta(hours=BROWSER_SESSION_HOURS))
         if _looks_like_token(replacing):
             db.execute("DELETE FROM sessions WHERE token_hash = ?", [hash_token(replacing)])
-        db.execute("DELETE FROM sessions WHERE expires_at <= ?", [iso(now)])
+        db.execute("DELETE FROM sessions WHERE expires_at <= ?", [iso(now - KEEP_ENDED)])
         new_id = db["sessions"].insert({
             "token_hash": hash_token(token), "user_id": user_id, "method": method,
             "kept": int(kept), "device": (device or "")[:MAX_DEVICE_CHARS],
@@ -146,36 +150,49 @@ def start(
 def resolve(db: Database, token: str | None, *, now: dt.datetime | None = None) -> Resolved:
     """The live session of ``token``, enforcing its limits; the request counts as activity.
 
-    A session past its end, idle for longer than ``session_idle_minutes``
-    (browser-session-only ones), or of an account that is no longer active is
-    ended here (and audited) and resolves to no session.
+    A session past its end, or idle for longer than ``session_idle_minutes``
+    (browser-session-only ones), is ended here (audited once) and resolves to
+    no session and the reason; one of an account that is no longer active is
+    deleted.
     """
     if not _looks_like_token(token):
         return Resolved(None)
     now = utc(now)
     row = db.execute(
-        f"SELECT {', '.join('s.' + c for c in _COLUMNS.split(', '))}, u.active"
+        f"SELECT {', '.join('s.' + c for c in _COLUMNS.split(', '))}, s.ended, u.active"
         " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
         [hash_token(token)],
     ).fetchone()
     if row is None:
         return Resolved(None)
-    session, active = _session(row[:-1]), bool(row[-1])
-    if not active:
-        _end(db, session, "account_inactive")
-        return Resolved(None)
-    if now >= session.expires_at:
-        _end(db, session, "session_expired", {"kept": session.kept})
-        return Resolved(None, "expired")
+    session, ended, active = _session(row[:-2]), row[-2], bool(row[-1])
     idle = settings.idle_minutes(db)
-    if not session.kept and now - session.last_seen_at > dt.timedelta(minutes=idle):
-        _end(db, session, "idle_sign_out", {"idle_minutes": idle})
-        return Resolved(None, "idle", idle)
+    if not active:
+        _end(db, session, None)
+        return Resolved(None)
+    if ended is None and now >= session.expires_at:
+        ended = _run_out(db, session, "expired", "session_expired", {"kept": session.kept})
+    elif (ended is None and not session.kept
+          and now - session.last_seen_at > dt.timedelta(minutes=idle)):
+        ended = _run_out(db, session, "idle", "idle_sign_out", {"idle_minutes": idle})
+    if ended is not None:
+        return Resolved(None, ended, idle if ended == "idle" else None)
     if session.last_seen_at != now:
         with write_lock(db):
             db.execute("UPDATE sessions SET last_seen_at = ? WHERE id = ?", [iso(now), session.id])
         session = Session(**{**session.__dict__, "last_seen_at": now})
     return Resolved(session)
+
+
+def _run_out(db: Database, session: Session, ended: str, action: str, detail: dict) -> str:
+    """Mark ``session`` as run out (``ended``); audit ``action`` the first time."""
+    with write_lock(db):
+        first = db.execute("UPDATE sessions SET ended = ? WHERE id = ? AND ended IS NULL",
+                           [ended, session.id]).rowcount == 1
+        if first:
+            audit.record(db, session.user_id, action,
+                         {"method": session.method, "device": session.device, **detail})
+    return ended
 
 
 def _end(db: Database, session: Session, action: str | None, detail: dict | None = None) -> bool:
@@ -194,8 +211,8 @@ def end(db: Database, session_id: int, *, user_id: int, reason: str = "logout") 
     Returns False when there is no such session of theirs (already ended, or
     someone else's: a person can only end their own).
     """
-    row = db.execute(f"SELECT {_COLUMNS} FROM sessions WHERE id = ? AND user_id = ?",
-                     [session_id, user_id]).fetchone()
+    row = db.execute(f"SELECT {_COLUMNS} FROM sessions WHERE id = ? AND user_id = ?"
+                     " AND ended IS NULL", [session_id, user_id]).fetchone()
     return row is not None and _end(db, _session(row), reason)
 
 
@@ -203,9 +220,9 @@ def end_token(db: Database, token: str | None, *, reason: str = "logout") -> boo
     """End the session of ``token`` (signing out from the browser that holds it)."""
     if not _looks_like_token(token):
         return False
-    row = db.execute(f"SELECT {_COLUMNS} FROM sessions WHERE token_hash = ?",
+    row = db.execute(f"SELECT {_COLUMNS}, ended FROM sessions WHERE token_hash = ?",
                      [hash_token(token)]).fetchone()
-    return row is not None and _end(db, _session(row), reason)
+    return row is not None and _end(db, _session(row[:-1]), None if row[-1] else reason)
 
 
 def end_all(
@@ -220,11 +237,13 @@ def end_all(
 
     ``reason`` (e.g. ``password_changed``) goes into one ``sessions_ended``
     audit entry, made by ``actor_id`` (default: the person themselves).
+    Sessions that had already run out are cleared too, uncounted.
     """
     with write_lock(db):
         ended = db.execute(
-            "DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?", [user_id, keep]
-        ).rowcount
+            "SELECT count(*) FROM sessions WHERE user_id = ? AND id IS NOT ? AND ended IS NULL",
+            [user_id, keep]).fetchone()[0]
+        db.execute("DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?", [user_id, keep])
         if ended:
             audit.record(db, user_id if actor_id is None else actor_id, "sessions_ended",
                          {"user_id": user_id, "reason": reason, "sessions": ended,
@@ -233,10 +252,11 @@ def end_all(
 
 
 def for_user(db: Database, user_id: int, *, now: dt.datetime | None = None) -> list[Session]:
-    """``user_id``'s sessions that have not reached their end, most recently used first."""
+    """``user_id``'s sessions that have not ended, most recently used first (one idle
+    past the limit is listed until a request finds it so)."""
     rows = db.execute(
         f"SELECT {_COLUMNS} FROM sessions WHERE user_id = ? AND expires_at > ?"
-        " ORDER BY last_seen_at DESC, id DESC",
+        " AND ended IS NULL ORDER BY last_seen_at DESC, id DESC",
         [user_id, iso(utc(now))],
     ).fetchall()
     return [_session(row) for row in rows]

@@ -152,7 +152,7 @@ def test_idle_session_is_signed_out_and_told_why(db, user):
     assert 'href="/signin?ended=idle"' in html(at)[0]
     [entry] = audit.entries(db, action="idle_sign_out")
     assert entry["actor_id"] == user and entry["detail"]["idle_minutes"] == 30
-    assert db.execute("SELECT count(*) FROM sessions").fetchone() == (0,)
+    assert sessions.for_user(db, user) == []
 
 
 def test_idle_timeout_follows_the_setting_and_activity_keeps_the_session(db, user):

@@ -50,9 +50,14 @@ def test_browser_session_ends_after_the_idle_limit(db, user):
     assert sessions.resolve(db, token, now=at(minutes=58)).session is not None  # 29 min later
     ended = sessions.resolve(db, token, now=at(minutes=88, seconds=1))  # 30 min 1 s idle
     assert ended == sessions.Resolved(None, "idle", 30)
-    assert sessions.resolve(db, token, now=at(minutes=89)) == sessions.Resolved(None)
-    assert rows(db) == []
-    [entry] = audit.entries(db, action="idle_sign_out")
+    # Every later request with the token says the same (a reload, a download) ...
+    assert sessions.resolve(db, token, now=at(minutes=89)) == ended
+    assert sessions.resolve(db, token, now=at(hours=5)) == ended  # ... activity or not
+    assert sessions.for_user(db, user, now=at(minutes=89)) == []
+    # ... until a day after the session's own end, when the next sign-in clears it away.
+    sessions.start(db, user, now=at(hours=12 + 24))
+    assert sessions.resolve(db, token, now=at(hours=36)) == sessions.Resolved(None)
+    [entry] = audit.entries(db, action="idle_sign_out")  # once
     assert entry["actor_id"] == user and entry["detail"]["idle_minutes"] == 30
 
 
