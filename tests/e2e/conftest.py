@@ -110,12 +110,12 @@ def app_env(db_path: Path) -> dict[str, str]:
     return env
 
 
-def launch(db_path: Path, log_dir: Path) -> App:
+def launch(db_path: Path, log_dir: Path, script: str = "server.py") -> App:
     port = free_port()
     log = log_dir / f"streamlit-{port}.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "server.py",
+            [sys.executable, "-m", "streamlit", "run", script,
              "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
              # The tests must not rerun half-edited sources, nor offer a "rerun" prompt.
              "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"],
@@ -143,15 +143,16 @@ def load_demo(db_path: Path) -> None:
 
 @pytest.fixture(scope="session")
 def start_app(tmp_path_factory):
-    """``start_app()``: a new server on a new, empty database (stopped at the end)."""
+    """``start_app(demo=False, script="server.py")``: a new server on a new database
+    (empty, or the demo agency), stopped at the end."""
     started: list[App] = []
 
-    def start(demo: bool = False) -> App:
+    def start(demo: bool = False, script: str = "server.py") -> App:
         folder = tmp_path_factory.mktemp("app")
         db_path = folder / "e2e.db"
         if demo:
             load_demo(db_path)
-        app = launch(db_path, folder)
+        app = launch(db_path, folder, script)
         started.append(app)
         return app
 

@@ -165,8 +165,8 @@ def test_a_member_cannot_reach_the_team_page(demo_app, new_page):
     expect(page.get_by_role("button", name=re.compile("Log out"))).to_be_attached()
     expect(main(page).get_by_role("heading", name="My team")).to_have_count(0)
     expect(page.get_by_text(TEAM_FIGURES)).to_have_count(0)
-    # Nor after signing in again from the sign-in page that the address asks for.
-    log_out(page)
+    # Nor in another browser, after signing in on the sign-in page the address asks for.
+    page = new_page(demo_app)
     open_app(page, demo_app.url + "/team")
     expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
     log_in(page, "alex.chen", home=False)

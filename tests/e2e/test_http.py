@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .support import DEMO_PASSWORD, go_to, log_in
+from .support import DEMO_PASSWORD, expect, go_to, log_in, main
 
 pytestmark = pytest.mark.e2e
 
@@ -165,3 +165,12 @@ def test_no_page_asks_another_host_for_anything(demo_app, new_page):
                  if not url.startswith((origin + "/", "data:", "blob:", "about:"))]
     assert len(requests) > 20 and not elsewhere, elsewhere
     assert not violations, violations[:5]  # and the policy blocks nothing the app needs
+
+
+def test_started_without_server_py_the_app_says_how_to_start_it(start_app, new_page):
+    """`streamlit run app.py` would serve the pages without the sign-in routes."""
+    app = start_app(script="app.py")
+    page = new_page(app)
+    expect(main(page).get_by_role("heading", level=1)).to_have_text("Start the app with ./run.sh")
+    assert request(app, "GET", "/signin").status == 200  # only Streamlit's own page, no form
+    assert b"<form" not in request(app, "GET", "/signin").body
