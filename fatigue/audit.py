@@ -5,12 +5,16 @@ Every view of team or agency aggregates is recorded here by
 :mod:`fatigue.aggregates` itself (a page cannot forget to), as are refused
 attempts and changes to settings. :mod:`fatigue.accounts` records logins
 (``login``, with the method), failed logins (``login_failed``, the username as
-typed and truncated, never the password), lockouts (``login_locked``), single
-sign-on refusals (``sso_refused``), password changes and resets, and admin
-changes to accounts and teams (``account_created``, ``account_deactivated``,
-``account_reactivated``, ``leads_changed``, ``sso_email_set``,
-``team_created``, ``caseload_standard_changed``); the app records
-``logout`` and ``idle_sign_out``. Admins read the log with :func:`entries`.
+typed and truncated and the client address, never the password), failed
+current-password checks (``password_check_failed``), lockouts
+(``login_locked``), ``unlocked``, single sign-on refusals (``sso_refused``),
+password changes and resets, and admin changes to accounts and teams
+(``account_created``, ``account_deactivated``, ``account_reactivated``,
+``leads_changed``, ``sso_email_set``, ``team_created``,
+``caseload_standard_changed``); :mod:`fatigue.sessions` records sign-outs
+(``logout``, ``signed_out_device``), sessions that ran out (``idle_sign_out``,
+``session_expired``) and sessions ended together (``sessions_ended``, with the
+reason). Admins read the log with :func:`entries`.
 The table refuses UPDATE and DELETE (triggers in migration
 ``0003_aggregates_privacy``), so an entry cannot be edited away from the app.
 
