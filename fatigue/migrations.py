@@ -12,6 +12,7 @@ from sqlite_utils import Database, Migrations
 migrations = Migrations("fatigue")
 
 _NOW = "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+_STAMP = "GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'"  # a UTC time as _NOW writes it
 
 
 @migrations(name="0001_accounts_and_checkins")
@@ -561,7 +562,7 @@ def _sessions(db: Database) -> None:
     # token in an HttpOnly cookie; only its SHA-256 is stored here, so a copy of
     # the database cannot be used to sign in. Signing out deletes the row.
     db.execute(
-        """
+        f"""
         CREATE TABLE sessions (
             id INTEGER PRIMARY KEY,
             token_hash TEXT NOT NULL UNIQUE
@@ -570,13 +571,9 @@ def _sessions(db: Database) -> None:
             method TEXT NOT NULL CHECK (method IN ('password', 'sso')),
             kept INTEGER NOT NULL CHECK (kept IN (0, 1)),
             device TEXT NOT NULL DEFAULT '' CHECK (length(device) <= 80),
-            created_at TEXT NOT NULL
-                CHECK (created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'),
-            last_seen_at TEXT NOT NULL
-                CHECK (last_seen_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'),
-            expires_at TEXT NOT NULL
-                CHECK (expires_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'
-                       AND expires_at > created_at),
+            created_at TEXT NOT NULL CHECK (created_at {_STAMP}),
+            last_seen_at TEXT NOT NULL CHECK (last_seen_at {_STAMP}),
+            expires_at TEXT NOT NULL CHECK (expires_at {_STAMP} AND expires_at > created_at),
             -- Set when a limit ended it: kept a little while, so every request
             -- with that token can still say why the person was signed out.
             ended TEXT CHECK (ended IS NULL OR ended IN ('idle', 'expired'))
@@ -590,17 +587,14 @@ def _sessions(db: Database) -> None:
     # are short-lived; the old ones, per username only, are dropped.
     db.execute("DROP TABLE login_failures")
     db.execute(
-        """
+        f"""
         CREATE TABLE login_failures (
             kind TEXT NOT NULL CHECK (kind IN ('name', 'address')),
             username TEXT NOT NULL CHECK (length(username) <= 80),
             address TEXT NOT NULL CHECK (length(address) <= 64),
             failures INTEGER NOT NULL CHECK (failures >= 1),
-            last_failure_at TEXT NOT NULL
-                CHECK (last_failure_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'),
-            locked_until TEXT
-                CHECK (locked_until IS NULL
-                       OR locked_until GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'),
+            last_failure_at TEXT NOT NULL CHECK (last_failure_at {_STAMP}),
+            locked_until TEXT CHECK (locked_until IS NULL OR locked_until {_STAMP}),
             PRIMARY KEY (kind, username, address),
             CHECK (kind = 'name' OR (username = '' AND address != ''))
         ) STRICT

@@ -162,32 +162,27 @@ def _check_support(value: Any) -> str:
     return text
 
 
-def _check_idle(value: Any) -> int:
-    message = (
-        f"The idle timeout must be a whole number of minutes from {MIN_IDLE_MINUTES} "
-        f"to {MAX_IDLE_MINUTES}."
-    )
+def _whole_between(key: str, value: Any, low: int, high: int, message: str) -> int:
+    """``value`` (or its digits as text) as a whole number from ``low`` to ``high``."""
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError({IDLE_KEY: message})
-    if not MIN_IDLE_MINUTES <= value <= MAX_IDLE_MINUTES:
-        raise ValidationError({IDLE_KEY: message})
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError({key: message})
     return value
+
+
+def _check_idle(value: Any) -> int:
+    return _whole_between(
+        IDLE_KEY, value, MIN_IDLE_MINUTES, MAX_IDLE_MINUTES,
+        f"The idle timeout must be a whole number of minutes from {MIN_IDLE_MINUTES} "
+        f"to {MAX_IDLE_MINUTES}.")
 
 
 def _check_remember(value: Any) -> int:
-    message = (
+    return _whole_between(
+        REMEMBER_KEY, value, 0, MAX_REMEMBER_DAYS,
         f"'Keep me signed in' must last a whole number of days from 0 (not offered) "
-        f"to {MAX_REMEMBER_DAYS}."
-    )
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError({REMEMBER_KEY: message})
-    if not 0 <= value <= MAX_REMEMBER_DAYS:
-        raise ValidationError({REMEMBER_KEY: message})
-    return value
+        f"to {MAX_REMEMBER_DAYS}.")
 
 
 @dataclass(frozen=True)
