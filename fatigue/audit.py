@@ -4,13 +4,18 @@ and what admins changed, and when.
 Every view of team or agency aggregates is recorded here by
 :mod:`fatigue.teamfigures.reports` itself (a page cannot forget to), as are refused
 attempts and changes to settings. :mod:`fatigue.accounts` records logins
-(``login``, with the method), failed logins (``login_failed``, the username as
-typed and truncated, never the password), lockouts (``login_locked``), single
-sign-on refusals (``sso_refused``), password changes and resets, and admin
-changes to accounts and teams (``account_created``, ``account_deactivated``,
-``account_reactivated``, ``leads_changed``, ``sso_email_set``,
-``team_created``, ``caseload_standard_changed``); the app records
-``logout`` and ``idle_sign_out``. Admins read the log with :func:`entries`.
+(``login``, with the method), failed logins (``login_failed``, the account's
+username when there is such an account, else only that there is none, never
+what was typed, and the client address), failed
+current-password checks (``password_check_failed``), lockouts
+(``login_locked``), ``unlocked``, single sign-on refusals (``sso_refused``),
+password changes and resets, and admin changes to accounts and teams
+(``account_created``, ``account_deactivated``, ``account_reactivated``,
+``leads_changed``, ``sso_email_set``, ``team_created``,
+``caseload_standard_changed``); :mod:`fatigue.sessions` records sign-outs
+(``logout``, ``signed_out_device``), sessions that ran out (``idle_sign_out``,
+``session_expired``) and sessions ended together (``sessions_ended``, with the
+reason). Admins read the log with :func:`entries`.
 The table refuses UPDATE and DELETE (triggers in migration
 ``0003_aggregates_privacy``), so an entry cannot be edited away from the app.
 
@@ -42,7 +47,8 @@ MAX_ACTION_CHARS = 60
 ADMIN_VIEW: frozenset[str] = frozenset({
     "account_created", "account_deactivated", "account_reactivated", "leads_changed",
     "password_reset", "password_changed", "sso_email_set", "sso_refused",
-    "login_failed", "login_locked", "team_created", "caseload_standard_changed",
+    "login_failed", "login_locked", "password_check_failed", "unlocked",
+    "team_created", "caseload_standard_changed",
     "change_setting", "user_data_deleted", "delete_user_data_refused",
     "data_exported_by_operator", "view_team_report", "view_org_report",
 })

@@ -242,20 +242,31 @@ def _pages(path: str, username: str, password: str, runs: int) -> dict[str, list
     (the first run of each page in the session included)."""
     from streamlit.testing.v1 import AppTest
 
-    from fatigue.db import ROOT
+    from fatigue import accounts, sessions
+    from fatigue.db import ROOT, connect
+    from fatigue.pages import _session
 
     os.environ["FATIGUE_DB"] = path
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    at.text_input(key="login_username").input(username)
-    at.text_input(key="login_password").input(password)
-    at.button(key="login_submit").click().run()
-    out: dict[str, list[float]] = {}
-    for name, page in PAGES.items():
-        def run_page() -> None:
-            at.switch_page(f"fatigue/pages/{page}.py").run()
-            if at.exception:
-                raise RuntimeError(f"The {page} page failed: {at.exception[0].message}")
-        out[name] = _timed(run_page, runs)
+    db = connect(path)
+    try:  # signed in as the sign-in route would: a session and its token
+        token, _ = sessions.start(db, accounts.authenticate(db, username, password).id)
+    finally:
+        db.close()
+    # AppTest sends no cookies: hand the pages this session's token for the runs.
+    cookie, _session.browser_token = _session.browser_token, lambda: token
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+        if not any("Signed in as" in text.value for text in at.sidebar.markdown):
+            raise RuntimeError(f"The page runs could not sign in as {username}.")
+        out: dict[str, list[float]] = {}
+        for name, page in PAGES.items():
+            def run_page() -> None:
+                at.switch_page(f"fatigue/pages/{page}.py").run()
+                if at.exception:
+                    raise RuntimeError(f"The {page} page failed: {at.exception[0].message}")
+            out[name] = _timed(run_page, runs)
+    finally:
+        _session.browser_token = cookie
     return out
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from fatigue import audit
+from fatigue import audit, sessions
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
 
@@ -37,8 +37,9 @@ PERSONAL_TABLES: dict[str, str] = {
 }
 # Tables with a user_id that are about the account, not the person's answers:
 # home team and teams led, and their history; a random cache stamp (renewed by
-# the delete).
-ACCOUNT_TABLES: frozenset[str] = frozenset({"team_members", "membership_log", "data_versions"})
+# the delete); sign-in sessions (the other ones end with a deletion).
+ACCOUNT_TABLES: frozenset[str] = frozenset(
+    {"team_members", "membership_log", "data_versions", "sessions"})
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,11 @@ def _delete(db: Database, user_id: int, username: str) -> Deleted:
     return Deleted(rows)
 
 
-def delete_my_data(db: Database, user_id: int, confirm: str) -> Deleted:
-    """Delete every personal row of ``user_id``; the account stays.
+def delete_my_data(
+    db: Database, user_id: int, confirm: str, *, keep_session: int | None = None
+) -> Deleted:
+    """Delete every personal row of ``user_id``; the account stays, and so does
+    ``keep_session`` (the one asking): every other session of the account ends.
 
     ``confirm`` must be the person's username, typed. Raises
     :class:`ValidationError` (nothing deleted) otherwise.
@@ -85,6 +89,7 @@ def delete_my_data(db: Database, user_id: int, confirm: str) -> Deleted:
         username = _username(db, user_id)
         check_confirmation(username, confirm)
         deleted = _delete(db, user_id, username)
+        sessions.end_all(db, user_id, reason="own_data_deleted", keep=keep_session)
         audit.record(db, user_id, "own_data_deleted", {"user_id": user_id})
     return deleted
 
@@ -110,6 +115,7 @@ def delete_user_data(db: Database, admin_id: int, user_id: int, confirm: str) ->
         check_confirmation(username, confirm)
         deleted = _delete(db, user_id, username)
         db.execute("UPDATE users SET active = 0, display_name = '' WHERE id = ?", [user_id])
+        sessions.end_all(db, user_id, reason="user_data_deleted", actor_id=admin_id)
         audit.record(
             db, admin_id, "user_data_deleted", {"user_id": user_id, "username": username}
         )

@@ -15,6 +15,7 @@ from fatigue.teamfigures import legacy
 migrations = Migrations("fatigue")
 
 _NOW = "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+_STAMP = "GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'"  # a UTC time as _NOW writes it
 
 
 @migrations(name="0001_accounts_and_checkins")
@@ -669,6 +670,75 @@ def _release_model(db: Database) -> None:
                       AND NEW.value NOT GLOB '*[^A-Za-z0-9/_+-]*'))
             BEGIN
                 SELECT RAISE(ABORT, 'invalid value for a release setting');
+            END
+            """
+        )
+
+
+@migrations(name="0010_sessions")
+def _sessions(db: Database) -> None:
+    # Server-side sign-in sessions (fatigue.sessions): the browser holds a random
+    # token in an HttpOnly cookie; only its SHA-256 is stored here, so a copy of
+    # the database cannot be used to sign in. Signing out deletes the row.
+    db.execute(
+        f"""
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE
+                CHECK (length(token_hash) = 64 AND token_hash NOT GLOB '*[^0-9a-f]*'),
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            method TEXT NOT NULL CHECK (method IN ('password', 'sso')),
+            kept INTEGER NOT NULL CHECK (kept IN (0, 1)),
+            device TEXT NOT NULL DEFAULT '' CHECK (length(device) <= 80),
+            created_at TEXT NOT NULL CHECK (created_at {_STAMP}),
+            last_seen_at TEXT NOT NULL CHECK (last_seen_at {_STAMP}),
+            expires_at TEXT NOT NULL CHECK (expires_at {_STAMP} AND expires_at > created_at),
+            -- Set when a limit ended it: kept a little while, so every request
+            -- with that token can still say why the person was signed out.
+            ended TEXT CHECK (ended IS NULL OR ended IN ('idle', 'expired'))
+        ) STRICT
+        """
+    )
+    db.execute("CREATE INDEX sessions_user ON sessions(user_id)")
+    # Failed logins are now counted per username and client address ('name'
+    # rows) and per address over all names ('address' rows, username ''), so
+    # someone elsewhere cannot lock the owner out (fatigue.accounts). The counts
+    # are short-lived; the old ones, per username only, are dropped.
+    db.execute("DROP TABLE login_failures")
+    db.execute(
+        f"""
+        CREATE TABLE login_failures (
+            kind TEXT NOT NULL CHECK (kind IN ('name', 'address')),
+            username TEXT NOT NULL CHECK (length(username) <= 80),
+            address TEXT NOT NULL CHECK (length(address) <= 64),
+            failures INTEGER NOT NULL CHECK (failures >= 1),
+            last_failure_at TEXT NOT NULL CHECK (last_failure_at {_STAMP}),
+            locked_until TEXT CHECK (locked_until IS NULL OR locked_until {_STAMP}),
+            PRIMARY KEY (kind, username, address),
+            CHECK (kind = 'name' OR (username = '' AND address != ''))
+        ) STRICT
+        """
+    )
+    # Failed logins per minute on the whole server (the global ceiling).
+    db.execute(
+        """
+        CREATE TABLE login_failure_minutes (
+            minute TEXT PRIMARY KEY
+                CHECK (minute GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]'),
+            failures INTEGER NOT NULL CHECK (failures >= 1)
+        ) STRICT
+        """
+    )
+    # "Keep me signed in" lasts remember_days (fatigue.settings): 0 to 90.
+    for event in ("INSERT", "UPDATE"):
+        db.execute(
+            f"""
+            CREATE TRIGGER settings_remember_{event.lower()} BEFORE {event} ON settings
+            WHEN NEW.key = 'remember_days' AND NOT (
+                NEW.value != '' AND NEW.value NOT GLOB '*[^0-9]*' AND length(NEW.value) <= 2
+                AND CAST(NEW.value AS INTEGER) BETWEEN 0 AND 90)
+            BEGIN
+                SELECT RAISE(ABORT, 'invalid value for remember_days');
             END
             """
         )

@@ -31,7 +31,10 @@ Settings apply to weeks released from then on; released weeks never change.
 Also ``support_resources``: admin-written text (EAP, crisis line) shown to
 staff by a later feature; plain text, at most 4,000 characters; and
 ``session_idle_minutes``: a signed-in session without any activity for this
-long is signed out (default 30, from 5 to 480; checked on every run).
+long is signed out (default 30, from 5 to 480; checked on every request); and
+``remember_days``: how long "keep me signed in on this device" lasts (default
+30, from 0 to 90; 0 takes the option off the sign-in page). See
+:mod:`fatigue.sessions`.
 """
 from __future__ import annotations
 
@@ -57,6 +60,7 @@ SUPPORT_KEY = "support_resources"
 IDLE_KEY = "session_idle_minutes"
 DP_CAP_KEY = "dp_weekly_cap"
 TIMEZONE_KEY = "agency_timezone"
+REMEMBER_KEY = "remember_days"
 
 MIN_K = rules.MIN_K
 DEFAULT_K = 5
@@ -72,6 +76,8 @@ MAX_SUPPORT_CHARS = 4000
 DEFAULT_IDLE_MINUTES = 30
 MIN_IDLE_MINUTES = 5
 MAX_IDLE_MINUTES = 480
+DEFAULT_REMEMBER_DAYS = 30
+MAX_REMEMBER_DAYS = 90
 MAX_KEY_CHARS = 80
 MAX_VALUE_CHARS = 10_000
 
@@ -204,18 +210,27 @@ def _check_support(value: Any) -> str:
     return text
 
 
-def _check_idle(value: Any) -> int:
-    message = (
-        f"The idle timeout must be a whole number of minutes from {MIN_IDLE_MINUTES} "
-        f"to {MAX_IDLE_MINUTES}."
-    )
+def _whole_between(key: str, value: Any, low: int, high: int, message: str) -> int:
+    """``value`` (or its digits as text) as a whole number from ``low`` to ``high``."""
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError({IDLE_KEY: message})
-    if not MIN_IDLE_MINUTES <= value <= MAX_IDLE_MINUTES:
-        raise ValidationError({IDLE_KEY: message})
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError({key: message})
     return value
+
+
+def _check_idle(value: Any) -> int:
+    return _whole_between(
+        IDLE_KEY, value, MIN_IDLE_MINUTES, MAX_IDLE_MINUTES,
+        f"The idle timeout must be a whole number of minutes from {MIN_IDLE_MINUTES} "
+        f"to {MAX_IDLE_MINUTES}.")
+
+
+def _check_remember(value: Any) -> int:
+    return _whole_between(
+        REMEMBER_KEY, value, 0, MAX_REMEMBER_DAYS,
+        f"'Keep me signed in' must last a whole number of days from 0 (not offered) "
+        f"to {MAX_REMEMBER_DAYS}.")
 
 
 @dataclass(frozen=True)
@@ -235,6 +250,7 @@ SPECS: dict[str, Spec] = {
     IDLE_KEY: Spec(int, DEFAULT_IDLE_MINUTES, _check_idle),
     DP_CAP_KEY: Spec(float, DEFAULT_DP_CAP, _check_cap),
     TIMEZONE_KEY: Spec(str, DEFAULT_TIMEZONE, _check_timezone),
+    REMEMBER_KEY: Spec(int, DEFAULT_REMEMBER_DAYS, _check_remember),
 }
 
 
@@ -367,6 +383,16 @@ def idle_minutes(db: Database) -> int:
 def set_idle_minutes(db: Database, minutes: int, *, actor_id: int | None = None) -> int:
     """Set the idle timeout; :class:`ValidationError` outside 5 to 480 minutes."""
     return set_setting(db, IDLE_KEY, minutes, actor_id=actor_id)
+
+
+def remember_days(db: Database) -> int:
+    """Days a "keep me signed in on this device" session lasts (default 30; 0: not offered)."""
+    return int(get_setting(db, REMEMBER_KEY))
+
+
+def set_remember_days(db: Database, days: int, *, actor_id: int | None = None) -> int:
+    """Set how long kept sessions last; :class:`ValidationError` outside 0 to 90 days."""
+    return set_setting(db, REMEMBER_KEY, days, actor_id=actor_id)
 
 
 def privacy_settings(db: Database) -> dict[str, Any]:

@@ -83,3 +83,27 @@ def test_module_entry_point_runs(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"Database ready at {path}"
+
+
+def test_unlock_a_username_or_an_address(tmp_path):
+    path = str(tmp_path / "agency.db")
+    run(["add-team", "North", "--db", path])
+    run(["add-user", "casey", "--team", "North", "--db", path, "--password-stdin"], stdin=PASSWORD)
+    db = connect(path)
+    for _ in range(5):
+        with pytest.raises(accounts.AuthError):
+            accounts.authenticate(db, "casey", "not-the-password", address="203.0.113.66")
+    assert accounts.lock_in_force(db, "casey", "203.0.113.66") is not None
+    assert run(["unlock", " Casey ", "--db", path]) == (
+        0, "Unlocked 'casey': the failed logins counted against it are forgotten.\n", "")
+    assert accounts.lock_in_force(db, "casey", "203.0.113.66") is None
+    assert accounts.authenticate(db, "casey", PASSWORD, address="203.0.113.66").username == "casey"
+    assert run(["unlock", "casey", "--db", path])[1] == (
+        "Nothing to unlock: 'casey' has no failed logins counted.\n")
+    assert run(["unlock", "--address", "203.0.113.66", "--db", path])[1] == (  # its own count
+        "Unlocked the address 203.0.113.66: the failed logins counted against it are forgotten.\n")
+    with pytest.raises(SystemExit):  # one or the other
+        cli.build_parser().parse_args(["unlock", "casey", "--address", "203.0.113.66"])
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["unlock"])
+    assert run(["unlock", "  ", "--db", path]) == (2, "", "error: Give the username to unlock.\n")

@@ -10,7 +10,7 @@ import pytest
 
 from fatigue import audit, demo, settings
 
-from conftest import log_in, start_app, texts
+from conftest import log_in, texts
 
 TEAM_PAGE = "fatigue/pages/team.py"
 ORG_PAGE = "fatigue/pages/organisation.py"
@@ -115,10 +115,7 @@ def test_member_cannot_reach_the_team_page(db, agency):
 
 @pytest.mark.parametrize("page", [TEAM_PAGE, ORG_PAGE])
 def test_page_scripts_refuse_a_member_themselves(db, agency, page):
-    at = start_app("../" + page)
-    member = db.execute("SELECT id FROM users WHERE username = 'daniel.moreno'").fetchone()[0]
-    at.session_state["user_id"] = member
-    at.run()
+    at = log_in("daniel.moreno", demo.DEMO_PASSWORD, script="../" + page)
     assert texts(at.error) in (["This page is for team leads only."], ["This page is for admins only."])
     assert browser_payload(at) == b""
 

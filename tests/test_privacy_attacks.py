@@ -405,3 +405,15 @@ def test_the_leads_probe_through_the_pages_changes_nothing_she_sees(db, clock):
         importer.import_history(db, chloe, history_csv(weekdays(W09, 7), exhaustion=int(value[:2])),
                                 TODAY)
         pd.testing.assert_frame_equal(first, team_table())
+
+
+def test_a_password_typed_into_the_username_box_is_not_stored(db, user):
+    """A failed login for a name that is no account records only that there is none;
+    for a real account it records the account's name (a security event)."""
+    for typed in ("My-Secret-Pass 2026!", "Casey"):
+        with pytest.raises(Exception):
+            accounts.authenticate(db, typed, "wrong password here")
+    details = [e["detail"] for e in audit.entries(db, action="login_failed")]
+    assert details[1] == {"username": None, "no_such_account": True, "address": details[1]["address"]}
+    assert details[0]["username"] == "casey"
+    assert "My-Secret-Pass" not in str(audit.entries(db, limit=1000))

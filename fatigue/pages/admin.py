@@ -127,7 +127,8 @@ others = [u for u in users if u["id"] != admin.id]
 if others:
     with st.form("activation"):
         st.write("**Deactivate or reactivate an account**")
-        st.caption("A deactivated person can no longer log in; their data stays theirs.")
+        st.caption("A deactivated person is signed out at once and can no longer log in; "
+                   "their data stays theirs.")
         by_name = {u["username"]: u for u in others}
         picked = st.selectbox("Account", list(by_name), key="activation_user")
         chosen = by_name[picked]
@@ -155,8 +156,9 @@ if users:
                     done(f"'{picked}' now leads {', '.join(lead_of) or 'no team'}.")
         if uid != admin.id:
             with st.form(f"reset_{uid}", clear_on_submit=True):
-                st.caption("A reset password must be changed at the next login; it also lifts a "
-                           "lockout after failed logins.")
+                st.caption("A reset password must be changed at the next login. The reset "
+                           "signs the person out everywhere and lifts a lockout after failed "
+                           "logins.")
                 reset = st.text_input("New password", type="password", key=f"reset_password_{uid}")
                 again = st.text_input("Repeat new password", type="password",
                                       key=f"reset_repeat_{uid}")
@@ -169,8 +171,8 @@ if users:
                         except ValidationError as exc:
                             report(exc)
                         else:
-                            done(f"Password of '{picked}' reset; they must choose a new one "
-                                 "at their next login.")
+                            done(f"Password of '{picked}' reset; they are signed out "
+                                 "everywhere and must choose a new one at their next login.")
         with st.form(f"sso_{uid}"):
             email = st.text_input(
                 "Single sign-on email", value=chosen["sso_email"] or "", max_chars=254,
@@ -294,14 +296,23 @@ with st.form("sessions"):
         "Sign out after this many minutes without activity", min_value=settings.MIN_IDLE_MINUTES,
         max_value=settings.MAX_IDLE_MINUTES, value=settings.idle_minutes(db), step=5,
         key="idle_minutes",
-        help="A session with no clicks for this long is signed out; the person sees why.")
+        help="A session with no clicks for this long is signed out; the person sees why. "
+        "Not for a device someone chose to keep signed in.")
+    remember = st.number_input(
+        "'Keep me signed in on this device' lasts this many days", min_value=0,
+        max_value=settings.MAX_REMEMBER_DAYS, value=settings.remember_days(db), step=1,
+        key="remember_days",
+        help="0 takes the choice off the sign-in page: everyone is signed out when the browser "
+        "closes or after the minutes above. Applies to sign-ins from now on.")
     if st.form_submit_button("Save sign-in settings"):
         try:
             settings.set_idle_minutes(db, int(idle), actor_id=admin.id)
+            settings.set_remember_days(db, int(remember), actor_id=admin.id)
         except ValidationError as exc:
             report(exc)
         else:
-            done(f"Idle sign-out set to {int(idle)} minutes.")
+            kept = f"kept sign-ins last {int(remember)} days" if remember else "no kept sign-ins"
+            done(f"Idle sign-out set to {int(idle)} minutes; {kept}.")
 
 st.header("Support resources")
 with st.form("support"):
