@@ -1,20 +1,23 @@
 """Start-up check of the database file, run before any page or login screen.
 
 ``db.health`` (``PRAGMA quick_check``) runs once per process and database path
-(cached here, not on every rerun). On a damaged file the app shows how to
-restore from a backup and stops before anything opens the database for writing.
+(cached here, not on every rerun), or not at all when ``python -m fatigue
+serve`` found the file sound just before starting this process
+(:mod:`fatigue.serve`). On a damaged file the app shows how to restore from a
+backup and stops before anything opens the database for writing.
 """
 from __future__ import annotations
 
 import streamlit as st
 
 from fatigue import db as fdb
+from fatigue import serve
 
 
 @st.cache_resource(show_spinner=False)
 def _problem(path: str) -> str | None:
     """The health verdict for ``path``, computed once per process."""
-    return fdb.health(path)
+    return None if serve.checked_before_start(path) else fdb.health(path)
 
 
 def attention_screen(title: str, message: str, icon: str, problem: str) -> None:
