@@ -1,4 +1,4 @@
-"""Many processes saving at once, and a writer killed mid-run (SIGKILL)."""
+"""Many processes saving (and releasing) at once, and a writer killed mid-run (SIGKILL)."""
 import datetime as dt
 import multiprocessing
 import signal
@@ -88,3 +88,38 @@ def test_a_killed_writer_loses_nothing_it_committed(db, db_path, user):
                              ).fetchone() is not None
         assert checkins.get_checkin(again, user, day)["note"] == f"entry {number}"
     again.close()
+
+
+def release_in_child(path: str, start, results) -> None:
+    """A worker process: release every week that is due, as an app process's first
+    team report does; reports how many weeks it released."""
+    from fatigue.teamfigures.release import release_due
+
+    try:
+        db = connect(path)
+        start.wait()
+        results.put(release_due(db))
+        db.close()
+    except BaseException as exc:
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_app_processes_releasing_at_once_release_each_week_once(db, db_path):
+    """Several app processes (python -m fatigue serve) can open a team report in the same
+    moment after a week closes: each week is still released exactly once."""
+    from fatigue import demo
+
+    demo.bulk_load(db, demo.generate(seed=3, days=40, teams=demo.agency_teams(31, 30)))
+    ctx = multiprocessing.get_context("spawn")
+    start, results = ctx.Event(), ctx.Queue()
+    workers = [ctx.Process(target=release_in_child, args=(str(db_path), start, results))
+               for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    start.set()
+    counts = [results.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+    weeks = db.execute("SELECT count(*) FROM released_weeks").fetchone()[0]
+    assert all(isinstance(count, int) for count in counts), counts  # no error anywhere
+    assert weeks >= 5 and sum(counts) == weeks  # shared out, none released twice
