@@ -1,0 +1,129 @@
+"""The deployment in deploy/, for real on loopback: ``python -m fatigue serve`` with two
+app processes behind nginx with the shipped configuration (TLS, websockets, routing
+by the session cookie), driven by the load test's browser stand-in
+(:mod:`fatigue.loadtest`); and the systemd units, checked by systemd-analyze.
+
+No browser needed. nginx is (``apt-get install nginx``; ``.ci/run`` installs it):
+without it these tests skip locally and fail in CI.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fatigue import bench, demo
+from fatigue.db import ROOT
+from fatigue.loadtest import harness, proxy, run
+from fatigue.loadtest.client import Browser, VisitError
+
+UNITS = sorted([*(ROOT / "deploy").glob("*.service"), *(ROOT / "deploy").glob("*.timer")])
+
+
+def needed(tool: str | None, what: str) -> str:
+    if tool is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} not found (CI is set: these tests must run there)", pytrace=False)
+        pytest.skip(f"{what} not found")
+    return tool
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory):
+    """A small agency served by two app processes behind nginx that names, for these
+    tests only, the process behind each answer."""
+    needed(proxy.nginx_binary(), "nginx (apt-get install nginx)")
+    folder = tmp_path_factory.mktemp("deploy")
+    db_path = folder / "agency.db"
+    bench.build(str(db_path), 31, 40, seed=5)
+    running = harness.start(db_path, 2, folder / "run", show_upstream=True)
+    yield running
+    running.stop()
+
+
+def test_the_shipped_nginx_configuration_is_accepted_as_it_is(tmp_path):
+    nginx = needed(proxy.nginx_binary(), "nginx (apt-get install nginx)")
+    cert, key = proxy.self_signed(tmp_path)
+    site = (proxy.SHIPPED.read_text().replace("/etc/ssl/checkin/fullchain.pem", str(cert))
+            .replace("/etc/ssl/checkin/privkey.pem", str(key)))
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
+                    f"events {{}}\nhttp {{ access_log off;\n{site}\n}}\n")
+    checked = subprocess.run([nginx, "-t", "-c", str(conf), "-p", str(tmp_path)],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    assert "test is successful" in checked.stderr
+
+
+def test_the_systemd_units_verify_and_run_unprivileged(tmp_path):
+    analyze = needed(shutil.which("systemd-analyze"), "systemd-analyze")
+    for unit in UNITS:  # this checkout and its Python stand in for /srv/fatigue
+        (tmp_path / unit.name).write_text(
+            unit.read_text().replace("/srv/fatigue/.venv/bin/python", sys.executable)
+            .replace("WorkingDirectory=/srv/fatigue", f"WorkingDirectory={ROOT}"))
+    checked = subprocess.run([analyze, "verify", *(p.name for p in UNITS)], cwd=tmp_path,
+                             capture_output=True, text=True)
+    assert (checked.returncode, checked.stdout + checked.stderr) == (0, "")
+    assert [u.name for u in UNITS] == [
+        "fatigue-backup.service", "fatigue-backup.timer", "fatigue-reminders.service",
+        "fatigue-reminders.timer", "fatigue.service"]
+    app = (ROOT / "deploy" / "fatigue.service").read_text().splitlines()
+    for line in ("User=fatigue", "StateDirectoryMode=0700", "UMask=0077", "NoNewPrivileges=yes",
+                 "ProtectSystem=strict",
+                 "ExecStart=/srv/fatigue/.venv/bin/python -m fatigue serve --port 8501 "
+                 "--address 127.0.0.1"):
+        assert line in app
+    reminders = (ROOT / "deploy" / "fatigue-reminders.service").read_text()
+    assert reminders.startswith("# PLACEHOLDER (issue 15)")
+
+
+def test_every_visit_through_nginx_succeeds_and_stays_on_one_process(deployment):
+    """The CI-sized load test: 4 people, two processes, real websockets through nginx."""
+    names = run.accounts(deployment.db_path, 6)
+    result = run.measure(deployment, names, seconds=12, think=0.2)
+    assert result.errors == [] and result.saves_lost == []
+    assert result.visits >= 4 and result.saves_checked == 4
+    assert result.sticky == result.routed == result.visits  # each page on one process
+    assert sorted(result.served) == sorted(f"127.0.0.1:{p}" for p in deployment.ports)
+    assert set(result.steps) == set(run.STEPS)
+    status, headers, _ = Browser(deployment.url).request("GET", "/signin")
+    assert status == 200 and headers["strict-transport-security"] == "max-age=31536000"
+
+
+def test_a_killed_process_loses_only_its_own_connections_and_its_people_come_back_signed_in(
+        deployment):
+    people = run.accounts(deployment.db_path, 16)
+    on: dict[str, list[Browser]] = {}
+    for name in people:  # until each process holds the pages of at least two people
+        browser = Browser(deployment.url)
+        browser.sign_in(name, demo.DEMO_PASSWORD)
+        browser.open("/")
+        on.setdefault(browser.upstreams[-1], []).append(browser)
+        if len(on) == 2 and min(len(group) for group in on.values()) >= 2:
+            break
+    assert len(on) == 2, "every sign-in went to the same process"
+    (gone, victims), (_, bystanders) = sorted(on.items(), key=lambda item: -len(item[1]))[:2]
+    pids = deployment.app_pids()
+    killed = pids[int(gone.rsplit(":", 1)[1])]
+    os.kill(killed, signal.SIGKILL)
+    time.sleep(0.5)
+    for browser in bystanders:  # the other process's pages go on as if nothing happened
+        browser.goto("checkin")
+        assert browser.run.shows("Daily check-in")
+    for browser in victims:
+        with pytest.raises(VisitError, match="connection to the app was lost"):
+            browser.goto("checkin")
+        browser.open("/")  # reload: the cookie signs them in again, elsewhere
+        assert browser.run.shows("Hello,")
+        serving = deployment.app_pids()[int(browser.upstreams[-1].rsplit(":", 1)[1])]
+        assert serving != killed
+        browser.goto("checkin")
+        assert browser.run.shows("Daily check-in")
+    for browser in victims + bystanders:
+        browser.close()
