@@ -213,7 +213,7 @@ class Supervisor:
         waiting = {slot.port for slot in self.slots}
         while waiting and time.monotonic() < deadline and not self.stopping:
             for port in sorted(waiting):
-                if _healthy(self.address, port):
+                if healthy(self.address, port):
                     waiting.discard(port)
             if waiting:
                 self.check()
@@ -241,7 +241,8 @@ class Supervisor:
         return 1 if self.failed else 0
 
 
-def _healthy(address: str, port: int) -> bool:
+def healthy(address: str, port: int) -> bool:
+    """Whether the app process at ``address:port`` answers its health check."""
     host = "127.0.0.1" if address in ("0.0.0.0", "") else ("[::1]" if address == "::" else address)
     try:
         with urllib.request.urlopen(f"http://{host}:{port}/_stcore/health", timeout=2) as answer:

@@ -12,13 +12,13 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from fatigue.db import ROOT
 from fatigue.loadtest.proxy import Nginx
+from fatigue.serve import healthy
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 READY_SECONDS = 180.0
@@ -90,14 +90,6 @@ def children(pid: int) -> dict[int, int]:
     return found
 
 
-def _healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
-            return answer.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
 @dataclass
 class Deployment:
     """``serve`` and (unless ``proxy`` is off) nginx, started by :func:`start`."""
@@ -158,7 +150,7 @@ def start(db_path: Path, processes: int, folder: Path, *, proxy: bool = True,
         while waiting:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"The app did not start:\n{deployment.log()[-3000:]}")
-            waiting = {port for port in waiting if not _healthy(port)}
+            waiting = {port for port in waiting if not healthy("127.0.0.1", port)}
             time.sleep(0.2)
         if proxy:
             deployment.nginx = Nginx(folder / "nginx", ports, show_upstream=show_upstream)
