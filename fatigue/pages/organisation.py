@@ -8,6 +8,9 @@ from fatigue import settings
 from fatigue.pages._reports import TABLE, WHY_NOT_LEADS, cached_report, period_choice
 from fatigue.pages._session import get_db, plain, require_admin
 from fatigue.teamfigures import reports, rules
+from fatigue.teamfigures.spread import spread_of_teams
+
+MAX_LINES = 12  # more teams than this: the chart shows how spread out they are instead
 
 admin = require_admin()
 db = get_db()
@@ -36,9 +39,41 @@ del columns["label"]
 st.dataframe(latest[list(columns)].rename(columns=columns), hide_index=True, width="stretch")
 
 st.header("Exhaustion over time")
-shown = report[report["shown"]][["period_start", "label", "team", "exhaustion"]]
+shown = report[report["shown"]][["period_start", "label", "group", "team", "exhaustion"]]
+teams = shown[shown["group"] == "team"]
 if shown.empty:
     st.caption("No group can be shown yet.")
+elif teams["team"].nunique() > MAX_LINES:
+    # A line per team would be unreadable, and slow to draw for hundreds of teams: the agency
+    # and how spread out the teams are; the table above has every team.
+    spread = spread_of_teams(shown)
+    period = alt.Tooltip("label:N", title="Period")
+    band = alt.Chart(spread).mark_area(opacity=0.25, color="#7a7a7a").encode(
+        alt.X("period_start:T", title=None),
+        alt.Y("q25:Q", title="Mean exhaustion (0-10)", scale=alt.Scale(domain=[0, 10])),
+        alt.Y2("q75:Q"),
+        tooltip=[period, alt.Tooltip("q25:Q", title="1 in 4 teams at or below"),
+                 alt.Tooltip("q75:Q", title="3 in 4 teams at or below")])
+    middle = spread.melt(id_vars=["period_start", "label"], value_vars=["agency", "median"],
+                         var_name="series", value_name="value")
+    middle["series"] = middle["series"].map({"agency": "Agency total", "median": "Median team"})
+    lines = alt.Chart(middle).mark_line(point=True).encode(
+        alt.X("period_start:T"), alt.Y("value:Q"),
+        alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
+                  scale=alt.Scale(range=["#191817", "#7a7a7a"])),
+        alt.StrokeDash("series:N", legend=None),
+        tooltip=[period, "series:N", "value:Q"])
+    st.altair_chart(alt.layer(band, lines).properties(height=240), width="stretch")
+    st.caption("The shaded band holds the middle half of the teams shown: a quarter of them lie "
+               "below it and a quarter above.")
+    latest_teams = teams[teams["period_start"] == teams["period_start"].max()]
+    low = latest_teams.nsmallest(1, "exhaustion").iloc[0]
+    high = latest_teams.nlargest(1, "exhaustion").iloc[0]
+    st.write(
+        f"In the latest shown period, mean exhaustion over the {len(latest_teams)} teams shown "
+        f"ranged from {low.exhaustion:g} ({plain(low.team)}) to {high.exhaustion:g} "
+        f"({plain(high.team)}); sort the table above by Exhaustion to see every team."
+    )
 else:
     st.altair_chart(
         alt.Chart(shown).mark_line(point=True).encode(

@@ -11,6 +11,7 @@ auditing the privacy promise reads :mod:`.rules` first.
 - :mod:`.release`: releasing a due week once, for every group.
 - :mod:`.store`: the released weeks and cells (written once, never changed).
 - :mod:`.display`: released cells as report rows, in words.
+- :mod:`.spread`: how spread out many teams' released figures are.
 - :mod:`.reports`: who may see which report, and the reports themselves.
 - :mod:`.suggestions`: team-level suggestions from a report's shown rows.
 - :mod:`.legacy`: the upgrade of weeks released under the earlier model.
