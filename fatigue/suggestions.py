@@ -540,8 +540,10 @@ def caseload_request(figures: Mapping[str, Any]) -> str:
         "- a date to review my caseload again.\n"
         "\n"
         "For reference: the Child Welfare League of America recommends caseload limits "
-        "(for example about 17 ongoing families per worker), and the NASW Standards for "
-        "Social Work Case Management (2013) include workload sustainability.\n"
+        "(for example 17 active ongoing families per worker: CWLA Standards of Excellence for "
+        "Services for Abused or Neglected Children and their Families, revised 1999), and the "
+        "NASW Standards for Social Work Case Management (2013) include workload "
+        "sustainability.\n"
     )
 
 

@@ -61,7 +61,7 @@ def test_several_lasting_ratings_are_time_to_look_after_yourself():
         "Your empathy", "Your intrusion", "Your exhaustion"]
     # the combination is listed too, as a further reason one click away
     assert status.reasons[3].text.startswith("On 5 of your last 7 check-ins, exhaustion and "
-                                             "intrusion above your usual level")
+                                             "intrusion were above your usual level")
     assert status.shown == status.reasons[:3] and status.more == status.reasons[3:]
 
 

@@ -39,8 +39,8 @@ def test_five_of_the_last_seven(matches, present):
 def test_messages_name_the_combination_not_a_condition():
     present = pt.combined_pattern(history_with([True] * 6 + [False]), TODAY)
     assert present.message == (
-        "On 6 of your last 7 check-ins, exhaustion and intrusion above your usual level while "
-        "empathy was below it. Such a combination can be worth talking through with your "
+        "On 6 of your last 7 check-ins, exhaustion and intrusion were above your usual level "
+        "while empathy was below it. Such a combination can be worth talking through with your "
         "supervisor or someone you trust."
     )
     some = pt.combined_pattern(history_with([True] * 3 + [False] * 4), TODAY)

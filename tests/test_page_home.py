@@ -81,7 +81,7 @@ def test_status_card_one_headline_three_reasons_each_with_why_the_rest_one_click
     (more,) = [e for e in at.expander if e.label.endswith("more reasons")]
     assert more.label == "2 more reasons"
     assert len(texts(more.markdown)) == 2 and len(texts(more.caption)) == 2
-    assert any("exhaustion and intrusion above your usual level while empathy was below it" in m
+    assert any("exhaustion and intrusion were above your usual level while empathy was below it" in m
                for m in map(plain_text, texts(more.markdown)))
     assert "compassion fatigue" not in " ".join(texts(at.markdown)).lower()
     assert ("See what is behind this") in [link.label for link in at.get("page_link")]

@@ -386,6 +386,35 @@ def test_catalogue_cites_the_named_guidance():
         assert needle in citations
 
 
+def test_citations_are_the_verifiable_ones_with_addresses():
+    sources = {s.id: s for e in sg.catalogue() for s in e.sources}
+    assert "icd.who.int" in sources["who_qd85"].citation
+    assert "nctsn.org" in sources["nctsn_sts"].citation and "nctsn.org" in sources["nctsn_supervision"].citation
+    cwla = sources["cwla_caseload"].citation
+    assert "revised 1999" in cwla and "revised 1995" in cwla and "cwla.org" in cwla
+    fsu = sources["fsu_time_pressure"].citation
+    assert "csw.fsu.edu" in fsu and "Time pressure and work-related burnout among" not in fsu
+    assert "work-life conflict" in sources["blake_2024"].citation
+    assert "self-score sheet, revised" in sources["proqol"].citation
+    notes = " ".join(s.note for s in sources.values())
+    assert "Heritage et al. 2018" in notes and "Hemsworth et al. 2018" in notes
+    assert "public domain" not in " ".join(s.citation + s.note for s in sources.values()).lower()
+
+
+def test_questionnaire_results_are_worded_as_the_sources_read_them():
+    cbi = sg.RULES["questionnaire_burnout_high"](ctx(base(), q=q_rows(
+        ("cbi", "work", TODAY - dt.timedelta(days=2), 50.0, "high"))))
+    assert cbi["result"] == (
+        "Your Copenhagen Burnout Inventory work-related burnout score on Sat 14 Mar was 50.0 out "
+        "of 100: 50 or more, the level many studies call high (a research convention, not a "
+        "diagnosis).")
+    single = sg.RULES["questionnaire_burnout_high"](ctx(base(), q=q_rows(
+        ("single_item_burnout", "burnout", TODAY - dt.timedelta(days=2), 3, "burnout_symptoms"))))
+    assert single["result"] == (
+        "In your single-item burnout answer on Sat 14 Mar you chose option 3 of 5; the measure's "
+        "authors read that answer as describing one or more symptoms of burnout.")
+
+
 # ----------------------------------------------------------------- what the person sees
 # (fatigue.actions.evaluate: the triggered suggestions, minus what they put aside)
 def _save(db, user, history: pd.DataFrame) -> None:

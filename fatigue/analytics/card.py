@@ -17,7 +17,6 @@ false-alarm rates and the power of these rules are measured in
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 

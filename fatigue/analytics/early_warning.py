@@ -32,7 +32,7 @@ EWMA_LAMBDA = 0.4  # weight of the newest check-in
 # One-sided chance, per rating and check-in day, that a stable person's smoothed level
 # passes the edge: set by simulation so that the status card's false alarms stay
 # within target.
-EWMA_ALPHA = 0.0065
+EWMA_ALPHA = 0.007
 MIN_RECENT_CHECKINS = 2  # a single check-in is never flagged on its own
 CHART_COLUMNS = ["day", "rating", "value", "smoothed", "center", "limit", "outside"]
 

@@ -62,7 +62,7 @@ def combined_pattern(history: Any, today: Any, base: Usual | None = None) -> Com
     days = tuple(d for d, m in zip(checked, match) if m)
     count, considered = len(days), len(checked)
     present = count >= PATTERN_MIN
-    what = "exhaustion and intrusion above your usual level while empathy was below it"
+    what = "exhaustion and intrusion were above your usual level while empathy was below it"
     if present:
         message = (
             f"On {count} of your last {considered} check-ins, {what}. Such a combination can be "
