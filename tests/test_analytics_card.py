@@ -49,6 +49,7 @@ def test_one_rating_beyond_the_usual_range_is_worth_watching():
     status = an.status(shifted(detachment=6), TODAY)
     assert (status.level, status.title) == ("watch", "Worth watching")
     (reason,) = status.reasons
+    assert reason.rating == "detachment"
     assert reason.text.startswith("Your detachment has been above your usual range since")
     assert reason.why.startswith("Your recent check-ins, smoothed so that one odd day does not count")
 

@@ -81,6 +81,7 @@ class Reason:
 
     text: str
     why: str
+    rating: str | None = None  # the rating it is about, if it is about one
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def decide(checkins: Checkins, today: int, base: Usual, warnings: EarlyWarnings,
         return _card("building", [Reason(base.message, "Every other figure compares you with "
                                          "your own usual, so it needs a few weeks first.")],
                      REBUILDING_SUGGESTION if returning else None)
-    reasons += [Reason(s.message, s.why) for s in warnings.signals]
+    reasons += [Reason(s.message, s.why, s.rating) for s in warnings.signals]
     lasting = [s for s in warnings.signals if s.checkins_outside >= ACT_MIN_RUN]
     several = len(lasting) >= ACT_MIN_RATINGS
     if (fixed or warnings.signals) and pattern.present:

@@ -23,8 +23,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from fatigue.analytics.frame import day_number, prepare, recent_window, to_date
 from fatigue.analytics.carry_over import mean_variance, t_upper
+from fatigue.analytics.frame import day_number, prepare, recent_window, to_date
 from fatigue.analytics.usual_range import HIGHER_IS_HARDER, Usual, usual
 from fatigue.analytics.words import and_join, fmt_day, lower, num, plural, points
 

@@ -25,7 +25,10 @@ The measurements (all seeded, so every figure can be reproduced):
   shown any link as clear; with a real one (exhaustion 2.5 points higher on
   days with 2 or more crisis contacts), how many see it as clear;
 * :func:`trend_false_rate`: a stable person; how often a trend is called
-  rising or falling.
+  rising or falling;
+* :func:`pattern_rate`: a stable person; how often exhaustion and intrusion
+  up, empathy down shows (it never raises the card on its own);
+* :func:`lasting_weeks`: a change that lasts; how long it stays flagged.
 
 ``python -m fatigue.analytics.simulation`` prints them all for
 docs/analytics.md (``--people`` for a larger run); the test suite runs small
@@ -45,9 +48,10 @@ from scipy import signal
 
 from fatigue.analytics import status_on
 from fatigue.analytics.drivers import _strain_drivers
+from fatigue.analytics.direction import trends
 from fatigue.analytics.early_warning import early_warnings
 from fatigue.analytics.frame import Checkins, to_date
-from fatigue.analytics.direction import trends
+from fatigue.analytics.pattern import combined_pattern
 from fatigue.analytics.usual_range import HIGHER_IS_HARDER, usual
 from fatigue.validation import RATINGS
 
@@ -217,8 +221,7 @@ def detection(people: int, *, phi: float = PHI, seed: int = 2, history_weeks: in
         for k in range(within):
             card = status_on(checkins, int(checkins.days[before + k]))
             levels.append(card.level)
-            if hit is None and any(r.text.startswith(f"Your {name}") for r in card.reasons
-                                   for name in ("exhaustion", "empathy", "intrusion")):
+            if hit is None and any(r.rating in change for r in card.reasons):
                 hit = k + 1
         flagged += hit is not None
         raised += any(level in ("watch", "act") for level in levels)
@@ -272,6 +275,20 @@ def trend_false_rate(people: int, *, phi: float = PHI, seed: int = 4, weeks: int
     return called / total
 
 
+# ----------------------------------------------------------------- the combination
+def pattern_rate(people: int, *, phi: float = PHI, seed: int = 6, weeks: int = 26) -> float:
+    """A stable person: the share of check-in days (usual ready) on which exhaustion and
+    intrusion up, empathy down shows (it never raises the card on its own)."""
+    shown = total = 0
+    for person in range(people):
+        checkins = simulated_checkins(_rng(seed, person), 5 * weeks, phi=phi)
+        for day in checkins.days:
+            found = combined_pattern(checkins, to_date(int(day)))
+            total += found.ready
+            shown += found.present
+    return shown / total
+
+
 # ----------------------------------------------------------------- lasting change
 def lasting_weeks(people: int, *, phi: float = PHI, seed: int = 5, history_weeks: int = 16,
                   weeks_after: int = 16) -> float:
@@ -320,6 +337,8 @@ def report(people: int, seed: int = 1) -> str:
     row("Real link: crisis contacts and exhaustion shown as clear", tuple(r.target_clear for r in real))
     row("Stable: a trend called rising or falling (per rating and day)",
         tuple(trend_false_rate(max(people // 2, 5), phi=p, seed=seed + 4) for p in (0.0, PHI)))
+    row("Stable: exhaustion and intrusion up, empathy down (per check-in day)",
+        tuple(pattern_rate(max(people // 4, 5), phi=p, seed=seed + 6) for p in (0.0, PHI)))
     row("Lasting change: weeks it stays flagged (median)",
         tuple(lasting_weeks(max(people // 4, 5), phi=p, seed=seed + 5) for p in (0.0, PHI)),
         percent=False)

@@ -1,7 +1,7 @@
 """Your usual: the one reference every personal figure compares with.
 
-For each rating, the mean and spread (sample SD) of the check-ins in the 12
-weeks before the last two weeks, ready from :data:`MIN_USUAL_CHECKINS`
+For each rating, the mean and spread (an SD that allows for carry-over) of the
+check-ins in the 12 weeks before the last two weeks, ready from :data:`MIN_USUAL_CHECKINS`
 check-ins. With it comes the person's **carry-over**: how much a rating on one
 check-in tends to resemble the one before (the lag-1 autocorrelation, pooled
 over the seven ratings). Daily ratings carry over (bad weeks cluster), so the
@@ -89,9 +89,9 @@ def usual(history: Any, today: Any) -> Usual:
         squares = float((deviations[row] ** 2).sum())
         sd = float(np.sqrt(squares / (count * (1.0 - mean_variance(count, phi)))))
         ratings[rating] = RatingUsual(rating, mean, sd, max(sd, SD_FLOOR), count)
-    if not ratings:
+    if not ratings:  # check-ins, but no rating answered often enough
         return Usual(False, n, MIN_USUAL_CHECKINS, to_date(start), to_date(end), {},
-                     CARRY_OVER_PRIOR, _building(0))
+                     CARRY_OVER_PRIOR, _building(int(counts.max())))
     days = checkins.days[where]
     message = (
         f"Your usual is your average over the 12 weeks before the last two weeks: "
