@@ -23,6 +23,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from fatigue.analytics.card import DISCLAIMER, TITLES, Reason, Status, decide
+from fatigue.analytics.direction import Trend, is_worsening, trend, trends
 from fatigue.analytics.drivers import (
     DRIVER_NAMES, DriverResult, StrainDrivers, _strain_drivers, strain_drivers,
 )
@@ -31,18 +33,17 @@ from fatigue.analytics.early_warning import (
 )
 from fatigue.analytics.frame import RECENT_DAYS, USUAL_DAYS, Checkins, day_number, prepare, to_date
 from fatigue.analytics.pattern import PATTERN_NAME, CombinedPattern, combined_pattern
-from fatigue.analytics.card import DISCLAIMER, TITLES, Reason, Status, decide
-from fatigue.analytics.direction import Trend, is_worsening, trend, trends
 from fatigue.analytics.usual_range import HIGHER_IS_HARDER, MIN_USUAL_CHECKINS, Usual, usual
 from fatigue.analytics.words import format_signed
 from fatigue.workload import DEFAULT_CASELOAD_STANDARD
 
 __all__ = [
-    "DISCLAIMER", "DRIVER_NAMES", "HIGHER_IS_HARDER", "MIN_USUAL_CHECKINS", "PATTERN_NAME", "RECENT_DAYS",
-    "TITLES", "USUAL_DAYS", "CombinedPattern", "DriverResult", "EarlyWarning", "EarlyWarnings",
-    "PersonalSummary", "RatingLevel", "Reason", "Status", "StrainDrivers", "Trend", "Usual", "combined_pattern",
-    "data_version", "early_warnings", "format_signed", "is_worsening", "personal_summary",
-    "status", "strain_drivers", "trend", "trends", "usual",
+    "DISCLAIMER", "DRIVER_NAMES", "HIGHER_IS_HARDER", "MIN_USUAL_CHECKINS", "PATTERN_NAME",
+    "RECENT_DAYS", "TITLES", "USUAL_DAYS", "CombinedPattern", "DriverResult", "EarlyWarning",
+    "EarlyWarnings", "PersonalSummary", "RatingLevel", "Reason", "Status", "StrainDrivers",
+    "Trend", "Usual", "combined_pattern", "data_version", "early_warnings", "format_signed",
+    "is_worsening", "personal_summary", "status", "status_on", "strain_drivers", "trend",
+    "trends", "usual",
 ]
 
 

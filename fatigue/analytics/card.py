@@ -118,7 +118,8 @@ def _card(level: Level, reasons: list[Reason], suggestion: str | None = None) ->
 
 def decide(checkins: Checkins, today: int, base: Usual, warnings: EarlyWarnings,
            pattern: CombinedPattern) -> Status:
-    """The card for ``today`` (a day number) from the figures already worked out."""
+    """The card for ``today`` (a day number) from the figures already worked out;
+    ``checkins`` holds no check-in after it (see :func:`fatigue.analytics.status_on`)."""
     if len(checkins) and checkins.days[-1] <= today - QUIET_DAYS:
         last = to_date(checkins.days[-1])
         return _card("quiet", [Reason(
