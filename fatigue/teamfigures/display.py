@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fatigue.dates import day_text
 from fatigue.teamfigures import rules
 from fatigue.teamfigures.measures import NUMERIC, SHARES
-from fatigue.teamfigures.periods import VIEW_NAMES, block_end, block_weeks, day_text, label
+from fatigue.teamfigures.periods import VIEW_NAMES, block_end, block_weeks, label
 from fatigue.teamfigures.store import Released
 from fatigue.validation import RATINGS
 
