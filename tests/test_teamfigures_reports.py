@@ -340,6 +340,106 @@ def test_long_for_chart_takes_shown_rows_only(agency, nine):
         reports.long_for_chart(frame, ["hidden_reason"])
 
 
+# --- how fresh the figures are --------------------------------------------------------------
+
+def status(agency: Agency, viewer: int, team: str | None = None, on: dt.date = TODAY):
+    agency.at(on, 12)
+    team_id = None if team is None else accounts.team_id(agency.db, team)
+    return reports.release_status(agency.db, viewer_id=viewer, team_id=team_id)
+
+
+def test_release_status_on_a_monday(agency, nine):
+    _, lead = nine
+    assert status(agency, lead, "Nine") == reports.ReleaseStatus(
+        latest_week=W10, released_on=TODAY, next_week=W11, next_release=dt.date(2026, 3, 23),
+        members_needed=6, large_enough=True)
+    assert status(agency, agency.admin()).large_enough is None  # the organisation
+
+
+def test_the_latest_week_is_never_more_than_8_days_old_on_a_monday(agency, nine):
+    _, lead = nine
+    for offset in range(15):
+        day = TODAY + dt.timedelta(days=offset)
+        now = status(agency, lead, "Nine", on=day)
+        end = now.latest_week + dt.timedelta(days=6)
+        assert (day - end).days == 8 if day.weekday() == 0 else 8 <= (day - end).days <= 14
+        assert now.released_on <= day < now.next_release <= day + dt.timedelta(days=7)
+        assert now.next_week == now.latest_week + dt.timedelta(days=7)
+
+
+def test_a_team_too_small_to_be_shown_is_told_so_without_a_date(agency):
+    agency.team("Five", 5)
+    lead = agency.lead("Five")
+    assert status(agency, lead, "Five").large_enough is False
+    for period in ("week", "4week"):
+        frame = agency.report("Five", lead, period, on=dt.date(2026, 3, 23))  # a new block
+        waiting = frame[frame["hidden_code"] == rules.NOT_FINAL]
+        assert len(waiting) >= 1, period
+        for reason in waiting["hidden_reason"]:
+            assert reason == display.reason(rules.NOT_FINAL, 5, period, too_small=True)
+            assert "fewer than 6 people" in reason and "shown from" not in reason
+
+
+def test_a_team_that_grows_is_shown_from_the_week_after(agency):
+    members = agency.team("Five", 5)
+    lead = agency.lead("Five")
+    agency.people("Five", 1, "late.", on=W11 + dt.timedelta(days=2))  # joins mid-week
+    assert status(agency, lead, "Five").large_enough is True
+    frame = agency.report("Five", lead)
+    # W11 began with 5 on its roster: it will not be shown; this week began with 6.
+    assert "shown from" not in row(frame, W11)["hidden_reason"]
+    assert "It is shown from Mon 30 Mar 2026." in row(frame, TODAY)["hidden_reason"]
+    assert len(members) == 5
+
+
+def test_release_status_is_for_the_teams_leads_and_admins(agency, nine):
+    members, lead = nine
+    for viewer, team in ((members[0], "Nine"), (lead, None), (12345, "Nine")):
+        with pytest.raises(PermissionError):
+            status(agency, viewer, team)
+    assert len(audit.entries(agency.db, action="denied_release_status")) == 3
+
+
+# --- the agency next to a team ----------------------------------------------------------------
+
+def alongside(agency: Agency, team: str, viewer: int, period: str = "week",
+              on: dt.date = TODAY) -> pd.DataFrame:
+    agency.at(on, 12)
+    return reports.agency_alongside(agency.db, accounts.team_id(agency.db, team), period,
+                                    viewer_id=viewer)
+
+
+def test_the_agency_next_to_a_team_covers_the_same_weeks(agency):
+    a, b = agency.team("A", 6), agency.team("B", 7)
+    lead = agency.lead("A")
+    agency.form(b, [W09], exhaustion=8)  # A has nothing in W09: hidden
+    agency.form(a, [W10], exhaustion=2)
+    agency.form(b, [W10], exhaustion=6)
+    later = dt.date(2026, 3, 23)
+    weeks = alongside(agency, "A", lead, on=later)
+    # W10: (6 x 2 + 7 x 6) / 13 = 4.15 -> 4.0; W09: the team is hidden, so no agency either.
+    assert row(weeks, W10)["exhaustion"] == 4.0
+    assert row(weeks, W09)["hidden_code"] == reports.TEAM_NOT_SHOWN
+    assert list(weeks.columns) == list(reports.REPORT_COLUMNS)
+    assert list(weeks["period_start"]) == list(agency.report("A", lead, on=later)["period_start"])
+    # The 4 weeks of 23 Feb: the agency's weeks are 8 (W09) and 4 (W10), but the team is
+    # shown in W10 only, so its agency row is W10's 4.0, not (8 + 4) / 2.
+    block = row(alongside(agency, "A", lead, "4week", on=later), dt.date(2026, 2, 23))
+    assert block["shown"] and block["exhaustion"] == 4.0
+    for column in ("respondents_band", "participation_text", "team_size_text", "weeks_text"):
+        assert pd.isna(block[column]), column
+
+
+def test_the_agency_next_to_a_team_is_for_its_leads_and_admins_and_audited(agency, nine):
+    members, lead = nine
+    with pytest.raises(PermissionError):
+        alongside(agency, "Nine", members[0])
+    alongside(agency, "Nine", lead)
+    [entry] = audit.entries(agency.db, action="view_agency_comparison")
+    assert entry["actor_id"] == lead and entry["detail"]["team"] == "Nine"
+    assert audit.entries(agency.db, action="denied_agency_comparison")
+
+
 # --- authorization and audit --------------------------------------------------------------
 
 def test_a_member_who_is_not_a_lead_cannot_see_the_team_report(agency, nine):

@@ -44,9 +44,13 @@ _FLOATS = frozenset((*NUMERIC, *SHARES, *PM_COLUMNS, "participation_pct", "casel
 
 
 def reason(code: str, k: int, view: str = "week", *, shown_from: dt.date | None = None,
-           group: str = "team") -> str:
-    """Why a row is hidden, in words."""
+           group: str = "team", too_small: bool = False) -> str:
+    """Why a row is hidden, in words. ``too_small``: a period not released yet
+    whose team had too few members when it began, so no date is promised."""
     name = VIEW_NAMES[view]
+    if code == rules.NOT_FINAL and too_small:
+        return (f"Not released yet, and not to be shown on its own: fewer than {k + 1} people "
+                f"(not counting team leads) belonged to this team when the {name} began.")
     if code == rules.NOT_FINAL:
         return (f"This {name} is still open, or late check-ins can still be added to it. "
                 f"It is shown from {day_text(shown_from)}." if shown_from else
@@ -131,13 +135,15 @@ def _pm(values: list[Any], count: int) -> float | None:
 
 
 def block_row(weeks: list[dict[str, Any]], view: str, start: dt.date, *,
-              released: int, first_release: dt.date) -> dict[str, Any]:
-    """A 4-week or quarter row: the average of the weekly rows shown in it."""
+              released: int, first_release: dt.date, k: int = rules.MIN_K,
+              too_small: bool = False) -> dict[str, Any]:
+    """A 4-week or quarter row: the average of the weekly rows shown in it
+    (``too_small``: none released yet, and the team too small in all of them)."""
     total = len(block_weeks(start, view))
     shown = [w for w in weeks if w["shown"]]
     if not released:
-        return hidden(view, start, rules.NOT_FINAL,
-                      reason(rules.NOT_FINAL, 0, view, shown_from=first_release))
+        return hidden(view, start, rules.NOT_FINAL, reason(
+            rules.NOT_FINAL, k, view, shown_from=first_release, too_small=too_small))
     if not shown:
         return hidden(view, start, NO_WEEK_SHOWN, reason(NO_WEEK_SHOWN, 0, view))
     row = blank(view, start)

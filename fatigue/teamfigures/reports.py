@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlite_utils import Database
 
-from fatigue import audit, settings
+from fatigue import audit, clock, membership, settings
 from fatigue.errors import ValidationError
 from fatigue.teamfigures import display, release, rules, store
 from fatigue.teamfigures.periods import (
@@ -108,8 +109,10 @@ def _ks(db: Database, weeks: list[dt.date]) -> dict[dt.date, int]:
 
 
 def _group_rows(cells: dict, key: str, weeks: list[dt.date], ks: dict[dt.date, int],
-                viewer_id: int, group: str, today_k: int) -> dict[dt.date, dict[str, Any]]:
-    """The weekly rows of one group: released, not final yet, or absent (no row)."""
+                viewer_id: int, group: str, today_k: int,
+                too_small: set[dt.date] = frozenset()) -> dict[dt.date, dict[str, Any]]:
+    """The weekly rows of one group: released, not final yet, or absent (no row).
+    A week not released yet says when it will be, unless it is in ``too_small``."""
     out: dict[dt.date, dict[str, Any]] = {}
     for week in weeks:
         cell = cells.get((key, week))
@@ -117,25 +120,82 @@ def _group_rows(cells: dict, key: str, weeks: list[dt.date], ks: dict[dt.date, i
             out[week] = display.week_row(cell, ks[week], viewer_id, group)
         elif week not in ks:  # not released yet
             out[week] = display.hidden("week", week, rules.NOT_FINAL, display.reason(
-                rules.NOT_FINAL, today_k, shown_from=rules.release_date(week)))
+                rules.NOT_FINAL, today_k, shown_from=rules.release_date(week),
+                too_small=week in too_small))
     return out
 
 
 def _view_rows(weekly: dict[dt.date, dict[str, Any]], starts: list[dt.date], view: str,
-               ks: dict[dt.date, int]) -> list[dict[str, Any]]:
+               ks: dict[dt.date, int], too_small: set[dt.date] = frozenset(),
+               today_k: int = rules.MIN_K) -> list[dict[str, Any]]:
     """Weekly rows as they are, or one row per 4-week or quarter block."""
     if view == "week":
         return [weekly[s] for s in starts if s in weekly]
     rows = []
     for start in starts:
         weeks = block_weeks(start, view)
-        present = [weekly[w] for w in weeks if w in weekly]
+        present = [w for w in weeks if w in weekly]
         if not present:
             continue
         rows.append(display.block_row(
-            present, view, start, released=sum(1 for w in weeks if w in ks),
-            first_release=rules.release_date(weeks[0])))
+            [weekly[w] for w in present], view, start, released=sum(1 for w in weeks if w in ks),
+            first_release=rules.release_date(weeks[0]), k=today_k,
+            too_small=all(w in too_small for w in present)))
     return rows
+
+
+def _too_small(db: Database, team_ids: list[int], weeks: list[dt.date],
+               ks: dict[dt.date, int], k: int) -> dict[int, set[dt.date]]:
+    """Per team, the weeks not released yet whose roster (fixed when the week
+    began; accounts, never check-ins) is too small for it to be shown at k."""
+    out: dict[int, set[dt.date]] = {team: set() for team in team_ids}
+    for week in weeks:
+        if week in ks:
+            continue
+        rosters = membership.rosters(db, settings.day_begins(db, week))
+        for team in team_ids:
+            if not rules.roster_large_enough(len(rosters.get(team, ())), k):
+                out[team].add(week)
+    return out
+
+
+@dataclass(frozen=True)
+class TeamWeeks:
+    """What a team report is made of: its periods, and its weekly rows for this viewer."""
+
+    team_id: int
+    name: str
+    period: str
+    starts: list[dt.date]
+    ks: dict[dt.date, int]
+    weekly: dict[dt.date, dict[str, Any]]
+    too_small: set[dt.date]
+    k: int
+
+
+def _team_weeks(db: Database, team_id: int, period: str, count: int, viewer_id: int,
+                action: str) -> TeamWeeks:
+    """Check the viewer (audited refusal as ``action``), release what is due, read
+    the team's released weeks."""
+    detail = {"team_id": team_id, "period": period}
+    if not can_view_team(db, viewer_id, team_id):
+        raise _denied(db, viewer_id, action, detail)
+    team = db.execute("SELECT id, name FROM teams WHERE id = ?", [int(team_id)]).fetchone()
+    if team is None:
+        raise ValidationError({"team": f"There is no team with id {team_id}."})
+    release.release_due(db)
+    key = store.team_key(team[0])
+    first_cell = db.execute("SELECT min(week_start) FROM released_cells WHERE group_key = ?",
+                            [key]).fetchone()[0]
+    today = settings.agency_today(db)
+    first = dt.date.fromisoformat(first_cell) if first_cell else today
+    starts, weeks = _weeks(first, today, period, count)
+    cells = store.cells(db, [key], weeks[0], weeks[-1])
+    ks = _ks(db, weeks)
+    k = settings.get_k(db)
+    too_small = _too_small(db, [team[0]], weeks, ks, k)[team[0]]
+    weekly = _group_rows(cells, key, weeks, ks, viewer_id, "team", k, too_small)
+    return TeamWeeks(team[0], team[1], period, starts, ks, weekly, too_small, k)
 
 
 def team_report(db: Database, team_id: int, period: str = "week", *, viewer_id: int,
@@ -150,29 +210,100 @@ def team_report(db: Database, team_id: int, period: str = "week", *, viewer_id: 
     attempt is audited); every view is recorded in the audit log.
     """
     count = _count(period, periods, DEFAULT_PERIODS.get(period, 13))
-    detail = {"team_id": team_id, "period": period}
-    if not can_view_team(db, viewer_id, team_id):
-        raise _denied(db, viewer_id, "team_report", detail)
-    team = db.execute("SELECT id, name FROM teams WHERE id = ?", [int(team_id)]).fetchone()
-    if team is None:
-        raise ValidationError({"team": f"There is no team with id {team_id}."})
-    release.release_due(db)
-    key = store.team_key(team[0])
-    first_cell = db.execute("SELECT min(week_start) FROM released_cells WHERE group_key = ?",
-                            [key]).fetchone()[0]
-    today = settings.agency_today(db)
-    first = dt.date.fromisoformat(first_cell) if first_cell else today
-    starts, weeks = _weeks(first, today, period, count)
-    cells = store.cells(db, [key], weeks[0], weeks[-1])
-    ks = _ks(db, weeks)
-    weekly = _group_rows(cells, key, weeks, ks, viewer_id, "team", settings.get_k(db))
-    rows = _view_rows(weekly, starts, period, ks)
+    team = _team_weeks(db, team_id, period, count, viewer_id, "team_report")
+    rows = _view_rows(team.weekly, team.starts, period, team.ks, team.too_small, team.k)
     frame = display.frame(rows, REPORT_COLUMNS)
     audit.record(db, viewer_id, "view_team_report", {
-        **detail, "team": team[1], "from": starts[0], "to": starts[-1],
-        "periods": len(starts), "shown": int(frame["shown"].sum()),
+        "team_id": team_id, "period": period, "team": team.name, "from": team.starts[0],
+        "to": team.starts[-1], "periods": len(team.starts), "shown": int(frame["shown"].sum()),
     })
     return frame
+
+
+# Only the figures of the agency go next to a team's: not its respondents,
+# participation or scope (which names the teams left out).
+_AGENCY_WITHHELD = ("respondents_band", "participation_text", "participation_pct",
+                    "team_size_text", "caseload_standard", "weeks_text")
+
+
+def agency_alongside(db: Database, team_id: int, period: str = "week", *, viewer_id: int,
+                     periods: int | None = None) -> pd.DataFrame:
+    """The agency's released figures for the periods of :func:`team_report`, to
+    compare the team with (same columns, same ``period_start`` values).
+
+    Only weeks in which the team itself is shown to this viewer count, so a 4-week
+    or quarter row of the agency covers exactly the weeks its team row does; a
+    week the team is hidden in, or whose agency figures could hold the viewer's
+    own answers, has no agency figures either. Only the figures are given, not
+    the agency's respondents, participation or scope. For the team's leads and
+    admins (refusals audited); every view is audited (``view_agency_comparison``).
+    """
+    count = _count(period, periods, DEFAULT_PERIODS.get(period, 13))
+    team = _team_weeks(db, team_id, period, count, viewer_id, "agency_comparison")
+    weeks = sorted(team.weekly)
+    cells = store.cells(db, [store.AGENCY], weeks[0], weeks[-1])
+    agency = _group_rows(cells, store.AGENCY, weeks, team.ks, viewer_id, "agency", team.k)
+    for week, row in agency.items():
+        if row["shown"] and not team.weekly[week]["shown"]:
+            agency[week] = display.hidden("week", week, TEAM_NOT_SHOWN, TEAM_NOT_SHOWN_TEXT)
+    rows = _view_rows(agency, team.starts, period, team.ks, today_k=team.k)
+    for row in rows:
+        row.update(dict.fromkeys(_AGENCY_WITHHELD))
+    frame = display.frame(rows, REPORT_COLUMNS)
+    audit.record(db, viewer_id, "view_agency_comparison", {
+        "team_id": team_id, "period": period, "team": team.name, "from": team.starts[0],
+        "to": team.starts[-1], "periods": len(team.starts),
+    })
+    return frame
+
+
+TEAM_NOT_SHOWN = "team_not_shown"
+TEAM_NOT_SHOWN_TEXT = "The team is not shown this week, so there is nothing to compare."
+
+
+@dataclass(frozen=True)
+class ReleaseStatus:
+    """How fresh the figures are (dates in the agency's time zone).
+
+    ``latest_week``: the latest week released (None before the first), due for
+    release on ``released_on``; ``next_week`` is released on ``next_release``.
+    ``large_enough``: whether the team, as its accounts stand now, has the
+    ``members_needed`` (k + 1) accounts that count to be shown on its own
+    (None for the organisation). Accounts only, never check-ins.
+    """
+
+    latest_week: dt.date | None
+    released_on: dt.date | None
+    next_week: dt.date
+    next_release: dt.date
+    members_needed: int
+    large_enough: bool | None
+
+
+def release_status(db: Database, *, viewer_id: int, team_id: int | None = None) -> ReleaseStatus:
+    """When the figures a viewer sees were released and when the next week is.
+
+    With ``team_id``: for the team's leads and admins; without: admins only
+    (refusals audited, as for the reports). Releases what is due first.
+    """
+    if team_id is None:
+        viewer = _viewer(db, viewer_id)
+        if viewer is None or not viewer["is_admin"]:
+            raise _denied(db, viewer_id, "release_status", {})
+    elif not can_view_team(db, viewer_id, team_id):
+        raise _denied(db, viewer_id, "release_status", {"team_id": team_id})
+    release.release_due(db)
+    latest = db.execute("SELECT max(week_start) FROM released_weeks").fetchone()[0]
+    latest_week = dt.date.fromisoformat(latest) if latest else None
+    next_week = release.last_due_week(settings.agency_today(db)) + dt.timedelta(days=7)
+    k = settings.get_k(db)
+    large_enough = None
+    if team_id is not None:
+        roster = membership.rosters(db, clock.utc_now()).get(int(team_id), ())
+        large_enough = rules.roster_large_enough(len(roster), k)
+    return ReleaseStatus(
+        latest_week, rules.release_date(latest_week) if latest_week else None,
+        next_week, rules.release_date(next_week), k + 1, large_enough)
 
 
 def _scope(group: str, figures: dict[str, Any], names: dict[int, str]) -> str | None:
@@ -217,15 +348,17 @@ def org_report(db: Database, period: str = "week", *, viewer_id: int,
     cells = store.cells(db, [g[0] for g in groups], weeks[0], weeks[-1])
     ks = _ks(db, weeks)
     k_now = settings.get_k(db)
+    too_small = _too_small(db, list(names), weeks, ks, k_now)
     by_group = {}
     for key, group, team in groups:
-        weekly = _group_rows(cells, key, weeks, ks, viewer_id, group, k_now)
+        small = too_small[team["id"]] if team else set()
+        weekly = _group_rows(cells, key, weeks, ks, viewer_id, group, k_now, small)
         for week, row in weekly.items():
             cell = cells.get((key, week))
             row["scope_text"] = _scope(group, cell.figures, names) if cell and row["shown"] else None
             if group == "pool" and row["shown"]:
                 row["team_size_text"] = None
-        rows = _view_rows(weekly, starts, period, ks)
+        rows = _view_rows(weekly, starts, period, ks, small, k_now)
         for row in rows:
             row.update(group={"pool": "smaller_teams"}.get(group, group),
                        team_id=team["id"] if team else None,
