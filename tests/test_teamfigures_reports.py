@@ -321,23 +321,12 @@ def test_only_the_measures_read_checkins_and_never_the_note():
     import importlib
 
     names = ("measures", "release", "reports", "store", "estimates", "display", "rules",
-             "suggestions", "noise", "periods")
+             "suggestions", "noise", "periods", "changes", "charts")
     sources = {n: inspect.getsource(importlib.import_module(f"fatigue.teamfigures.{n}"))
                for n in names}
     assert {n for n, text in sources.items() if "FROM checkins" in text} == {"measures", "release"}
     assert "note" not in measures._WEEK_SQL and "*" not in measures._WEEK_SQL
     assert "c.note" not in sources["release"] and "SELECT *" not in sources["release"]
-
-
-def test_long_for_chart_takes_shown_rows_only(agency, nine):
-    members, lead = nine
-    agency.form(members, [W09, W10, W11])
-    frame = agency.report("Nine", lead)
-    tidy = reports.long_for_chart(frame, ["exhaustion", "high_strain_share_pct"])
-    assert set(tidy["period_start"].dt.date) == {W09, W10}
-    assert list(tidy.columns) == ["period_start", "label", "measure", "value", "pm95"]
-    with pytest.raises(ValidationError):
-        reports.long_for_chart(frame, ["hidden_reason"])
 
 
 # --- how fresh the figures are --------------------------------------------------------------

@@ -78,6 +78,25 @@ def reason(code: str, k: int, view: str = "week", *, shown_from: dt.date | None 
     }.get(code, "Hidden to protect individuals.")
 
 
+SHORT_REASONS: dict[str, str] = {
+    rules.NOT_FINAL: "Not released yet",
+    rules.TEAM_TOO_SMALL: "Too few members",
+    rules.TOO_FEW: "Too few checked in",
+    rules.OVER_BUDGET: "Over the privacy cap",
+    rules.OWN_DATA: "Could hold your answers",
+    rules.NOTHING_TO_COMBINE: "Nothing to combine",
+    rules.NO_GROUPS_SHOWN: "No group shown",
+    rules.NOT_KEPT: "Not kept at upgrade",
+    NO_WEEK_SHOWN: "No week shown",
+}
+
+
+def short_reason(code: str | None) -> str:
+    """A hidden row's reason in a few words, for a table cell or a chart's
+    tooltip (the full reason is :func:`reason`); empty for a shown row."""
+    return "" if code is None else SHORT_REASONS.get(code, "Hidden")
+
+
 def blank(view: str, start: dt.date) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(REPORT_COLUMNS)
     row.update(period=view, period_start=start, period_end=block_end(start, view),

@@ -9,7 +9,6 @@ see the organisation. Every view, and every refused attempt, is audited.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import numbers
 from dataclasses import dataclass
 from typing import Any
@@ -23,8 +22,6 @@ from fatigue.teamfigures import display, release, rules, store
 from fatigue.teamfigures.periods import (
     DEFAULT_PERIODS, MAX_PERIODS, block_weeks, check_view, starts as block_starts, week_start,
 )
-from fatigue.teamfigures.measures import NUMERIC, SHARES
-from fatigue.validation import LABELS
 
 REPORT_COLUMNS = display.REPORT_COLUMNS
 ORG_COLUMNS = display.ORG_COLUMNS
@@ -377,37 +374,3 @@ def org_report(db: Database, period: str = "week", *, viewer_id: int,
         **detail, "from": starts[0], "to": starts[-1], "periods": len(starts), "teams": len(teams),
     })
     return out
-
-
-CHART_LABELS: dict[str, str] = {
-    **LABELS,
-    "high_strain_share_pct": "In high strain",
-    "supervision_share_pct": "Had supervision or a debrief",
-    "after_hours_share_pct": "Regular after-hours work",
-    "caseload_vs_standard_pct": "Caseload vs standard",
-    "crisis_contacts_per_day": "Crisis contacts",
-    "trauma_contacts_per_day": "Trauma-exposed contacts",
-    "contacts_per_day": "All contacts",
-    "after_hours_minutes_per_day": "After-hours minutes",
-}
-
-
-def long_for_chart(report: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Tidy rows (period_start, label, measure, value, pm95) of the shown rows
-    only, for a chart: already released and suppressed, nothing else."""
-    out = []
-    shown = report[report["shown"]]
-    for column in columns:
-        if column not in NUMERIC and column not in SHARES:
-            raise ValidationError({"columns": f"'{column}' is not a chartable report column."})
-        pm = f"{column}_pm95"
-        out.append(pd.DataFrame({
-            "period_start": shown["period_start"],
-            "label": shown["label"],
-            "measure": CHART_LABELS.get(column, column.replace("_", " ").capitalize()),
-            "value": shown[column],
-            "pm95": shown[pm] if pm in shown else math.nan,
-        }))
-    if not out:
-        return pd.DataFrame(columns=["period_start", "label", "measure", "value", "pm95"])
-    return pd.concat(out, ignore_index=True)
