@@ -9,8 +9,9 @@ typed and truncated, never the password), lockouts (``login_locked``), single
 sign-on refusals (``sso_refused``), password changes and resets, and admin
 changes to accounts and teams (``account_created``, ``account_deactivated``,
 ``account_reactivated``, ``leads_changed``, ``sso_email_set``,
-``team_created``, ``caseload_standard_changed``); the app records
-``logout`` and ``idle_sign_out``. Admins read the log with :func:`entries`.
+``team_created``, ``caseload_standard_changed``); :mod:`fatigue.team_actions`
+records team action plans (``team_action_planned``, ``team_action_done``,
+``team_action_dropped``); the app records ``logout`` and ``idle_sign_out``. Admins read the log with :func:`entries`.
 The table refuses UPDATE and DELETE (triggers in migration
 ``0003_aggregates_privacy``), so an entry cannot be edited away from the app.
 
@@ -45,6 +46,7 @@ ADMIN_VIEW: frozenset[str] = frozenset({
     "login_failed", "login_locked", "team_created", "caseload_standard_changed",
     "change_setting", "user_data_deleted", "delete_user_data_refused",
     "data_exported_by_operator", "view_team_report", "view_org_report",
+    "view_agency_comparison", "team_action_planned", "team_action_done", "team_action_dropped",
 })
 MAX_DETAIL_CHARS = 4000
 MAX_LIMIT = 10_000

@@ -78,8 +78,9 @@ class Step:
     words: str  # "up 0.5 from 6 in 9 - 15 Nov 2026"
 
 
-def _difference(row: pd.Series, other: pd.Series, column: str) -> float:
-    if column in SHARES:  # compared as the words shown, by their rounded numbers
+def difference(row: pd.Series, other: pd.Series, column: str) -> float:
+    """``row``'s figure minus ``other``'s (both shown); shares by their rounded numbers."""
+    if column in SHARES:
         return float(row[column]) - float(other[column])
     return round(float(row[column]) - float(other[column]), 6)
 
@@ -87,11 +88,11 @@ def _difference(row: pd.Series, other: pd.Series, column: str) -> float:
 def _step(row: pd.Series, other: pd.Series, column: str, *, agency: bool) -> Step | None:
     if _number(row.get(column)) is None or _number(other.get(column)) is None:
         return None
-    difference = _difference(row, other, column)
+    delta = difference(row, other, column)
     shown = figure_text(other, column)
-    arrow = "off" if difference == 0 else ("up" if difference > 0 else "down")
+    arrow = "off" if delta == 0 else ("up" if delta > 0 else "down")
     unit = " points" if column in UNITS else ""
-    size = f"{abs(difference):g}{unit}"
+    size = f"{abs(delta):g}{unit}"
     if column in SHARES:
         if agency:
             text = {"up": "team higher", "down": "team lower", "off": "the same"}[arrow]
@@ -103,14 +104,14 @@ def _step(row: pd.Series, other: pd.Series, column: str, *, agency: bool) -> Ste
             words = f"the same as in {other['label']}" if arrow == "off" else (
                 f"{arrow} from {shown} in {other['label']}")
     elif agency:
-        text = "the same" if arrow == "off" else f"{difference:+g}{unit}"
+        text = "the same" if arrow == "off" else f"{delta:+g}{unit}"
         words = (f"the same as the agency ({shown})" if arrow == "off" else
                  f"{size} {'above' if arrow == 'up' else 'below'} the agency ({shown})")
     else:
-        text = "no change" if arrow == "off" else f"{difference:+g}{unit}"
+        text = "no change" if arrow == "off" else f"{delta:+g}{unit}"
         words = (f"the same as in {other['label']}" if arrow == "off" else
                  f"{arrow} {size} from {shown} in {other['label']}")
-    return Step(shown, text, arrow, tone(column, difference), words)
+    return Step(shown, text, arrow, tone(column, delta), words)
 
 
 @dataclass(frozen=True)
