@@ -49,7 +49,7 @@ def org_rows(**overrides) -> pd.DataFrame:
 def test_heatmap_cells_blank_with_the_reason_and_coloured_by_strain():
     cells = charts.heatmap_frame(org_rows())
     assert list(cells.columns) == charts.HEATMAP_COLUMNS
-    north = cells[cells["group"] == "North"].drop(columns=["group", "order"])
+    north = cells[cells["group"] == "North"].drop(columns=["group", "order", "hover"])
     assert north.to_dict("records") == [
         {"measure": "Exhaustion", "name": "Exhaustion", "text": "7.5", "shown_as": "7.5",
          "strain": 0.75, "reason": ""},
@@ -69,6 +69,8 @@ def test_heatmap_cells_blank_with_the_reason_and_coloured_by_strain():
     south = cells[cells["group"] == "South"]
     assert set(south["text"]) == {""} and south["strain"].isna().all()
     assert set(south["reason"]) == {"Too few checked in"}
+    assert set(south["hover"]) == {"Hidden: Too few checked in"}
+    assert list(cells.loc[cells["group"] == "North", "hover"]) == list(north["shown_as"])
     # A group that is shown but lacks one figure (fewer than k gave it).
     intrusion = cells[(cells["group"] == "Agency total") & (cells["measure"] == "Intrusion")]
     assert intrusion["text"].item() == "" and "Fewer than" in intrusion["reason"].item()

@@ -9,11 +9,11 @@ compared as the words they are shown as ("about 30%"), never as false precision.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
 from fatigue.analytics import HIGHER_IS_HARDER
+from fatigue.teamfigures.display import UNITS, figure_text
 from fatigue.teamfigures.measures import NUMERIC, SHARES
 
 # The figures a lead sees first, with their labels and what they are in a sentence.
@@ -36,26 +36,6 @@ HIGHER_IS_WORSE: dict[str, bool | None] = {
     "after_hours_share_pct": True,
     "supervision_share_pct": False,
 }
-UNITS = {"caseload_vs_standard_pct": "%"}
-
-
-def _number(value: Any) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
-
-
-def figure_text(row: pd.Series, column: str) -> str:
-    """A released figure as shown: ``6.5``, ``6.5 ± 3.0`` with noise, ``120%``,
-    a share in words (``about 40%``); an empty string when it is not shown."""
-    if column in SHARES:
-        text = row.get(column.replace("_pct", "_text"))
-        return text if isinstance(text, str) else ""
-    value = _number(row.get(column))
-    if value is None:
-        return ""
-    pm = _number(row.get(f"{column}_pm95"))
-    noise = f" ± {pm:.1f}" if bool(row.get("dp")) and pm is not None else ""
-    return f"{value:g}{UNITS.get(column, '')}{noise}"
-
 
 def tone(column: str, difference: float) -> str:
     """``better``, ``worse`` or ``same`` for people (``neutral`` when neither)."""
@@ -86,7 +66,7 @@ def difference(row: pd.Series, other: pd.Series, column: str) -> float:
 
 
 def _step(row: pd.Series, other: pd.Series, column: str, *, agency: bool) -> Step | None:
-    if _number(row.get(column)) is None or _number(other.get(column)) is None:
+    if not figure_text(row, column) or not figure_text(other, column):
         return None
     delta = difference(row, other, column)
     shown = figure_text(other, column)

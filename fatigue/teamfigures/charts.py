@@ -14,7 +14,8 @@ import pandas as pd
 
 from fatigue.errors import ValidationError
 from fatigue.teamfigures import display
-from fatigue.teamfigures.changes import HIGHER_IS_WORSE, figure_text
+from fatigue.teamfigures.changes import HIGHER_IS_WORSE
+from fatigue.teamfigures.display import figure_text
 from fatigue.teamfigures.measures import NUMERIC, SHARES
 from fatigue.validation import LABELS
 
@@ -40,7 +41,8 @@ HEATMAP: dict[str, tuple[str, tuple[float, float]]] = {
     "supervision_share_pct": ("Supervision", (0.0, 100.0)),
     "after_hours_share_pct": ("After hours", (0.0, 100.0)),
 }
-HEATMAP_COLUMNS = ["group", "measure", "name", "order", "text", "shown_as", "strain", "reason"]
+HEATMAP_COLUMNS = ["group", "measure", "name", "order", "text", "shown_as", "strain", "reason",
+                   "hover"]
 _SHORT_SHARES = {"at most": "≤", "about": "≈", "at least": "≥"}
 
 
@@ -80,8 +82,9 @@ def heatmap_frame(rows: pd.DataFrame) -> pd.DataFrame:
     combined", "Agency total"), ``measure`` (short name), ``name`` (full
     name), ``order`` (of the group), ``text`` (the figure in the cell, short),
     ``shown_as`` (the figure as the report words it), ``strain`` (0 to 1, how
-    hard for people within the measure's range; missing when hidden) and
-    ``reason`` (why a cell is blank; empty when shown).
+    hard for people within the measure's range; missing when hidden),
+    ``reason`` (why a cell is blank; empty when shown) and ``hover`` (the
+    figure, or why it is hidden, for the tooltip).
     """
     cells = []
     for order, (_, row) in enumerate(rows.iterrows()):
@@ -97,7 +100,8 @@ def heatmap_frame(rows: pd.DataFrame) -> pd.DataFrame:
             cells.append({"group": row["team"], "measure": short,
                           "name": CHART_LABELS[column], "order": order,
                           "text": _short(shown_as.split(" ± ")[0]), "shown_as": shown_as,
-                          "strain": strain, "reason": reason})
+                          "strain": strain, "reason": reason,
+                          "hover": shown_as or f"Hidden: {reason}"})
     return pd.DataFrame(cells, columns=HEATMAP_COLUMNS)
 
 

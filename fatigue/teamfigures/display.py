@@ -94,7 +94,52 @@ SHORT_REASONS: dict[str, str] = {
 def short_reason(code: str | None) -> str:
     """A hidden row's reason in a few words, for a table cell or a chart's
     tooltip (the full reason is :func:`reason`); empty for a shown row."""
-    return "" if code is None else SHORT_REASONS.get(code, "Hidden")
+    return "" if not isinstance(code, str) else SHORT_REASONS.get(code, "Hidden")
+
+
+UNITS = {"caseload_vs_standard_pct": "%"}
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def figure_text(row: pd.Series | dict[str, Any], column: str) -> str:
+    """A released figure as shown: ``6.5``, ``6.5 ± 3.0`` with noise, ``120%``,
+    a share in words (``about 40%``); an empty string when it is not shown."""
+    if column in SHARES:
+        text = row.get(column.replace("_pct", "_text"))
+        return text if isinstance(text, str) else ""
+    value = _number(row.get(column))
+    if value is None:
+        return ""
+    pm = _number(row.get(f"{column}_pm95"))
+    noise = f" ± {pm:.1f}" if bool(row.get("dp")) and pm is not None else ""
+    return f"{value:g}{UNITS.get(column, '')}{noise}"
+
+
+def table_text(report: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Report rows as a table of words, headed by ``columns`` (report column ->
+    heading): figures as :func:`figure_text`, a hidden row's reason in a few
+    words (:func:`short_reason`), and nothing at all where nothing is shown,
+    so no "None" or "nan" reaches a person."""
+    def cell(row: pd.Series, column: str) -> str:
+        if column == "hidden_reason":
+            return short_reason(row["hidden_code"])
+        if column in NUMERIC or column in SHARES:
+            return figure_text(row, column)
+        value = row.get(column)
+        return value if isinstance(value, str) else ""
+
+    return pd.DataFrame([[cell(row, c) for c in columns] for _, row in report.iterrows()],
+                        columns=list(columns.values()), dtype=object)
+
+
+def reasons_in(report: pd.DataFrame) -> list[tuple[str, str]]:
+    """The hidden rows' reasons, once each: (a few words, the full reason)."""
+    hidden = report[~report["shown"].astype(bool)]
+    found = dict.fromkeys(zip(hidden["hidden_code"], hidden["hidden_reason"]))
+    return [(short_reason(code), text) for code, text in found if isinstance(text, str)]
 
 
 def blank(view: str, start: dt.date) -> dict[str, Any]:
