@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from sqlite_utils import Database
 
+from fatigue.dates import day_text
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
 
@@ -122,3 +124,21 @@ def entries(
 def admin_entries(db: Database, limit: int = 200) -> list[dict[str, Any]]:
     """The admin's audit view: security events and admin actions, newest first."""
     return entries(db, limit, admin_view=True)
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def detail_text(detail: dict[str, Any]) -> str:
+    """An entry's detail for people: ``team: Family Support; from: Mon 16 Nov 2026``
+    (dates in the app's format, lists joined, nothing when empty)."""
+    def value(item: Any) -> str:
+        if isinstance(item, list):
+            return ", ".join(value(i) for i in item)
+        if isinstance(item, str) and _ISO_DAY.match(item):
+            return day_text(dt.date.fromisoformat(item))
+        if isinstance(item, bool):
+            return "yes" if item else "no"
+        return "" if item is None else str(item)
+
+    return "; ".join(f"{key.replace('_', ' ')}: {value(item)}" for key, item in detail.items())

@@ -4,7 +4,8 @@
 - a period: ``26 Nov - 2 Dec 2026``, the year written once unless the period
   crosses into a new one (:func:`period_text`);
 - a moment: ``Thu 26 Nov 2026, 14:05``, in the viewer's time zone (:func:`moment_text`);
-- charts (Vega-Lite writes dates with d3-time-format): :data:`CHART_DAY`.
+- charts (Vega-Lite writes dates with d3-time-format): :data:`CHART_DAY`, and
+  :data:`CHART_TICK` for an axis (``26 Nov``, the same style without the rest).
 
 Dates that are stored or exchanged (database, CSV, audit detail) stay ISO 8601.
 """
@@ -14,6 +15,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CHART_DAY = "%a %-d %b %Y"  # d3-time-format for day_text: "Thu 26 Nov 2026"
+CHART_TICK = "%-d %b"  # an axis tick: "26 Nov"
 
 
 def day_text(day: dt.date) -> str:

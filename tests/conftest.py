@@ -126,6 +126,23 @@ def texts(elements) -> list[str]:
     return [element.value for element in elements]
 
 
+def visible_text(at) -> list[str]:
+    """Every text a person can see on an AppTest page: headings, text, alerts,
+    metrics (label, value, delta and its description), table headings and
+    cells, and each chart's text alternative."""
+    out: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
+                 "success", "error"):
+        out += [element.value for element in getattr(at, kind)]
+    for metric in at.metric:
+        out += [metric.label, metric.value, metric.proto.delta, metric.proto.delta_description]
+    for frame in at.dataframe:
+        out += [str(c) for c in frame.value.columns]
+        out += [str(v) for v in frame.value.to_numpy().ravel()]
+    out += [chart.proto.alt for chart in at.get("vega_lite_chart")]
+    return out
+
+
 def damage_database(db, user: int, path) -> None:
     """Fill ``db`` with check-ins, close it, and overwrite pages in the middle of its
     file with junk: a database that opens but fails ``PRAGMA integrity_check``."""

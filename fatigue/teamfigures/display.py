@@ -46,11 +46,11 @@ _FLOATS = frozenset((*NUMERIC, *SHARES, *PM_COLUMNS, "participation_pct", "casel
 def reason(code: str, k: int, view: str = "week", *, shown_from: dt.date | None = None,
            group: str = "team", too_small: bool = False) -> str:
     """Why a row is hidden, in words. ``too_small``: a period not released yet
-    whose team had too few members when it began, so no date is promised."""
+    of a team too small to be shown at ``k``, so no date is promised."""
     name = VIEW_NAMES[view]
     if code == rules.NOT_FINAL and too_small:
-        return (f"Not released yet, and not to be shown on its own: fewer than {k + 1} people "
-                f"(not counting team leads) belonged to this team when the {name} began.")
+        return (f"Not released yet, and not to be shown on its own: the team has fewer than "
+                f"{k + 1} members who count (not counting team leads).")
     if code == rules.NOT_FINAL:
         return (f"This {name} is still open, or late check-ins can still be added to it. "
                 f"It is shown from {day_text(shown_from)}." if shown_from else
@@ -74,7 +74,7 @@ def reason(code: str, k: int, view: str = "week", *, shown_from: dt.date | None 
                                 "this week, so there is no agency total either."),
         rules.NOT_KEPT: ("Released before the upgrade to the current privacy rules and not kept "
                          "(only team weeks released before the upgrade were kept)."),
-        NO_WEEK_SHOWN: f"None of the weeks of this {name} could be shown.",
+        NO_WEEK_SHOWN: f"No week of this {name} could be shown.",
     }.get(code, "Hidden to protect individuals.")
 
 
@@ -133,6 +133,17 @@ def table_text(report: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
 
     return pd.DataFrame([[cell(row, c) for c in columns] for _, row in report.iterrows()],
                         columns=list(columns.values()), dtype=object)
+
+
+def undated(report: pd.DataFrame, k: int) -> pd.DataFrame:
+    """``report`` for a team too small to be shown at ``k`` (as its accounts stand,
+    :func:`fatigue.teamfigures.reports.release_status`): its periods not released
+    yet say so, rather than promise a date. A copy; the report is left as it is."""
+    out = report.copy()
+    waiting = out["hidden_code"] == rules.NOT_FINAL
+    out.loc[waiting, "hidden_reason"] = [
+        reason(rules.NOT_FINAL, k, view, too_small=True) for view in out.loc[waiting, "period"]]
+    return out
 
 
 def reasons_in(report: pd.DataFrame) -> list[tuple[str, str]]:
@@ -199,15 +210,13 @@ def _pm(values: list[Any], count: int) -> float | None:
 
 
 def block_row(weeks: list[dict[str, Any]], view: str, start: dt.date, *,
-              released: int, first_release: dt.date, k: int = rules.MIN_K,
-              too_small: bool = False) -> dict[str, Any]:
-    """A 4-week or quarter row: the average of the weekly rows shown in it
-    (``too_small``: none released yet, and the team too small in all of them)."""
+              released: int, first_release: dt.date) -> dict[str, Any]:
+    """A 4-week or quarter row: the average of the weekly rows shown in it."""
     total = len(block_weeks(start, view))
     shown = [w for w in weeks if w["shown"]]
     if not released:
-        return hidden(view, start, rules.NOT_FINAL, reason(
-            rules.NOT_FINAL, k, view, shown_from=first_release, too_small=too_small))
+        return hidden(view, start, rules.NOT_FINAL,
+                      reason(rules.NOT_FINAL, 0, view, shown_from=first_release))
     if not shown:
         return hidden(view, start, NO_WEEK_SHOWN, reason(NO_WEEK_SHOWN, 0, view))
     row = blank(view, start)

@@ -106,10 +106,8 @@ def _ks(db: Database, weeks: list[dt.date]) -> dict[dt.date, int]:
 
 
 def _group_rows(cells: dict, key: str, weeks: list[dt.date], ks: dict[dt.date, int],
-                viewer_id: int, group: str, today_k: int,
-                too_small: set[dt.date] = frozenset()) -> dict[dt.date, dict[str, Any]]:
-    """The weekly rows of one group: released, not final yet, or absent (no row).
-    A week not released yet says when it will be, unless it is in ``too_small``."""
+                viewer_id: int, group: str, today_k: int) -> dict[dt.date, dict[str, Any]]:
+    """The weekly rows of one group: released, not final yet, or absent (no row)."""
     out: dict[dt.date, dict[str, Any]] = {}
     for week in weeks:
         cell = cells.get((key, week))
@@ -117,43 +115,25 @@ def _group_rows(cells: dict, key: str, weeks: list[dt.date], ks: dict[dt.date, i
             out[week] = display.week_row(cell, ks[week], viewer_id, group)
         elif week not in ks:  # not released yet
             out[week] = display.hidden("week", week, rules.NOT_FINAL, display.reason(
-                rules.NOT_FINAL, today_k, shown_from=rules.release_date(week),
-                too_small=week in too_small))
+                rules.NOT_FINAL, today_k, shown_from=rules.release_date(week)))
     return out
 
 
 def _view_rows(weekly: dict[dt.date, dict[str, Any]], starts: list[dt.date], view: str,
-               ks: dict[dt.date, int], too_small: set[dt.date] = frozenset(),
-               today_k: int = rules.MIN_K) -> list[dict[str, Any]]:
+               ks: dict[dt.date, int]) -> list[dict[str, Any]]:
     """Weekly rows as they are, or one row per 4-week or quarter block."""
     if view == "week":
         return [weekly[s] for s in starts if s in weekly]
     rows = []
     for start in starts:
         weeks = block_weeks(start, view)
-        present = [w for w in weeks if w in weekly]
+        present = [weekly[w] for w in weeks if w in weekly]
         if not present:
             continue
         rows.append(display.block_row(
-            [weekly[w] for w in present], view, start, released=sum(1 for w in weeks if w in ks),
-            first_release=rules.release_date(weeks[0]), k=today_k,
-            too_small=all(w in too_small for w in present)))
+            present, view, start, released=sum(1 for w in weeks if w in ks),
+            first_release=rules.release_date(weeks[0])))
     return rows
-
-
-def _too_small(db: Database, team_ids: list[int], weeks: list[dt.date],
-               ks: dict[dt.date, int], k: int) -> dict[int, set[dt.date]]:
-    """Per team, the weeks not released yet whose roster (fixed when the week
-    began; accounts, never check-ins) is too small for it to be shown at k."""
-    out: dict[int, set[dt.date]] = {team: set() for team in team_ids}
-    for week in weeks:
-        if week in ks:
-            continue
-        rosters = membership.rosters(db, settings.day_begins(db, week))
-        for team in team_ids:
-            if not rules.roster_large_enough(len(rosters.get(team, ())), k):
-                out[team].add(week)
-    return out
 
 
 @dataclass(frozen=True)
@@ -166,7 +146,6 @@ class TeamWeeks:
     starts: list[dt.date]
     ks: dict[dt.date, int]
     weekly: dict[dt.date, dict[str, Any]]
-    too_small: set[dt.date]
     k: int
 
 
@@ -190,9 +169,8 @@ def _team_weeks(db: Database, team_id: int, period: str, count: int, viewer_id: 
     cells = store.cells(db, [key], weeks[0], weeks[-1])
     ks = _ks(db, weeks)
     k = settings.get_k(db)
-    too_small = _too_small(db, [team[0]], weeks, ks, k)[team[0]]
-    weekly = _group_rows(cells, key, weeks, ks, viewer_id, "team", k, too_small)
-    return TeamWeeks(team[0], team[1], period, starts, ks, weekly, too_small, k)
+    weekly = _group_rows(cells, key, weeks, ks, viewer_id, "team", k)
+    return TeamWeeks(team[0], team[1], period, starts, ks, weekly, k)
 
 
 def team_report(db: Database, team_id: int, period: str = "week", *, viewer_id: int,
@@ -208,7 +186,7 @@ def team_report(db: Database, team_id: int, period: str = "week", *, viewer_id: 
     """
     count = _count(period, periods, DEFAULT_PERIODS.get(period, 13))
     team = _team_weeks(db, team_id, period, count, viewer_id, "team_report")
-    rows = _view_rows(team.weekly, team.starts, period, team.ks, team.too_small, team.k)
+    rows = _view_rows(team.weekly, team.starts, period, team.ks)
     frame = display.frame(rows, REPORT_COLUMNS)
     audit.record(db, viewer_id, "view_team_report", {
         "team_id": team_id, "period": period, "team": team.name, "from": team.starts[0],
@@ -243,7 +221,7 @@ def agency_alongside(db: Database, team_id: int, period: str = "week", *, viewer
     for week, row in agency.items():
         if row["shown"] and not team.weekly[week]["shown"]:
             agency[week] = display.hidden("week", week, TEAM_NOT_SHOWN, TEAM_NOT_SHOWN_TEXT)
-    rows = _view_rows(agency, team.starts, period, team.ks, today_k=team.k)
+    rows = _view_rows(agency, team.starts, period, team.ks)
     for row in rows:
         row.update(dict.fromkeys(_AGENCY_WITHHELD))
     frame = display.frame(rows, REPORT_COLUMNS)
@@ -345,17 +323,15 @@ def org_report(db: Database, period: str = "week", *, viewer_id: int,
     cells = store.cells(db, [g[0] for g in groups], weeks[0], weeks[-1])
     ks = _ks(db, weeks)
     k_now = settings.get_k(db)
-    too_small = _too_small(db, list(names), weeks, ks, k_now)
     by_group = {}
     for key, group, team in groups:
-        small = too_small[team["id"]] if team else set()
-        weekly = _group_rows(cells, key, weeks, ks, viewer_id, group, k_now, small)
+        weekly = _group_rows(cells, key, weeks, ks, viewer_id, group, k_now)
         for week, row in weekly.items():
             cell = cells.get((key, week))
             row["scope_text"] = _scope(group, cell.figures, names) if cell and row["shown"] else None
             if group == "pool" and row["shown"]:
                 row["team_size_text"] = None
-        rows = _view_rows(weekly, starts, period, ks, small, k_now)
+        rows = _view_rows(weekly, starts, period, ks)
         for row in rows:
             row.update(group={"pool": "smaller_teams"}.get(group, group),
                        team_id=team["id"] if team else None,
