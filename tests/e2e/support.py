@@ -291,7 +291,7 @@ if not _theme_set():
     # Streamlit's default light theme: st.caption text is #828180 on white (3.9:1) and
     # the selected option of st.segmented_control #c53948 on #f9ebed (4.47:1). That is
     # fixed in the app's theme, not in page markup: with textColor = "#191817" and
-    # primaryColor = "#b0303e" under [theme] in .streamlit/config.toml axe passes, and
+    # primaryColor = "#2b6777" under [theme] in .streamlit/config.toml axe passes, and
     # once a theme is set these two entries no longer apply.
     AXE_ALLOWED += [
         ("color-contrast", "[data-testid='stCaptionContainer']",
