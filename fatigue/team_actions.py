@@ -253,6 +253,27 @@ def follow_up(plan: dict[str, Any], report: pd.DataFrame, today: dt.date) -> Fol
                     after=after_labels, lines=lines)
 
 
+DUE_WEEKS = (1, 2, 4, 6, 8, 12, 26)
+
+
+def due_choices(today: dt.date) -> dict[str, dt.date]:
+    """"By when" choices, in the app's date format: ``In 4 weeks: Fri 1 Jan 2027``."""
+    return {f"In {n} week{'s' if n > 1 else ''}: {day_text(today + dt.timedelta(weeks=n))}":
+            today + dt.timedelta(weeks=n) for n in DUE_WEEKS}
+
+
+def done_weeks(today: dt.date) -> dict[str, dt.date]:
+    """"Done in" choices: this week and the 26 before it, each standing for its
+    last day (or today), so the follow-up compares the periods after that week."""
+    this_week = block_start(today, "week")
+    out = {}
+    for back in range(MAX_DONE_BACK_DAYS // 7 + 1):
+        start = this_week - dt.timedelta(weeks=back)
+        name = {0: "This week, ", 1: "Last week, "}.get(back, "")
+        out[name + label(start, "week")] = min(start + dt.timedelta(days=6), today)
+    return out
+
+
 def status_text(plan: dict[str, Any], today: dt.date) -> str:
     """``Planned, by Thu 26 Nov 2026`` (``past its date`` when late),
     ``Done on Mon 7 Dec 2026`` or ``Dropped``."""

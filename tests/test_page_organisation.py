@@ -22,7 +22,7 @@ def test_admin_sees_teams_the_pool_and_the_agency_as_a_heatmap_and_a_table(db, a
     [heatmap, _] = at.get("vega_lite_chart")
     assert heatmap.proto.alt.startswith("Heatmap of ")
     assert "Housing Outreach" in heatmap.proto.alt  # blank cells named in words
-    assert any("Too few members:" in m for m in texts(at.markdown))  # the reason in full
+    assert any("**Too few members** (" in m for m in texts(at.markdown))  # the reason in full
     assert_nothing_personal(at, agency)
     assert_readable(at)
 

@@ -226,3 +226,19 @@ def test_no_follow_up_for_a_plan_not_done(agency, nine):
     plan(agency, lead)
     [planned] = plans(agency, lead)
     assert team_actions.follow_up(planned, report(agency, lead, TODAY), TODAY) is None
+
+
+def test_choices_of_dates_in_the_apps_format():
+    friday = dt.date(2026, 12, 4)
+    assert list(team_actions.due_choices(friday).items())[:3] == [
+        ("In 1 week: Fri 11 Dec 2026", dt.date(2026, 12, 11)),
+        ("In 2 weeks: Fri 18 Dec 2026", dt.date(2026, 12, 18)),
+        ("In 4 weeks: Fri 1 Jan 2027", dt.date(2027, 1, 1)),
+    ]
+    weeks = list(team_actions.done_weeks(friday).items())
+    assert weeks[:3] == [
+        ("This week, 30 Nov - 6 Dec 2026", friday),  # not a day in the future
+        ("Last week, 23 Nov - 29 Nov 2026", dt.date(2026, 11, 29)),
+        ("16 Nov - 22 Nov 2026", dt.date(2026, 11, 22)),
+    ]
+    assert len(weeks) == 27 and weeks[-1][1] >= friday - dt.timedelta(days=182)

@@ -40,7 +40,10 @@ def test_a_table_of_words_with_nothing_where_nothing_is_shown():
 
 
 def test_each_reason_once_in_few_words_and_in_full():
-    assert display.reasons_in(report()) == [("Too few checked in", "Fewer than 5 people ...")]
+    assert display.reasons_in(report()) == [
+        ("Too few checked in", "2 periods", "Fewer than 5 people ...")]
+    assert display.reasons_in(report().iloc[:2]) == [
+        ("Too few checked in", "9 Nov - 15 Nov 2026", "Fewer than 5 people ...")]
 
 
 def test_every_hidden_code_has_a_short_reason():

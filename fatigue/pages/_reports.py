@@ -44,6 +44,8 @@ WHY_NOT_LEADS = (
     "change their own answers and watch the team's figures move to work out everyone else's."
 )
 CHART_HEIGHT = 260
+PADDING = {"left": 5, "top": 5, "right": 16, "bottom": 5}  # room for the last date's label
+LABEL_COLOUR = "#4a4640"  # axis and legend words: 9:1 on white (the chart theme's grey is fainter)
 WEEK_END = dt.timedelta(days=6)
 TONE_COLOURS = {"worse": "orange", "better": "green", "same": "gray", "neutral": "gray"}
 
@@ -82,15 +84,24 @@ def freshness(status: reports.ReleaseStatus) -> None:
         "A week is released once late check-ins can no longer change it.")
 
 
-def legend(count: int) -> alt.Legend:
-    """A legend above the chart that wraps rather than runs off a phone's screen."""
-    return alt.Legend(orient="top", columns=min(count, 2), labelLimit=0, title=None)
+def legend(names: pd.Series) -> alt.Legend:
+    """A legend above the chart that wraps rather than runs off a phone's screen:
+    two short names a row, or one a row when any is long."""
+    names = names.unique()
+    columns = 1 if len(names) == 1 or max(len(str(n)) for n in names) > 16 else 2
+    return alt.Legend(orient="top", columns=columns, labelLimit=0, title=None,
+                      labelColor=LABEL_COLOUR)
 
 
-def trend_chart(report: pd.DataFrame, columns: list[str], title: str, y_title: str,
+def axis(**kwargs) -> alt.Axis:
+    """An axis whose words are dark enough to read."""
+    return alt.Axis(labelColor=LABEL_COLOUR, titleColor=LABEL_COLOUR, **kwargs)
+
+
+def trend_chart(report: pd.DataFrame, columns: list[str], title: str,
                 domain: list[float] | None = None) -> None:
     """A line per measure over the shown periods, with DP uncertainty if any,
-    under its title, with the chart in words for screen readers and below it."""
+    under its title; screen readers announce the chart in words (its ``alt``)."""
     st.markdown(f"**{plain(title)}**")
     tidy = long_for_chart(report, columns)
     words = trend_text(tidy, title)
@@ -98,24 +109,23 @@ def trend_chart(report: pd.DataFrame, columns: list[str], title: str, y_title: s
         st.caption(words)
         return
     scale = alt.Scale(domain=domain) if domain else alt.Scale(zero=False)
-    x = alt.X("period_start:T", title=None, axis=alt.Axis(format=CHART_TICK, labelOverlap=True))
+    x = alt.X("period_start:T", title=None, axis=axis(format=CHART_TICK, labelOverlap=True))
     base = alt.Chart(tidy).encode(x)
     layers = [
         base.mark_line(point=True).encode(
-            alt.Y("value:Q", title=y_title, scale=scale),
-            alt.Color("measure:N", legend=legend(tidy["measure"].nunique())),
+            alt.Y("value:Q", title=None, scale=scale, axis=axis()),
+            alt.Color("measure:N", legend=legend(tidy["measure"])),
             alt.Shape("measure:N", legend=None),
-            tooltip=[alt.Tooltip("label:N", title="Period"), alt.Tooltip("measure:N", title="Figure"),
-                     alt.Tooltip("value:Q", title="Value")],
+            tooltip=[alt.Tooltip("label:N", title="Period"),
+                     alt.Tooltip("measure:N", title="Figure"), alt.Tooltip("value:Q", title="Value")],
         )
     ]
     if tidy["pm95"].notna().any():
         tidy = tidy.assign(low=tidy["value"] - tidy["pm95"], high=tidy["value"] + tidy["pm95"])
         layers.insert(0, alt.Chart(tidy).mark_area(opacity=0.15).encode(
             x, alt.Y("low:Q"), alt.Y2("high:Q"), alt.Color("measure:N", legend=None)))
-    st.altair_chart(alt.layer(*layers).properties(height=CHART_HEIGHT), width="stretch",
-                    alt=words)
-    st.caption(words)
+    st.altair_chart(alt.layer(*layers).properties(height=CHART_HEIGHT, padding=PADDING),
+                    width="stretch", alt=words)
 
 
 def period_table(report: pd.DataFrame, extra: dict[str, str] | None = None) -> None:
@@ -125,16 +135,26 @@ def period_table(report: pd.DataFrame, extra: dict[str, str] | None = None) -> N
     if (report["period"] != "week").any():
         columns = {"label": "Period", "weeks_text": "Weeks shown", **{
             c: n for c, n in columns.items() if c != "label"}}
-    st.dataframe(display.table_text(report.iloc[::-1], columns), hide_index=True,
-                 width="stretch")
+    words_table(display.table_text(report.iloc[::-1], columns))
     reasons_list(report)
+
+
+WIDE = ("Period", "Group", "Hidden because")  # never narrower than their words
+
+
+def words_table(frame: pd.DataFrame) -> None:
+    """A table of words (:func:`fatigue.teamfigures.display.table_text`)."""
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={
+        name: st.column_config.TextColumn(name, width="medium")
+        for name in WIDE if name in frame.columns})
 
 
 def reasons_list(report: pd.DataFrame) -> None:
     """Each reason a row is hidden, in full, once."""
     reasons = display.reasons_in(report)
     if reasons:
-        st.markdown("\n".join(f"- **{plain(short)}:** {plain(text)}" for short, text in reasons))
+        st.markdown("\n".join(f"- **{plain(short)}** ({plain(which)}): {plain(text)}"
+                              for short, which, text in reasons))
 
 
 def delta_args(step) -> dict:

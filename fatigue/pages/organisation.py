@@ -11,17 +11,22 @@ from fatigue import settings, team_actions
 from fatigue.dates import CHART_TICK
 from fatigue.pages._reports import (
     CHART_HEIGHT,
+    PADDING,
     TABLE,
     WHY_NOT_LEADS,
+    axis,
     cached_report,
     freshness,
     legend,
     period_choice,
     reasons_list,
+    words_table,
 )
 from fatigue.pages._session import get_db, plain, require_admin
 from fatigue.teamfigures import display, reports, rules
 from fatigue.teamfigures.charts import HEATMAP, heatmap_frame, heatmap_text, trend_text
+
+HEAT = ["#ede6d8", "#a67a3a"]  # light to amber: dark text stays above 4.5:1 on both
 
 admin = require_admin()
 db = get_db()
@@ -50,37 +55,36 @@ st.header(f"Latest released period: {label}")
 
 cells = heatmap_frame(latest)
 words = heatmap_text(cells, label)
-text_colour = alt.condition("datum.strain > 0.75", alt.value("#ffffff"), alt.value("#191817"))
 base = alt.Chart(cells).encode(
-    alt.X("measure:N", sort=[short for short, _ in HEATMAP.values()], title=None,
-          axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=0)),
-    alt.Y("group:N", sort=alt.EncodingSortField("order"), title=None,
-          axis=alt.Axis(labelLimit=0)),
+    alt.X("group:N", sort=alt.EncodingSortField("order"), title=None,
+          axis=axis(orient="top", labelAngle=-90, labelLimit=0, labelAlign="left")),
+    alt.Y("measure:N", sort=[short for short, _ in HEATMAP.values()], title=None,
+          axis=axis(labelLimit=0)),
     tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("name:N", title="Figure"),
              alt.Tooltip("hover:N", title="Value")],
 )
 heatmap = alt.layer(
-    base.mark_rect(stroke="#ffffff", strokeWidth=2).encode(
-        color=alt.condition("isValid(datum.strain)",
-                            alt.Color("strain:Q", legend=None,
-                                      scale=alt.Scale(domain=[0, 1], range=["#f4f1ea", "#8c5200"])),
-                            alt.value("#ffffff"))),
-    base.mark_text(fontSize=11).encode(text="text:N", color=text_colour),
-).properties(height=38 * latest["team"].nunique() + 40)
+    base.transform_filter("isValid(datum.strain)").mark_rect(stroke="#ffffff", strokeWidth=2)
+    .encode(color=alt.Color("strain:Q", legend=None, scale=alt.Scale(domain=[0, 1], range=HEAT))),
+    base.transform_filter("!isValid(datum.strain)").mark_rect(
+        fill="#ffffff", stroke="#b9b4aa", strokeDash=[3, 3], strokeWidth=1),
+    base.mark_text(fontSize=11, color="#191817").encode(text="text:N"),
+).properties(height=alt.Step(34))
 st.altair_chart(heatmap, width="stretch", alt=words)
-st.caption(words + " Colours run within each figure's range (ratings 0-10, shares 0-100%, "
-           "caseload 50-150% of the standard), darker where it is harder for people.")
+st.caption("Darker where it is harder for people, within each figure's range (ratings 0-10, "
+           "shares 0-100%, caseload 50-150% of the standard). Blank cells are hidden: the "
+           "table below says why.")
 
 columns = {"team": "Group", "hidden_reason": "Hidden because",
            **{c: n for c, n in TABLE.items() if c not in ("label", "hidden_reason")}}
-st.dataframe(display.table_text(latest, columns), hide_index=True, width="stretch")
+words_table(display.table_text(latest, columns))
 scopes = latest.dropna(subset=["scope_text"])
 if not scopes.empty:
     st.markdown("\n".join(f"- **{plain(row.team)}:** {plain(row.scope_text)}"
                           for row in scopes.itertuples()))
 reasons_list(latest)
 
-st.header("Exhaustion over time")
+st.header("Mean exhaustion over time (0-10)")
 shown = report[report["shown"]][["period_start", "label", "team", "exhaustion"]]
 if shown.empty:
     st.caption("No group can be shown yet.")
@@ -89,16 +93,15 @@ else:
     words = trend_text(tidy, "Mean exhaustion by group")
     st.altair_chart(
         alt.Chart(shown).mark_line(point=True).encode(
-            alt.X("period_start:T", title=None, axis=alt.Axis(format=CHART_TICK, labelOverlap=True)),
-            alt.Y("exhaustion:Q", title="Mean exhaustion (0-10)", scale=alt.Scale(domain=[0, 10])),
-            alt.Color("team:N", legend=legend(shown["team"].nunique())),
+            alt.X("period_start:T", title=None, axis=axis(format=CHART_TICK, labelOverlap=True)),
+            alt.Y("exhaustion:Q", title=None, scale=alt.Scale(domain=[0, 10]), axis=axis()),
+            alt.Color("team:N", legend=legend(shown["team"])),
             alt.Shape("team:N", legend=None),
             tooltip=[alt.Tooltip("label:N", title="Period"), alt.Tooltip("team:N", title="Group"),
                      alt.Tooltip("exhaustion:Q", title="Exhaustion")],
-        ).properties(height=CHART_HEIGHT),
+        ).properties(height=CHART_HEIGHT, padding=PADDING),
         width="stretch", alt=words,
     )
-    st.caption(words)
 
 st.header("Team action plans")
 plans = team_actions.all_plans(db, viewer_id=admin.id)

@@ -2,8 +2,6 @@
 action plans (leads and admins only)."""
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from fatigue import settings, team_actions
@@ -88,20 +86,18 @@ def done(message: str) -> None:
 
 def plan_form(suggestion: dict) -> None:
     """Plan one step of a suggestion: what, who owns it (a role), by when."""
-    with st.form(f"plan_{suggestion['id']}", clear_on_submit=True):
-        st.write("**Plan this for the team**")
-        what = st.selectbox("What", [suggestion["title"], *suggestion["steps"]],
-                            key=f"plan_what_{suggestion['id']}")
+    with st.expander("Plan this for the team"), st.form(f"plan_{suggestion['id']}"):
+        what = st.radio("What", [suggestion["title"], *suggestion["steps"]],
+                        key=f"plan_what_{suggestion['id']}")
         owner = st.selectbox("Owner (a role, not a name)", team_actions.ROLES,
                              key=f"plan_owner_{suggestion['id']}")
-        due = st.date_input("By when", value=today + dt.timedelta(days=28), min_value=today,
-                            max_value=today + dt.timedelta(days=team_actions.MAX_DUE_DAYS),
-                            format="YYYY-MM-DD", key=f"plan_due_{suggestion['id']}")
+        choices = team_actions.due_choices(today)
+        due = st.selectbox("By when", list(choices), index=2, key=f"plan_due_{suggestion['id']}")
         st.caption(f"Followed up per {VIEW_NAMES[period]} once it is done.")
         if st.form_submit_button("Plan", key=f"plan_submit_{suggestion['id']}"):
             try:
-                team_actions.plan_action(db, team_id, suggestion["id"], what, owner, due,
-                                         viewer_id=user.id, period=period)
+                team_actions.plan_action(db, team_id, suggestion["id"], what, owner,
+                                         choices[due], viewer_id=user.id, period=period)
             except ValidationError as exc:
                 for message in exc.errors.values():
                     st.error(plain(message))
@@ -118,15 +114,14 @@ def plan_card(plan: dict) -> None:
                    f"Aims at: {team_actions.aims_text(plan)}.")
         if plan["status"] == "planned":
             with st.form(f"done_{plan['id']}"):
-                when = st.date_input(
-                    "Done on", value=today, max_value=today,
-                    min_value=today - dt.timedelta(days=team_actions.MAX_DONE_BACK_DAYS),
-                    format="YYYY-MM-DD", key=f"done_on_{plan['id']}",
-                    help="The day the step was taken; it can be before you recorded the plan.")
+                weeks = team_actions.done_weeks(today)
+                when = st.selectbox("Done in", list(weeks), key=f"done_week_{plan['id']}",
+                                    help="The week the step was taken; it can be before you "
+                                    "recorded the plan.")
                 mark, drop = st.columns(2)
                 if mark.form_submit_button("Mark done", key=f"done_submit_{plan['id']}"):
                     try:
-                        team_actions.mark_done(db, plan["id"], when, viewer_id=user.id)
+                        team_actions.mark_done(db, plan["id"], weeks[when], viewer_id=user.id)
                     except ValidationError as exc:
                         for message in exc.errors.values():
                             st.error(plain(message))
@@ -209,12 +204,10 @@ for plan in plans:
 
 if not shown.empty:
     st.subheader("Trends")
-    trend_chart(report, RATING_COLUMNS, "Team mean ratings per period", "Mean rating (0-10)",
-                domain=[0, 10])
-    trend_chart(report, SHARE_COLUMNS, "Shares of respondents (rounded)", "Percent",
-                domain=[0, 100])
+    trend_chart(report, RATING_COLUMNS, "Team mean ratings per period (0-10)", domain=[0, 10])
+    trend_chart(report, SHARE_COLUMNS, "Shares of respondents, rounded (%)", domain=[0, 100])
     trend_chart(report, ["crisis_contacts_per_day", "trauma_contacts_per_day"],
-                "Crisis and trauma contacts per person per day", "Contacts")
+                "Crisis and trauma contacts per person per day")
     if report["dp"].any():
         st.caption("Differential privacy is on: each figure has random noise added once "
                    "(± and shaded bands: its 95% range), so that no one person's answers can be "

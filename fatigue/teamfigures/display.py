@@ -146,11 +146,16 @@ def undated(report: pd.DataFrame, k: int) -> pd.DataFrame:
     return out
 
 
-def reasons_in(report: pd.DataFrame) -> list[tuple[str, str]]:
-    """The hidden rows' reasons, once each: (a few words, the full reason)."""
+def reasons_in(report: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """The hidden rows' reasons, once each: (a few words, which periods (``9 Nov -
+    15 Nov 2026``, or ``5 periods``), the full reason)."""
     hidden = report[~report["shown"].astype(bool)]
-    found = dict.fromkeys(zip(hidden["hidden_code"], hidden["hidden_reason"]))
-    return [(short_reason(code), text) for code, text in found if isinstance(text, str)]
+    found: dict[tuple[str, str], list[str]] = {}
+    for code, text, name in zip(hidden["hidden_code"], hidden["hidden_reason"], hidden["label"]):
+        if isinstance(text, str):
+            found.setdefault((code, text), []).append(name)
+    return [(short_reason(code), names[0] if len(names) == 1 else f"{len(names)} periods", text)
+            for (code, text), names in found.items()]
 
 
 def blank(view: str, start: dt.date) -> dict[str, Any]:
