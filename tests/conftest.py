@@ -70,6 +70,20 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
+def agency(db, clock):
+    """An agency living through weeks on the frozen clock (tests/teamlife.py)."""
+    from teamlife import Agency
+
+    return Agency(db, clock)
+
+
+@pytest.fixture
+def nine(agency):
+    """Team "Nine": nine members (caseload standard 15) and a lead whose home team is elsewhere."""
+    return agency.team("Nine", 9), agency.lead("Nine")
+
+
+@pytest.fixture
 def team(db):
     return accounts.create_team(db, "North")
 

@@ -21,17 +21,6 @@ W12, W13 = dt.date(2026, 3, 16), dt.date(2026, 3, 23)
 REVIEW = CATALOGUE["caseload_review"]
 
 
-@pytest.fixture
-def agency(db, clock):
-    return Agency(db, clock)
-
-
-@pytest.fixture
-def nine(agency):
-    """Team "Nine": nine members (caseload standard 15) and its lead."""
-    return agency.team("Nine", 9), agency.lead("Nine")
-
-
 def team_id(agency: Agency) -> int:
     return accounts.team_id(agency.db, "Nine")
 

@@ -8,12 +8,7 @@ import pytest
 from fatigue.errors import ValidationError
 from fatigue.teamfigures import charts, rules
 
-from teamlife import W09, W10, W11, Agency
-
-
-@pytest.fixture
-def agency(db, clock):
-    return Agency(db, clock)
+from teamlife import W09, W10, W11
 
 
 def test_long_for_chart_takes_shown_rows_only(agency):

@@ -23,17 +23,6 @@ from teamlife import W09, W10, W11, Agency, row, weekdays
 METRICS = [*measures.NUMERIC, "participation_pct", *measures.SHARES]
 
 
-@pytest.fixture
-def agency(db, clock):
-    return Agency(db, clock)
-
-
-@pytest.fixture
-def nine(agency):
-    """Team "Nine": nine members and a lead whose home team is elsewhere."""
-    return agency.team("Nine", 9), agency.lead("Nine")
-
-
 def assert_hidden(r: pd.Series, code: str | None = None) -> None:
     assert not r["shown"]
     assert isinstance(r["hidden_reason"], str) and len(r["hidden_reason"]) > 20

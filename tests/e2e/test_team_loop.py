@@ -54,6 +54,15 @@ def assert_reads_well(page) -> None:
     assert cut_text(page) == []
 
 
+def signed_in_on(page, username: str, link: str):
+    """``page`` signed in as ``username`` on the page ``link``, whose latest week was
+    released within the last 8 days."""
+    log_in(page, username)
+    go_to(page, link)
+    assert_released_within_8_days(page)
+    return page
+
+
 def assert_released_within_8_days(page) -> str:
     fresh = main(page).get_by_test_id("stMarkdown").filter(has_text="Latest released week:")
     expect(fresh).to_be_visible()
@@ -67,10 +76,7 @@ def assert_released_within_8_days(page) -> str:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_lead_sees_fresh_figures_what_changed_and_follows_a_plan_up(loop_app, new_page, size):
-    page = new_page(loop_app, phone=size == "phone")
-    log_in(page, "chloe.haddad")
-    go_to(page, "My team")
-    assert_released_within_8_days(page)
+    page = signed_in_on(new_page(loop_app, phone=size == "phone"), "chloe.haddad", "My team")
 
     # What changed: each headline figure with its change and its difference from the agency.
     for label in ("Mean exhaustion (0-10)", "In high strain", "Agency, mean exhaustion (0-10)"):
@@ -107,10 +113,7 @@ def test_lead_sees_fresh_figures_what_changed_and_follows_a_plan_up(loop_app, ne
 
 @pytest.mark.parametrize("size", SIZES)
 def test_admin_sees_the_organisation_as_a_heatmap_with_blank_hidden_cells(loop_app, new_page, size):
-    page = new_page(loop_app, phone=size == "phone")
-    log_in(page, "admin")
-    go_to(page, "Organisation")
-    assert_released_within_8_days(page)
+    page = signed_in_on(new_page(loop_app, phone=size == "phone"), "admin", "Organisation")
     heatmap = main(page).get_by_test_id("stVegaLiteChart").first
     expect(heatmap).to_have_attribute("aria-label", re.compile(
         r"^Heatmap of .*Blank \(hidden\) cells: Housing Outreach"))
