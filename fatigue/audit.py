@@ -11,7 +11,8 @@ changes to accounts and teams (``account_created``, ``account_deactivated``,
 ``account_reactivated``, ``leads_changed``, ``sso_email_set``,
 ``team_created``, ``caseload_standard_changed``); :mod:`fatigue.team_actions`
 records team action plans (``team_action_planned``, ``team_action_done``,
-``team_action_dropped``); the app records ``logout`` and ``idle_sign_out``. Admins read the log with :func:`entries`.
+``team_action_dropped``); the app records ``logout`` and ``idle_sign_out``.
+Admins read the log with :func:`entries`.
 The table refuses UPDATE and DELETE (triggers in migration
 ``0003_aggregates_privacy``), so an entry cannot be edited away from the app.
 

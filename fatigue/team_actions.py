@@ -30,6 +30,7 @@ from fatigue.db import write_lock
 from fatigue.errors import ValidationError
 from fatigue.teamfigures import changes, rules
 from fatigue.teamfigures.charts import CHART_LABELS
+from fatigue.teamfigures.display import figure_text
 from fatigue.teamfigures.periods import VIEW_NAMES, VIEW_WEEKS, block_end, block_start, label
 from fatigue.teamfigures.reports import can_view_team
 from fatigue.teamfigures.suggestions import CATALOGUE
@@ -39,8 +40,8 @@ ROLES: tuple[str, ...] = (
     "Team lead", "Team manager", "Practice supervisor", "Service manager", "Whole team",
     "Wellbeing lead",
 )
-STATUSES: dict[str, str] = {"planned": "Planned", "done": "Done", "dropped": "Dropped"}
 MAX_DUE_DAYS = 366  # a plan is for the coming year
+DUE_WEEKS = (1, 2, 4, 6, 8, 12, 26)  # the "by when" choices
 MAX_DONE_BACK_DAYS = 182  # a step can be recorded as done up to 26 weeks after it was taken
 FOLLOW_UP_PERIODS = 2
 NOT_PROOF = ("This is what happened to the team's figures after the step, not proof that the "
@@ -237,11 +238,11 @@ def follow_up(plan: dict[str, Any], report: pd.DataFrame, today: dt.date) -> Fol
     lines = []
     for column in plan["aims"]:
         name = CHART_LABELS.get(column, column)
-        values = [changes.figure_text(row, column) if row is not None and row["shown"] else ""
+        values = [figure_text(row, column) if row is not None and row["shown"] else ""
                   for row in after]
         then = " and ".join(f"{value or 'not shown'} in {text}"
                             for value, text in zip(values, after_labels))
-        base = "" if before is None else changes.figure_text(before, column)
+        base = "" if before is None else figure_text(before, column)
         if not base:
             lines.append(f"{name}: {then}; no figure from before the step to compare with.")
             continue
@@ -251,9 +252,6 @@ def follow_up(plan: dict[str, Any], report: pd.DataFrame, today: dt.date) -> Fol
         lines.append(f"{name}: {base} in {before['label']}, then {then}{outcome}.")
     return FollowUp(ready=True, before=None if before is None else before["label"],
                     after=after_labels, lines=lines)
-
-
-DUE_WEEKS = (1, 2, 4, 6, 8, 12, 26)
 
 
 def due_choices(today: dt.date) -> dict[str, dt.date]:

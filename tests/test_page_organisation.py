@@ -42,5 +42,5 @@ def test_admins_see_every_teams_plans(db, agency):
     at = open_page("admin", ORG_PAGE)
     assert "**Family Support**" in texts(at.markdown)
     [plan] = [m for m in texts(at.markdown) if "Service manager" in m]
-    assert re.search(r"Planned, by \w{3} \d+ \w{3} \d{4}", plan)
+    assert re.search(r"\(owner: Service manager; Planned, by \w{3} \d+ \w{3} \d{4}\)", plan)
     assert_readable(at)

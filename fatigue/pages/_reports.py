@@ -47,6 +47,7 @@ CHART_HEIGHT = 260
 PADDING = {"left": 5, "top": 5, "right": 16, "bottom": 5}  # room for the last date's label
 LABEL_COLOUR = "#4a4640"  # axis and legend words: 9:1 on white (the chart theme's grey is fainter)
 WEEK_END = dt.timedelta(days=6)
+WIDE = ("Period", "Group", "Hidden because")  # table columns never narrower than their words
 TONE_COLOURS = {"worse": "orange", "better": "green", "same": "gray", "neutral": "gray"}
 
 
@@ -139,9 +140,6 @@ def period_table(report: pd.DataFrame, extra: dict[str, str] | None = None) -> N
     reasons_list(report)
 
 
-WIDE = ("Period", "Group", "Hidden because")  # never narrower than their words
-
-
 def words_table(frame: pd.DataFrame) -> None:
     """A table of words (:func:`fatigue.teamfigures.display.table_text`)."""
     st.dataframe(frame, hide_index=True, width="stretch", column_config={
@@ -162,4 +160,3 @@ def delta_args(step) -> dict:
     if step is None:
         return {}
     return dict(delta=step.text, delta_arrow=step.arrow, delta_color=TONE_COLOURS[step.tone])
-

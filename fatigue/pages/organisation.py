@@ -112,7 +112,7 @@ else:
     for team, group in groupby(plans, key=lambda p: p["team"]):
         st.markdown(f"**{plain(team)}**")
         st.markdown("\n".join(
-            f"- {plain(p['what'])} Owner: {plain(p['owner_role'])}. "
-            f"{team_actions.status_text(p, today)}." for p in group))
+            f"- {plain(p['what'])} (owner: {plain(p['owner_role'])}; "
+            f"{team_actions.status_text(p, today)})" for p in group))
     st.caption("Each team's follow-ups are on My team (choose the team).")
 st.caption("Plans are team-level only: a step, an owner as a role and a date, never a person.")

@@ -37,6 +37,7 @@ HIGHER_IS_WORSE: dict[str, bool | None] = {
     "supervision_share_pct": False,
 }
 
+
 def tone(column: str, difference: float) -> str:
     """``better``, ``worse`` or ``same`` for people (``neutral`` when neither)."""
     if difference == 0:

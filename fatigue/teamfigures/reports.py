@@ -140,9 +140,7 @@ def _view_rows(weekly: dict[dt.date, dict[str, Any]], starts: list[dt.date], vie
 class TeamWeeks:
     """What a team report is made of: its periods, and its weekly rows for this viewer."""
 
-    team_id: int
     name: str
-    period: str
     starts: list[dt.date]
     ks: dict[dt.date, int]
     weekly: dict[dt.date, dict[str, Any]]
@@ -170,7 +168,7 @@ def _team_weeks(db: Database, team_id: int, period: str, count: int, viewer_id: 
     ks = _ks(db, weeks)
     k = settings.get_k(db)
     weekly = _group_rows(cells, key, weeks, ks, viewer_id, "team", k)
-    return TeamWeeks(team[0], team[1], period, starts, ks, weekly, k)
+    return TeamWeeks(team[1], starts, ks, weekly, k)
 
 
 def team_report(db: Database, team_id: int, period: str = "week", *, viewer_id: int,
@@ -195,6 +193,8 @@ def team_report(db: Database, team_id: int, period: str = "week", *, viewer_id: 
     return frame
 
 
+TEAM_NOT_SHOWN = "team_not_shown"
+TEAM_NOT_SHOWN_TEXT = "The team is not shown this week, so there is nothing to compare."
 # Only the figures of the agency go next to a team's: not its respondents,
 # participation or scope (which names the teams left out).
 _AGENCY_WITHHELD = ("respondents_band", "participation_text", "participation_pct",
@@ -230,10 +230,6 @@ def agency_alongside(db: Database, team_id: int, period: str = "week", *, viewer
         "to": team.starts[-1], "periods": len(team.starts),
     })
     return frame
-
-
-TEAM_NOT_SHOWN = "team_not_shown"
-TEAM_NOT_SHOWN_TEXT = "The team is not shown this week, so there is nothing to compare."
 
 
 @dataclass(frozen=True)
