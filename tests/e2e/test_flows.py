@@ -111,22 +111,22 @@ def test_lead_of_a_small_team_sees_it_hidden_with_the_reason(demo_app, new_page)
     expect(hidden).to_contain_text("could reveal who took part")
     expect(hidden).not_to_contain_text(re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d"))  # no date
     expect(main(page).get_by_test_id("stMetric")).to_have_count(0)
-    expect(main(page).get_by_text(TEAM_FIGURES)).to_have_count(0)
+    expect(main(page).get_by_text(TEAM_FIGURES, exact=True)).to_have_count(0)
 
 
 def test_log_out_returns_to_the_login_screen(demo_app, new_page):
     page = new_page(demo_app)
     log_in(page, "chloe.haddad")
     go_to(page, "My team")
-    expect(main(page).get_by_text(TEAM_FIGURES)).to_be_visible()
+    expect(main(page).get_by_text(TEAM_FIGURES, exact=True)).to_be_visible()
     log_out(page)
     expect(page.get_by_role("heading", name="Caseload check-in", level=1)).to_be_visible()
-    expect(page.get_by_text(TEAM_FIGURES)).to_have_count(0)
+    expect(page.get_by_text(TEAM_FIGURES, exact=True)).to_have_count(0)
     # Back in the browser's history (the team page's address) still shows no figures.
     with rerun(page):
         page.go_back()
     expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
-    expect(page.get_by_text(TEAM_FIGURES)).to_have_count(0)
+    expect(page.get_by_text(TEAM_FIGURES, exact=True)).to_have_count(0)
 
 
 def test_log_out_forgets_the_previous_users_pages(demo_app, new_page):
@@ -153,7 +153,7 @@ def test_a_member_cannot_reach_the_team_page(demo_app, new_page):
         )
     expect(main(page).get_by_role("heading", level=1)).to_be_visible()
     expect(main(page).get_by_role("heading", name="My team")).to_have_count(0)
-    expect(main(page).get_by_text(TEAM_FIGURES)).to_have_count(0)
+    expect(main(page).get_by_text(TEAM_FIGURES, exact=True)).to_have_count(0)
 
     # Typing the address loads the page afresh (Streamlit sessions do not survive a
     # page load): the login screen; logging in there still does not show the team page.
@@ -161,7 +161,7 @@ def test_a_member_cannot_reach_the_team_page(demo_app, new_page):
     expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
     log_in(page, "alex.chen")
     expect(main(page).get_by_role("heading", name="My team")).to_have_count(0)
-    expect(page.get_by_text(TEAM_FIGURES)).to_have_count(0)
+    expect(page.get_by_text(TEAM_FIGURES, exact=True)).to_have_count(0)
     expect(nav_link(page, "My team")).to_have_count(0)
 
 
