@@ -102,6 +102,10 @@ else:
         ).properties(height=CHART_HEIGHT, padding=PADDING),
         width="stretch", alt=words,
     )
+    top = shown[shown["period_start"] == shown["period_start"].max()].sort_values("exhaustion")
+    st.caption(f"In the latest period shown ({top['label'].iloc[0]}), mean exhaustion was: "
+               + "; ".join(f"{plain(row.team)} {row.exhaustion:g}" for row in top.itertuples())
+               + ".")
 
 st.header("Team action plans")
 plans = team_actions.all_plans(db, viewer_id=admin.id)
