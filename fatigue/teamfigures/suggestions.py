@@ -25,16 +25,18 @@ SUPERVISION_TARGET_PCT = 30
 
 SOURCES = {
     "caseload": (
-        "CWLA caseload standards (e.g. 12 active investigations or 17 ongoing families per "
-        "worker); NASW Standards for Social Work Case Management (2013): workload sustainability."
+        "CWLA recommended caseload standards (1999: 12 active investigations a month or 17 "
+        "active ongoing families per worker); NASW Standards for Social Work Case Management "
+        "(2013): workload sustainability."
     ),
     "sts": (
         "NCTSN guidance on secondary traumatic stress: reflective supervision, debriefing after "
         "exposure to distressing events, balancing traumatic cases within a workload, buddy systems."
     ),
     "after_hours": (
-        "2024 scoping review on after-hours work smartphone use and work-home conflict "
-        "(PLOS Digital Health); NASW Standards for Social Work Case Management (2013)."
+        "Blake et al. (2024), work-related smartphone use during off-job hours and work-life "
+        "conflict: a scoping review (PLOS Digital Health); NASW Standards for Social Work Case "
+        "Management (2013)."
     ),
     "supervision": (
         "NASW/ASWB Best Practice Standards in Social Work Supervision (2013): administrative, "
