@@ -21,10 +21,10 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 try:
-    from playwright.sync_api import Locator, Page, expect
+    from playwright.sync_api import Download, Locator, Page, expect
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 except ImportError:  # the `browser` fixture skips (locally) or fails (CI) with the reason
-    Locator = Page = expect = None  # type: ignore[assignment,misc]
+    Download = Locator = Page = expect = None  # type: ignore[assignment,misc]
     PlaywrightTimeoutError = TimeoutError  # type: ignore[assignment,misc]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,6 +102,25 @@ def rerun(page: Page, timeout: int = TIMEOUT_MS) -> Iterator[None]:
         pass
     page.wait_for_timeout(150)
     wait_for_app_run(page, timeout)
+
+
+def download(page: Page, button: Locator) -> Download:
+    """Click a download button once the app is idle and return the download.
+
+    A deferred download (data made on click) is dropped if the click lands while
+    Streamlit swaps the page's files in a rerun; a person clicks again, and so
+    does this, once, after 15 s without a download.
+    """
+    wait_for_app_run(page)
+    try:
+        with page.expect_download(timeout=15_000) as info:
+            button.click()
+        return info.value
+    except PlaywrightTimeoutError:
+        wait_for_app_run(page)
+        with page.expect_download() as info:
+            button.click()
+        return info.value
 
 
 def on_sign_in_page(page: Page) -> bool:

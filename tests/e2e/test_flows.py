@@ -7,6 +7,7 @@ import pytest
 
 from .support import (
     choose,
+    download,
     expect,
     go_to,
     log_in,
@@ -206,14 +207,12 @@ def test_case_manager_plans_and_completes_a_suggestion_and_downloads_the_supervi
     points.fill("Caseload after the incident")
     with rerun(page):
         points.press("Control+Enter")  # commit the text, as leaving the box would
-    with page.expect_download() as info:
-        content.get_by_role("button", name=re.compile("Download printable page")).click()
-    download = info.value
-    assert download.suggested_filename == "supervision-summary.html"
-    html = open(download.path(), encoding="utf-8").read()
+    printable = download(
+        page, content.get_by_role("button", name=re.compile("Download printable page")))
+    assert printable.suggested_filename == "supervision-summary.html"
+    html = open(printable.path(), encoding="utf-8").read()
     assert "Caseload after the incident" in html
     assert "<script" not in html.lower()
-    with page.expect_download() as info:
-        content.get_by_role("button", name=re.compile("calendar reminder")).click()
-    assert info.value.suggested_filename.endswith(".ics")
+    reminder = download(page, content.get_by_role("button", name=re.compile("calendar reminder")))
+    assert reminder.suggested_filename.endswith(".ics")
 
