@@ -283,7 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_whole_number(0), default=7, metavar="S")
     p.add_argument("--runs", type=_whole_number(1), default=5, metavar="N",
                    help="repeats of each measurement (default 5)")
-    p.add_argument("--no-pages", action="store_true", help="skip the AppTest page runs")
+    p.add_argument("--no-pages", action="store_true",
+                   help="skip the app process and its pages (timed over its websocket)")
     p.add_argument("--json", action="store_true", help="one JSON object per line per figure")
     p.set_defaults(handler=cmd_bench)
 

@@ -8,18 +8,21 @@ without it these tests skip locally and fail in CI.
 """
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from fatigue import bench, demo
-from fatigue.db import ROOT
+from fatigue import audit, bench, demo
+from fatigue.db import ROOT, connect
 from fatigue.loadtest import harness, proxy, run
 from fatigue.loadtest.client import Browser, VisitError
 
@@ -127,3 +130,36 @@ def test_a_killed_process_loses_only_its_own_connections_and_its_people_come_bac
         assert browser.run.shows("Daily check-in")
     for browser in victims + bystanders:
         browser.close()
+
+
+def failed_sign_in_address(deployment, url: str, source: str) -> str:
+    """A wrong password posted to ``url`` from the loopback address ``source``, claiming to
+    come from 203.0.113.9: the address the app counted the failure under."""
+    parts = urlsplit(url)
+    kwargs = dict(timeout=30, source_address=(source, 0))
+    conn = (http.client.HTTPSConnection(parts.hostname, parts.port,
+                                        context=ssl._create_unverified_context(), **kwargs)
+            if parts.scheme == "https" else http.client.HTTPConnection(parts.hostname, parts.port,
+                                                                       **kwargs))
+    try:
+        conn.request("POST", "/signin", body="username=nobody.here&password=wrong",
+                     headers={"Content-Type": "application/x-www-form-urlencoded",
+                              "X-Forwarded-For": "203.0.113.9"})
+        assert conn.getresponse().status == 401
+    finally:
+        conn.close()
+    db = connect(deployment.db_path)
+    try:
+        [failed] = audit.entries(db, action="login_failed", limit=1)
+    finally:
+        db.close()
+    return failed["detail"]["address"]
+
+
+def test_the_app_believes_the_client_address_from_the_proxy_only(deployment):
+    """The lockout counts failures per address: through nginx it is the person's (nginx
+    replaces X-Forwarded-For), straight to an app process a made-up one is ignored,
+    since only the proxy on 127.0.0.1 is trusted (FORWARDED_ALLOW_IPS)."""
+    assert failed_sign_in_address(deployment, deployment.url, "127.0.0.5") == "127.0.0.5"
+    direct = f"http://127.0.0.1:{deployment.ports[0]}"
+    assert failed_sign_in_address(deployment, direct, "127.0.0.6") == "127.0.0.6"

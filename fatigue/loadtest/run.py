@@ -84,7 +84,10 @@ def visit(browser: Browser, username: str, password: str, rng: random.Random, th
     """One visit (the module doc); raises on the first step that fails."""
     def step(name: str, work: Callable[[], float | None]) -> None:
         start = time.perf_counter()
-        work()
+        try:
+            work()
+        except Exception as exc:  # the report names the step that failed
+            raise VisitError(f"{name}: {exc}") from exc
         taken = time.perf_counter() - start
         with outcome.lock:
             outcome.samples[name].append(taken)
