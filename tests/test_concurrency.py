@@ -21,6 +21,21 @@ FIRST_DAY = dt.date(2025, 1, 1)
 TODAY = dt.date(2026, 3, 16)
 
 
+def at_once(target, args: list[tuple]) -> tuple[list, list]:
+    """``target(*a, start, results)`` in a process per ``a`` in ``args``, all let go at
+    the same moment: what each put in ``results``, and their exit codes."""
+    ctx = multiprocessing.get_context("spawn")
+    start, results = ctx.Event(), ctx.Queue()
+    workers = [ctx.Process(target=target, args=(*a, start, results)) for a in args]
+    for worker in workers:
+        worker.start()
+    start.set()
+    outcomes = [results.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+    return outcomes, [worker.exitcode for worker in workers]
+
+
 def save_many(path: str, user_id: int, start, results) -> None:
     """A worker process: PER_PROCESS check-ins through the public API, one call each."""
     try:
@@ -38,18 +53,9 @@ def save_many(path: str, user_id: int, start, results) -> None:
 
 def test_several_processes_save_hundreds_of_checkins_at_once(db, db_path, team):
     users = [accounts.create_user(db, f"worker{n}", PASSWORD, team=team) for n in range(PROCESSES)]
-    ctx = multiprocessing.get_context("spawn")
-    start, results = ctx.Event(), ctx.Queue()
-    workers = [ctx.Process(target=save_many, args=(str(db_path), uid, start, results))
-               for uid in users]
-    for worker in workers:
-        worker.start()
-    start.set()
-    outcomes = [results.get(timeout=120) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=30)
+    outcomes, exits = at_once(save_many, [(str(db_path), uid) for uid in users])
     assert outcomes == ["ok"] * PROCESSES  # no "database is locked" reached anyone
-    assert [w.exitcode for w in workers] == [0] * PROCESSES
+    assert exits == [0] * PROCESSES
     for uid in users:
         history = checkins.load_history(db, uid)
         assert len(history) == PER_PROCESS
@@ -110,16 +116,7 @@ def test_app_processes_releasing_at_once_release_each_week_once(db, db_path):
     from fatigue import demo
 
     demo.bulk_load(db, demo.generate(seed=3, days=40, teams=demo.agency_teams(31, 30)))
-    ctx = multiprocessing.get_context("spawn")
-    start, results = ctx.Event(), ctx.Queue()
-    workers = [ctx.Process(target=release_in_child, args=(str(db_path), start, results))
-               for _ in range(3)]
-    for worker in workers:
-        worker.start()
-    start.set()
-    counts = [results.get(timeout=120) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=30)
+    counts, _ = at_once(release_in_child, [(str(db_path),)] * 3)
     weeks = db.execute("SELECT count(*) FROM released_weeks").fetchone()[0]
     assert all(isinstance(count, int) for count in counts), counts  # no error anywhere
     assert weeks >= 5 and sum(counts) == weeks  # shared out, none released twice
