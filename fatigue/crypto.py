@@ -33,6 +33,8 @@ from typing import Callable
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlite_utils import Database
 
+from fatigue.transactions import write_lock
+
 PREFIX = "enc1:"
 ENV_KEY = "FATIGUE_KEY"
 ENV_KEY_FILE = "FATIGUE_KEY_FILE"
@@ -294,8 +296,6 @@ def rotate_key(db: Database) -> Rotation:
     single key nothing changes and the message says how to rotate (a new key
     is suggested). Raises :class:`NotesKeyError` if the current key does not fit.
     """
-    from fatigue.db import write_lock
-
     current = notes_cipher(db)
     if current.kind == "env":
         if current.count < 2:

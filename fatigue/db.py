@@ -12,15 +12,14 @@ with a message saying how to restore, never a bare traceback.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 from pathlib import Path
-from typing import Iterator
 
 from sqlite_utils import Database
 
 from fatigue.migrations import migrations
+from fatigue.transactions import write_lock  # re-exported: callers import it from here
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "fatigue.db"
@@ -117,28 +116,6 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> D
         with write_lock(db):  # apply() re-reads what is pending under the lock
             migrations.apply(db)
     return db
-
-
-@contextlib.contextmanager
-def write_lock(db: Database) -> Iterator[Database]:
-    """A write transaction that takes the write lock up front (BEGIN IMMEDIATE).
-
-    A deferred transaction that reads and then writes can fail at once with
-    "database is locked" when another writer got in between; an immediate one
-    waits for the busy timeout instead. Nested use falls back to a savepoint.
-    """
-    if db.conn.in_transaction:
-        with db.atomic():
-            yield db
-        return
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.rollback()
-        raise
-    else:
-        db.conn.execute("COMMIT")
 
 
 def schema_version(db: Database) -> list[str]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from fatigue import crypto
+
 migrations = Migrations("fatigue")
 
 _NOW = "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
@@ -370,8 +372,6 @@ def _notes_encryption(db: Database) -> None:
     # are encrypted in this same transaction with the key from fatigue.crypto
     # (created now beside the database if there is none); secure_delete
     # overwrites the freed pages, so the old plaintext does not stay in the file.
-    from fatigue import crypto  # late: crypto needs a database, not the schema
-
     db.execute("PRAGMA secure_delete = ON")
     cipher = crypto.notes_cipher(db)
     extras = [
