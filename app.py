@@ -9,7 +9,7 @@ import streamlit as st
 
 from fatigue import accounts
 from fatigue.pages._gate import first_run_screen, forced_change_screen, login_screen
-from fatigue.pages._health import stop_if_damaged
+from fatigue.pages._health import hold_app_lock, stop_if_damaged
 from fatigue.pages._notes_key import stop_if_notes_key_unusable
 from fatigue.pages._session import current_user, enforce_idle_timeout, get_db, plain, sign_out
 
@@ -34,6 +34,7 @@ ADMIN = [
     st.Page("fatigue/pages/admin.py", title="Teams and accounts", icon=":material/group:"),
 ]
 
+hold_app_lock()  # held for the process's life: a restore or key rotation refuses meanwhile
 stop_if_damaged()  # a damaged database: say how to restore, run no page, write nothing
 stop_if_notes_key_unusable()  # a wrong or missing notes key: say so, run no page
 db = get_db()

@@ -121,3 +121,39 @@ def damage_database(db, user: int, path) -> None:
     with path.open("r+b") as handle:
         handle.seek(size // 2 // 4096 * 4096)
         handle.write(b"\xff" * 4096 * 3)
+
+
+@pytest.fixture
+def read_only_database(tmp_path, monkeypatch):
+    """A sound database (one account) on a read-only file system: a real read-only
+    tmpfs mount when the tests run as root, else a file and folder without write
+    permission. Exported as FATIGUE_DB."""
+    import shutil
+    import subprocess
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    mounted = False
+    if os.geteuid() == 0:
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)],
+                                 capture_output=True).returncode == 0
+        if not mounted:
+            pytest.skip("running as root without permission to mount a read-only file system")
+    path = folder / "agency.db"
+    database = connect(path)
+    team_id = accounts.create_team(database, "North")
+    accounts.create_user(database, "casey", PASSWORD, team=team_id)
+    database.close()
+    if mounted:
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+    else:
+        path.chmod(0o400)
+        folder.chmod(0o500)
+    monkeypatch.setenv("FATIGUE_DB", str(path))
+    monkeypatch.setenv("FATIGUE_KEY_FILE", str(path) + ".key")
+    yield path
+    if mounted:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+    else:
+        folder.chmod(0o700)
+        shutil.rmtree(folder)
