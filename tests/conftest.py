@@ -157,3 +157,26 @@ def read_only_database(tmp_path, monkeypatch):
     else:
         folder.chmod(0o700)
         shutil.rmtree(folder)
+
+
+HOLDER = (
+    "import sys; sys.path.insert(0, {root!r}); from fatigue import files; "
+    "lock = files.hold_for_app({path!r}); print('holding', flush=True); sys.stdin.read()"
+)
+
+
+@pytest.fixture
+def running_app(db_path):
+    """A separate process that holds the app lock as the app does at start-up (no
+    connection to the database, no browser session), until it is killed."""
+    import subprocess
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER.format(root=root, path=str(db_path))],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "holding\n"
+    yield holder
+    holder.kill()
+    holder.wait()

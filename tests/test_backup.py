@@ -235,26 +235,6 @@ def test_backup_of_a_damaged_database_is_refused_and_leaves_no_file(db, db_path,
 
 # --- the app lock: restore refuses whenever the app runs ------------------------------
 
-HOLDER = (
-    "import sys; sys.path.insert(0, {root!r}); from fatigue import files; "
-    "lock = files.hold_for_app({path!r}); print('holding', flush=True); sys.stdin.read()"
-)
-
-
-@pytest.fixture
-def running_app(db_path):
-    """A separate process that holds the app lock as the app does at start-up (no
-    connection to the database, no browser session), until it is killed."""
-    root = str(Path(__file__).resolve().parent.parent)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER.format(root=root, path=str(db_path))],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline() == "holding\n"
-    yield holder
-    holder.kill()
-    holder.wait()
-
-
 def test_restore_refuses_while_the_app_runs_even_with_no_connection_open(
         db, db_path, saved, tmp_path, running_app):
     copy = backup.backup(db_path, tmp_path / "copy.db").path
