@@ -11,6 +11,7 @@ from fatigue import accounts
 from fatigue.pages._gate import first_run_screen, forced_change_screen, login_screen
 from fatigue.pages._health import hold_app_lock, stop_if_damaged
 from fatigue.pages._notes_key import stop_if_notes_key_unusable
+from fatigue.pages._notices import show_sign_in_notices
 from fatigue.pages._session import current_user, enforce_idle_timeout, get_db, plain, sign_out
 
 # Every run starts centred; a page may widen itself (the check-in does).
@@ -53,6 +54,7 @@ if user.must_change_password:  # after an admin reset: no page runs until it is 
     forced_change_screen(user)
     st.stop()
 
+show_sign_in_notices(user)  # e.g. an admin changed the person's single sign-on email
 pages = PERSONAL + (TEAM if user.is_lead or user.is_admin else []) + (ADMIN if user.is_admin else [])
 
 with st.sidebar:

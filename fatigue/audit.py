@@ -6,7 +6,8 @@ Every view of team or agency aggregates is recorded here by
 attempts and changes to settings. :mod:`fatigue.accounts` records logins
 (``login``, with the method), failed logins (``login_failed``, the username as
 typed and truncated, never the password), lockouts (``login_locked``), single
-sign-on refusals (``sso_refused``), password changes and resets, and admin
+sign-on refusals (``sso_refused``), single sign-on bindings (``sso_linked``,
+by :mod:`fatigue.sso`), password changes and resets, and admin
 changes to accounts and teams (``account_created``, ``account_deactivated``,
 ``account_reactivated``, ``leads_changed``, ``sso_email_set``,
 ``team_created``, ``caseload_standard_changed``); the app records

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from fatigue import accounts, audit, firstrun, settings
+from fatigue import accounts, audit, firstrun, settings, sso
 from fatigue.pages._gate import NOT_A_DIAGNOSIS
 
 from conftest import PASSWORD, log_in, start_app, texts
@@ -198,7 +198,8 @@ def test_forced_change_screen_can_log_out(db, reset_user):
 
 # --- single sign-on (st.user is faked with AppTest.user) ----------------------------
 
-AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-secret",
+SECRET = "q3Xv0bY7mN2pL9sK4tR8wZ1cF6hJ5gD0aE3uI7oP2yT"  # shaped like secrets.token_urlsafe(32)
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": SECRET,
         "client_id": "id", "client_secret": "secret",
         "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
 
@@ -219,10 +220,10 @@ def test_no_sso_button_without_an_auth_section(db, user):
 
 @pytest.mark.parametrize("auth, labels", [
     (AUTH, ["Sign in with your agency account"]),
-    ({"redirect_uri": AUTH["redirect_uri"], "cookie_secret": "s",
+    ({"redirect_uri": AUTH["redirect_uri"], "cookie_secret": SECRET,
       "microsoft": {"client_id": "id", "client_secret": "s", "server_metadata_url": "u"}},
      ["Sign in with Microsoft"]),
-    ({"redirect_uri": AUTH["redirect_uri"], "cookie_secret": "s"}, []),
+    ({"redirect_uri": AUTH["redirect_uri"], "cookie_secret": SECRET}, []),
 ])
 def test_sso_button_only_when_configured(db, user, auth, labels):
     at = sso_app({"is_logged_in": False}, auth)
@@ -230,20 +231,24 @@ def test_sso_button_only_when_configured(db, user, auth, labels):
     assert at.text_input(key="login_username")  # local accounts remain
 
 
+CASEY = {"is_logged_in": True, "iss": "https://idp.example", "sub": "casey-1",
+         "email": "Casey@agency.org", "email_verified": True, "provider": "default"}
+
+
 def test_sso_identity_signs_in_its_linked_account(db, user):
-    accounts.set_sso_email(db, user, "casey@agency.org")
-    at = sso_app({"is_logged_in": True, "email": "Casey@agency.org", "provider": "default"})
+    sso.set_email(db, user, "casey@agency.org")
+    at = sso_app(CASEY)
     assert texts(at.title) == ["Hello, Casey"]
     assert at.session_state["auth_method"] == "sso"
     at = at.button(key="logout").click().run()  # also ends the identity-provider session
     assert at.user == {"is_logged_in": False}
     at.run()  # the browser reloads the app after st.logout()
     assert texts(at.title) == ["Caseload check-in"]
-    assert [e["action"] for e in audit.entries(db)][:2] == ["logout", "login"]
+    assert [e["action"] for e in audit.entries(db)][:3] == ["logout", "login", "sso_linked"]
 
 
 def test_unknown_sso_identity_is_refused_and_can_sign_out(db, user):
-    at = sso_app({"is_logged_in": True, "email": "stranger@agency.org"})
+    at = sso_app({**CASEY, "email": "stranger@agency.org"})
     assert "user_id" not in at.session_state
     assert texts(at.error) == [
         "There is no active account here for stranger@agency.org. Accounts are not created "
@@ -253,6 +258,37 @@ def test_unknown_sso_identity_is_refused_and_can_sign_out(db, user):
     at = at.button(key="sso_logout").click().run()
     assert at.user == {"is_logged_in": False}
     assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("secret", ["a long random string", None, "x" * 40])
+def test_an_identity_cookie_signed_with_an_unsafe_secret_signs_nobody_in(db, user, secret):
+    """Whoever knows the README's example secret can forge Streamlit's identity cookie
+    (here: st.user as such a cookie would set it, for a linked account); the app must not
+    trust it, and says why single sign-on is off and how to make a secret."""
+    sso.set_email(db, user, "casey@agency.org")
+    auth = {**AUTH, "cookie_secret": secret} if secret else {
+        k: v for k, v in AUTH.items() if k != "cookie_secret"}
+    at = sso_app(CASEY, auth)
+    assert "user_id" not in at.session_state
+    assert texts(at.title) == ["Caseload check-in"]
+    assert not [b for b in at.button if b.label.startswith("Sign in with")]
+    [warning] = texts(at.warning)
+    assert warning.startswith("Single sign-on is switched off: the cookie_secret")
+    assert "secrets.token_urlsafe(32)" in warning
+    assert not audit.entries(db, action="login")
+    assert at.text_input(key="login_username")  # local accounts remain
+
+
+def test_an_admins_change_of_the_sso_email_is_shown_at_the_next_sign_in(db, user, team):
+    admin = accounts.create_user(db, "boss", PASSWORD, team=team, is_admin=True)
+    sso.set_email(db, user, "casey@agency.org", actor_id=admin)
+    at = log_in("casey")
+    [notice] = [t for t in texts(at.text) if "changed the email you can sign in with" in t]
+    assert "the admin 'boss'" in notice and "to casey@agency.org" in notice
+    assert texts(at.title) == ["Hello, Casey"]  # the page is there too
+    at = at.button(key="sign_in_notices_seen").click().run()
+    assert not [t for t in texts(at.text) if "changed the email" in t]
+    assert not [t for t in texts(log_in("casey").text) if "changed the email" in t]  # once
 
 
 @pytest.mark.parametrize("username, password", [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fatigue import accounts, firstrun
+from fatigue import accounts, firstrun, sso
 from fatigue.errors import AuthError, ValidationError
 from fatigue.accounts import User
 from fatigue.pages._session import FLASH_KEY, get_db, plain, sign_in, sign_out
@@ -91,12 +91,18 @@ SSO_REFUSED_KEY = "sso_refused"
 
 
 def sso_providers() -> list[tuple[str | None, str]]:
-    """The single sign-on providers configured in secrets (``[auth]``), or none."""
+    """The single sign-on providers configured in secrets (``[auth]``), or none: also none,
+    with the reason shown, while the cookie secret is unsafe (no identity cookie is trusted)."""
     try:
         section = st.secrets.get("auth")
     except (FileNotFoundError, KeyError, TypeError, ValueError):
         return []
-    return accounts.sso_providers(section)
+    found = sso.providers(section)
+    problem = sso.cookie_secret_problem(section.get("cookie_secret")) if found else None
+    if problem is not None:
+        st.warning(problem, icon=":material/key_off:")
+        return []
+    return found
 
 
 def _single_sign_on(providers: list[tuple[str | None, str]]) -> None:
@@ -104,7 +110,7 @@ def _single_sign_on(providers: list[tuple[str | None, str]]) -> None:
     claims = st.user.to_dict()
     if claims.get("is_logged_in") is True and SSO_REFUSED_KEY not in st.session_state:
         try:
-            user = accounts.sso_user(get_db(), claims)
+            user = sso.user_for(get_db(), claims)
         except AuthError as exc:
             st.session_state[SSO_REFUSED_KEY] = str(exc)  # once per session, not per run
         else:

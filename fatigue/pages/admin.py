@@ -10,7 +10,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from fatigue import accounts, audit, dp, erasure, settings
+from fatigue import accounts, audit, dp, erasure, settings, sso
 from fatigue.errors import ValidationError
 from fatigue.pages._session import get_db, plain, require_admin
 
@@ -175,7 +175,7 @@ if users:
                 "Only linked, active accounts can sign in with single sign-on.")
             if st.form_submit_button("Save single sign-on email"):
                 try:
-                    linked = accounts.set_sso_email(db, uid, email, actor_id=admin.id)
+                    linked = sso.set_email(db, uid, email, actor_id=admin.id)
                 except ValidationError as exc:
                     report(exc)
                 else:
