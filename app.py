@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fatigue import accounts
+from fatigue.errors import NotSaved
 from fatigue.pages._gate import first_run_screen, forced_change_screen, login_screen
 from fatigue.pages._health import hold_app_lock, stop_if_damaged
 from fatigue.pages._notes_key import stop_if_notes_key_unusable
@@ -65,4 +66,7 @@ with st.sidebar:
             st.stop()
         st.rerun()
 
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except NotSaved:  # a storage failure no form caught: plainly, never a traceback
+    st.error(NotSaved.MESSAGE, icon=":material/error:")

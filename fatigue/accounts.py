@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ from sqlite_utils import Database
 
 from fatigue import audit
 from fatigue.db import ROOT, write_lock
-from fatigue.errors import AuthError, ValidationError
+from fatigue.errors import AuthError, NotSaved, ValidationError
 from fatigue.validation import has_surrogates, text_problem
 
 MIN_PASSWORD_CHARS = 12
@@ -67,6 +68,7 @@ FORGET_FAILURES_AFTER = dt.timedelta(days=1)
 MAX_THROTTLE_KEY_CHARS = 80
 AUDIT_USERNAME_CHARS = 40
 
+log = logging.getLogger("fatigue")
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
@@ -482,19 +484,25 @@ def authenticate(
         if row is None:
             raise VerificationError
     except (VerificationError, InvalidHashError):
-        until = _record_failure(db, typed, now)
+        try:
+            until = _record_failure(db, typed, now)
+        except NotSaved:  # a full disk: the failure is not counted (the log says why)
+            until = None
         if until is not None:
             raise LockedOut(
                 LOGIN_FAILED + " " + locked_message(until, now), until
             ) from None
         raise AuthError(LOGIN_FAILED) from None
-    with write_lock(db):
-        if _hasher.check_needs_rehash(stored):
-            db.execute(
-                "UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), row[0]]
-            )
-        clear_failures(db, typed)
-        audit.record(db, row[0], "login", {"method": "password"})
+    try:  # a full disk must not lock people out: the log says what was not recorded
+        with write_lock(db):
+            if _hasher.check_needs_rehash(stored):
+                db.execute(
+                    "UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), row[0]]
+                )
+            clear_failures(db, typed)
+            audit.record(db, row[0], "login", {"method": "password"})
+    except NotSaved:
+        log.warning("The login of user %s was let through without being recorded.", row[0])
     user = get_user(db, row[0])
     assert user is not None
     return user

@@ -32,7 +32,7 @@ from sqlite_utils import Database
 from fatigue import audit
 from fatigue.accounts import User, get_user
 from fatigue.db import write_lock
-from fatigue.errors import AuthError, ValidationError
+from fatigue.errors import AuthError, NotSaved, ValidationError
 
 MAX_EMAIL_CHARS = 254
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -171,10 +171,15 @@ def _leave_notice(db: Database, user_id: int, actor_id: int, before: str | None,
 def take_notices(db: Database, user_id: int) -> list[str]:
     """The notices waiting for ``user_id``, oldest first; they are deleted as they are
     handed over (shown once, at the next sign-in)."""
-    with write_lock(db):
-        rows = db.execute("SELECT id, message FROM sign_in_notices WHERE user_id = ? ORDER BY id",
-                          [user_id]).fetchall()
-        db.execute("DELETE FROM sign_in_notices WHERE user_id = ?", [user_id])
+    rows = db.execute("SELECT id, message FROM sign_in_notices WHERE user_id = ? ORDER BY id",
+                      [user_id]).fetchall()
+    if rows:
+        try:
+            with write_lock(db):
+                db.execute("DELETE FROM sign_in_notices WHERE user_id = ? AND id <= ?",
+                           [user_id, rows[-1][0]])
+        except NotSaved:  # a full disk: shown now, and again at the next sign-in
+            pass
     return [message for _, message in rows]
 
 
@@ -200,8 +205,16 @@ def email_verified(claims: Mapping[str, Any]) -> bool:
     return _is_true(claims.get("xms_edov"))
 
 
+def _record(db: Database, actor_id: int | None, action: str, detail: dict[str, Any]) -> None:
+    """Audit a sign-in event; a full disk must not stop sign-ins (the log says so)."""
+    try:
+        audit.record(db, actor_id, action, detail)
+    except NotSaved:
+        pass
+
+
 def _refuse(db: Database, message: str, **detail: Any) -> AuthError:
-    audit.record(db, None, "sso_refused", detail)
+    _record(db, None, "sso_refused", detail)
     return AuthError(message)
 
 
@@ -254,19 +267,29 @@ def user_for(db: Database, claims: Mapping[str, Any]) -> User:
                       "at your provider. If that has changed, ask your admin to link the email "
                       "again.", reason="bound to another identity", email=clean[:80],
                       user_id=row[0], provider=provider)
-    with write_lock(db):
-        linked = db.execute(
-            "UPDATE users SET sso_issuer = ?, sso_subject = ? WHERE id = ? AND sso_email = ?"
-            " AND sso_subject IS NULL AND active = 1", [issuer, subject, row[0], clean]).rowcount
-        if linked:
-            audit.record(db, row[0], "sso_linked", {"issuer": issuer[:200], "provider": provider})
+    try:
+        linked = _bind(db, row[0], clean, issuer, subject, provider)
+    except NotSaved:
+        raise AuthError(NotSaved.MESSAGE) from None
     if not linked:  # an admin changed the account meanwhile
         raise AuthError("Your account changed while you were signing in. Please try again.")
     return _signed_in(db, row[0], provider)
 
 
+def _bind(db: Database, user_id: int, email: str, issuer: str, subject: str,
+          provider: str) -> bool:
+    """Bind ``user_id`` (still linked to ``email`` and unbound) to the identity; audited."""
+    with write_lock(db):
+        linked = db.execute(
+            "UPDATE users SET sso_issuer = ?, sso_subject = ? WHERE id = ? AND sso_email = ?"
+            " AND sso_subject IS NULL AND active = 1", [issuer, subject, user_id, email]).rowcount
+        if linked:
+            audit.record(db, user_id, "sso_linked", {"issuer": issuer[:200], "provider": provider})
+    return bool(linked)
+
+
 def _signed_in(db: Database, user_id: int, provider: str) -> User:
-    audit.record(db, user_id, "login", {"method": "sso", "provider": provider})
+    _record(db, user_id, "login", {"method": "sso", "provider": provider})
     user = get_user(db, user_id)
     assert user is not None
     return user

@@ -180,3 +180,35 @@ def running_app(db_path):
     yield holder
     holder.kill()
     holder.wait()
+
+
+def fill_the_disk(db, monkeypatch) -> None:
+    """Make the database full, as on a full disk: SQLite's page limit (max_page_count)
+    at its current size on this connection and on every connection the app opens
+    from now on, and the audit log's last page filled up, so a write that needs a
+    new page fails with SQLITE_FULL ("database or disk is full")."""
+    import sqlite3
+
+    from fatigue import db as fdb
+    from fatigue.pages import _session
+
+    def limit(conn) -> None:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    limit(db.conn)
+    try:
+        while True:
+            db.execute("INSERT INTO audit_log (action) VALUES ('filler')")
+            db.conn.commit()
+    except sqlite3.OperationalError as exc:
+        assert "full" in str(exc)
+        db.conn.rollback()
+    real = fdb.connect
+
+    def full(*args, **kwargs):
+        opened = real(*args, **kwargs)
+        limit(opened.conn)
+        return opened
+
+    monkeypatch.setattr(_session, "connect", full)

@@ -302,3 +302,16 @@ def test_odd_login_input_is_refused_without_a_crash(db, user, username, password
     assert not at.exception
     assert texts(at.error) == ["Username or password is not right."]
     assert len(audit.entries(db, action="login_failed")[0]["detail"]["username"]) <= 40
+
+
+def test_people_can_log_in_and_out_while_the_disk_is_full(db, user, monkeypatch):
+    from conftest import fill_the_disk
+
+    fill_the_disk(db, monkeypatch)
+    at = log_in("casey")
+    assert not at.exception
+    assert texts(at.title) == ["Hello, Casey"]
+    at = at.button(key="logout").click().run()
+    assert not at.exception and texts(at.title) == ["Caseload check-in"]
+    at = log_in("casey", "a-wrong-password-here")
+    assert texts(at.error) == ["Username or password is not right."]

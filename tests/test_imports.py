@@ -51,6 +51,7 @@ def test_no_import_circles_in_the_core():
 
 def test_the_storage_layers_import_downwards_only():
     graph = imports()
-    assert graph["transactions"] == set()
-    assert graph["crypto"] <= {"transactions", "files"}
+    assert graph["errors"] == graph["files"] == set()
+    assert graph["transactions"] <= {"errors"}
+    assert graph["crypto"] <= {"transactions", "files", "errors"}
     assert "db" not in graph["migrations"]

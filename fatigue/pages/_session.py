@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from fatigue import accounts, audit, settings
 from fatigue.accounts import User
 from fatigue.db import connect, default_path
+from fatigue.errors import NotSaved
 
 USER_KEY = "user_id"
 METHOD_KEY = "auth_method"  # "password" or "sso"
@@ -75,7 +76,10 @@ def sign_out(reason: str = "logout", detail: dict | None = None) -> str | None:
     user_id = st.session_state.get(USER_KEY)
     method = st.session_state.get(METHOD_KEY)
     if user_id is not None:
-        audit.record(get_db(), user_id, reason, {"method": method, **(detail or {})})
+        try:
+            audit.record(get_db(), user_id, reason, {"method": method, **(detail or {})})
+        except NotSaved:  # a full disk must not keep anyone signed in (the log says so)
+            pass
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     return method

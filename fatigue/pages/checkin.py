@@ -6,7 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from fatigue import checkins, items
-from fatigue.errors import ValidationError
+from fatigue.errors import NotSaved, ValidationError
 from fatigue.pages._session import get_db, local_today, require_user
 from fatigue.validation import (
     BACKFILL_DAYS,
@@ -75,7 +75,9 @@ def key(field: str) -> str:
 
 
 label, rating_items = items.daily_items()
-if errors:
+if NotSaved.FIELD in errors:  # the storage failed, not the answers: what was typed stays
+    st.error(errors[NotSaved.FIELD], icon=":material/error:")
+elif errors:
     st.error(
         f"Nothing was saved: please fix {len(errors)} field{'s' if len(errors) > 1 else ''} below.",
         icon=":material/error:",
