@@ -297,8 +297,11 @@ def create_user(
                 "digits, dots, dashes or underscores."
             }
         )
-    if (display_name is not None and not isinstance(display_name, str)) or text_problem(display_name or ""):
-        raise ValidationError({"display_name": "Display name must be one line of text, without control characters."})
+    problem = (display_name is not None and not isinstance(display_name, str)) or text_problem(
+        display_name or "", shown_to_others=True)
+    if problem:
+        raise ValidationError({"display_name": "Display name must be one line of text, without "
+                                               "control, invisible or text-direction characters."})
     display_name = (display_name or "").strip()
     if len(display_name) > 80:
         raise ValidationError({"display_name": "Display name must be at most 80 characters."})

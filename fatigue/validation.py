@@ -16,6 +16,7 @@ import decimal
 import math
 import numbers
 import re
+import unicodedata
 from typing import Any, Mapping
 
 import numpy as np
@@ -147,12 +148,17 @@ def to_bool(value: Any) -> bool | None:
     return None
 
 
-def text_problem(text: str, *, multiline: bool = False) -> str | None:
+def text_problem(text: str, *, multiline: bool = False, shown_to_others: bool = False) -> str | None:
     """Why ``text`` cannot be stored as typed text, or None.
 
     Refuses what no keyboard produces and no page can show: control
     characters (C0 except tab and, if ``multiline``, line breaks; DEL; C1)
     and lone surrogates (not valid Unicode, and SQLite cannot store them).
+    ``shown_to_others`` (names, support texts that an admin types for other
+    people): also invisible and text-direction characters (Unicode format
+    characters such as a right-to-left override, which shows "gnp.exe" as
+    "exe.png", zero-width spaces and joiners, soft hyphens; line and
+    paragraph separators), with which a text can pass for another.
     """
     allowed = "\t\n\r" if multiline else ""
     for ch in text:
@@ -161,6 +167,9 @@ def text_problem(text: str, *, multiline: bool = False) -> str | None:
             return "contains control characters; please retype it"
         if 0xD800 <= code <= 0xDFFF:
             return "contains characters that are not valid text; please retype it"
+        if shown_to_others and unicodedata.category(ch) in ("Cf", "Zl", "Zp"):
+            return ("contains invisible or text-direction characters (such as a right-to-left "
+                    "override or a zero-width space); please retype it")
     return None
 
 

@@ -358,3 +358,12 @@ def test_migration_0005_keeps_existing_accounts_able_to_log_in(tmp_path):
     with pytest.raises(sqlite3.IntegrityError):  # the new columns keep their rules
         db.execute("UPDATE users SET sso_email = 'Not Lower@x.org' WHERE id = 1")
     db.close()
+
+
+@pytest.mark.parametrize("name", ["gnp\u202e.exe", "Ca\u200bsey"])
+def test_display_names_with_invisible_or_direction_characters_are_refused(db, team, name):
+    with pytest.raises(ValidationError) as info:
+        accounts.create_user(db, "casey", PASSWORD, team=team, display_name=name)
+    assert info.value.errors == {"display_name": "Display name must be one line of text, without "
+                                                 "control, invisible or text-direction characters."}
+    assert not accounts.has_users(db)

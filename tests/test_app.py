@@ -5,6 +5,7 @@ import pytest
 
 from fatigue import accounts, audit, firstrun, settings, sso
 from fatigue.pages._gate import NOT_A_DIAGNOSIS
+from fatigue.pages._session import plain
 
 from conftest import PASSWORD, log_in, start_app, texts
 
@@ -250,9 +251,9 @@ def test_sso_identity_signs_in_its_linked_account(db, user):
 def test_unknown_sso_identity_is_refused_and_can_sign_out(db, user):
     at = sso_app({**CASEY, "email": "stranger@agency.org"})
     assert "user_id" not in at.session_state
-    assert texts(at.error) == [
+    assert texts(at.error) == [plain(
         "There is no active account here for stranger@agency.org. Accounts are not created "
-        "automatically\\: ask your admin to link this email to your account."]
+        "automatically: ask your admin to link this email to your account.")]
     at.run()  # refused once per session, not once per run
     assert len(audit.entries(db, action="sso_refused")) == 1
     at = at.button(key="sso_logout").click().run()

@@ -7,12 +7,15 @@ from fatigue.pages._session import plain
 @pytest.mark.parametrize("text, expected", [
     ("Casey", "Casey"),
     ("check-ins (0 of 10).", "check-ins (0 of 10)."),
-    ("[click](http://evil.example)", "\\[click\\](http\\://evil.example)"),
+    ("[click](http://evil.example)", "\\[click\\](http\\:\u2060//evil.example)"),
     ("**bold** _it_", "\\*\\*bold\\*\\* \\_it\\_"),
     ("<script>alert(1)</script>", "\\<script\\>alert(1)\\</script\\>"),
     ("# heading", "\\# heading"),
     ("- item\n1. two\n  + three", "\\- item\n1\\. two\n  \\+ three"),
-    (":material/home: $x$", "\\:material/home\\: \\$x\\$"),
+    (":material/home: $x$", "\\:\u2060material/home\\: \\$x\\$"),
+    # bare links and emails: a WORD JOINER where Streamlit would start a link
+    ("www.evil.example boss@evil.example", "www\u2060.evil.example boss\u2060@evil.example"),
+    ("Ends: then more", "Ends\\: then more"),
 ])
 def test_plain_escapes_markdown(text, expected):
     assert plain(text) == expected

@@ -18,10 +18,17 @@ USER_KEY = "user_id"
 METHOD_KEY = "auth_method"  # "password" or "sso"
 ACTIVE_KEY = "last_active"  # time.time() of the last run while signed in
 FLASH_KEY = "flash"  # a message for the login screen
-# Enough to stop emphasis, links (and bare-URL links), HTML, tables, maths,
-# icons and headings; list markers only matter at the start of a line.
+# Enough to stop emphasis, links, HTML, tables, maths and headings; list
+# markers only matter at the start of a line.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$:#])")
 _LINE_START = re.compile(r"^(\s*)([-+=]|\d+\.)", re.MULTILINE)
+# Streamlit's Markdown turns "www.", "http://" and "name@host" into links and
+# ":material/...:" into icons even when escaped (it looks at the text after
+# escapes are undone), so a WORD JOINER (U+2060: invisible, no break, skipped by
+# screen readers) goes after a colon followed by a non-space, before "@" and after "www".
+# Typed texts never hold one (fatigue.validation refuses invisible characters).
+_JOINER = "\u2060"
+_LINK_OR_ICON = re.compile(r"(?i)(?<=:)(?=\S)|(?=@)|(?<=\bwww)(?=\.)")
 
 
 @st.cache_resource(scope="session", on_release=lambda db: db.close(), show_spinner=False)
@@ -139,8 +146,8 @@ def require_lead_or_admin() -> User:
 
 
 def plain(text: str) -> str:
-    """``text`` escaped so that st.markdown shows it literally (no links, no markup)."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """``text`` escaped so that st.markdown shows it literally (no links, icons or markup)."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", _LINK_OR_ICON.sub(_JOINER, str(text)))
     def marker(match: re.Match) -> str:
         indent, mark = match.groups()
         return indent + (mark[:-1] + "\\." if mark.endswith(".") else "\\" + mark)
