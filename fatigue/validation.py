@@ -18,6 +18,7 @@ import numbers
 import re
 import unicodedata
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
@@ -171,6 +172,20 @@ def text_problem(text: str, *, multiline: bool = False, shown_to_others: bool = 
             return ("contains invisible or text-direction characters (such as a right-to-left "
                     "override or a zero-width space); please retype it")
     return None
+
+
+MAX_TIME_ZONE_CHARS = 64  # the longest IANA name is about half as long
+
+
+def time_zone(name: Any) -> ZoneInfo | None:
+    """The IANA time zone called ``name`` (e.g. "Europe/London"), or None for anything
+    else: unknown, malformed or absurdly long names (a browser may send any text)."""
+    if not isinstance(name, str) or not 0 < len(name.strip()) <= MAX_TIME_ZONE_CHARS:
+        return None
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. a name too long
+        return None
 
 
 def has_surrogates(text: str) -> bool:

@@ -212,3 +212,19 @@ def fill_the_disk(db, monkeypatch) -> None:
         return opened
 
     monkeypatch.setattr(_session, "connect", full)
+
+
+def forge(at, widget, **state):
+    """Run ``at`` with ``widget`` sending a value its browser widget never could, as a
+    hand-made websocket message would: ``state`` sets the WidgetState field, e.g.
+    ``string_value="nobody"`` or ``string_array_value=["Funday"]``."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    forged = WidgetState(id=widget.id)
+    for field, value in state.items():
+        if field.endswith("_array_value"):
+            getattr(forged, field).data[:] = value
+        else:
+            setattr(forged, field, value)
+    widget.__class__ = type("Forged", (type(widget),), {"_widget_state": property(lambda _: forged)})
+    return at.run()

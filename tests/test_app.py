@@ -54,6 +54,21 @@ def test_first_run_needs_the_setup_code(db):
     assert not accounts.has_users(db)
 
 
+def test_set_up_codes_of_any_text_are_simply_not_the_code(monkeypatch):
+    monkeypatch.setenv("FATIGUE_SETUP_CODE", "abcd-1234")
+    for code in ("café-1234", "ABCD-1234\u0301", "🔑", "\udc80", None, 1234):
+        assert not firstrun.check(code)
+
+
+@pytest.mark.parametrize("code", ["café-1234", "🔑", "x" * 5000])
+def test_any_typed_set_up_code_gets_a_plain_refusal(db, code):
+    at = fill_first_admin(start_app(), code=code)
+    assert not at.exception
+    assert texts(at.error) == [
+        "Enter the set-up code shown in the terminal where the app was started."]
+    assert not accounts.has_users(db)
+
+
 def test_load_demo_from_the_first_run_screen(db):
     from fatigue import demo
 

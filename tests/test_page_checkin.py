@@ -180,3 +180,16 @@ def test_a_full_disk_says_not_saved_next_to_the_form_and_keeps_what_was_typed(
     assert number(at, "Active caseload").value == 23
     assert at.text_area[0].value == "🙂" * 2000
     assert checkins.get_checkin(db, user, TODAY) is None
+
+
+@pytest.mark.parametrize("forged", [[], ["not-a-date"], ["2001-01-01"], ["2999-01-01"]])
+def test_a_forged_day_gets_a_plain_refusal(db, user, forged):
+    """What a hand-made websocket message can send for the date picker (nothing, or a day
+    outside the back-fill window): the page refuses plainly and saves nothing."""
+    from conftest import forge
+
+    at = log_in("casey")
+    at = forge(at, at.date_input(key="checkin_day"), string_array_value=forged)
+    assert not at.exception
+    assert not texts(at.error) or texts(at.error)[0].startswith("Choose the day in the calendar")
+    assert checkins.load_history(db, user).empty

@@ -39,3 +39,37 @@ def test_local_today_follows_the_browser_time_zone(monkeypatch):
     Context.timezone = None
     assert _session.local_today() == dt.date.today()
     assert st is _session.st
+
+
+ABSURD_ZONE = "Europe/" + "x" * 5000  # what a hand-made browser message may claim
+
+
+def test_local_today_ignores_an_absurd_browser_time_zone(monkeypatch):
+    import datetime as dt
+
+    from fatigue.pages import _session
+
+    class Context:
+        timezone = ABSURD_ZONE
+
+    monkeypatch.setattr(_session.st, "context", Context())
+    assert _session.local_today() == dt.date.today()
+
+
+@pytest.mark.parametrize("page", ["home", "checkin", "trends", "insights", "questionnaires",
+                                  "actions", "summary", "account"])
+def test_every_page_survives_a_5000_character_browser_time_zone(db, user, page):
+    from conftest import PASSWORD, start_app
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.context = {"timezone": ABSURD_ZONE}
+    at.run()
+    at.text_input(key="login_username").input("casey")
+    at.text_input(key="login_password").input(PASSWORD)
+    at = at.button(key="login_submit").click().run()
+    at = at.switch_page(f"fatigue/pages/{page}.py").run()
+    assert not at.exception
+    assert not [e for e in at.error if "xxxxxxxxxx" in e.value]  # never echoed back
+    if page == "summary":
+        assert any("time zone this server does not know" in c.value for c in at.caption)

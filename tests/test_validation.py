@@ -467,3 +467,11 @@ def test_ordinary_names_in_any_script_are_accepted_in_texts_shown_to_others():
 
     for name in ("Zoë Müller-Łukasiewicz", "أحمد علي", "山田 太郎", "O'Brien (she/her) 🌱"):
         assert text_problem(name, shown_to_others=True) is None
+
+
+def test_time_zone_names_from_a_browser():
+    from fatigue.validation import time_zone
+
+    assert str(time_zone(" Europe/London ")) == "Europe/London"
+    for name in ("Europe/" + "x" * 5000, "../../etc/passwd", "Not/A_Zone", "", None, 5, "a\x00b"):
+        assert time_zone(name) is None

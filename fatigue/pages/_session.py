@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 from sqlite_utils import Database
@@ -13,6 +12,7 @@ from fatigue import accounts, audit, settings
 from fatigue.accounts import User
 from fatigue.db import connect, default_path
 from fatigue.errors import NotSaved
+from fatigue.validation import time_zone
 
 USER_KEY = "user_id"
 METHOD_KEY = "auth_method"  # "password" or "sso"
@@ -59,13 +59,8 @@ def local_today() -> dt.date:
     A case manager in New York checking in at 9 pm must get that day, not the
     server's (UTC) tomorrow. Falls back to the server's date.
     """
-    zone = st.context.timezone
-    if zone:
-        try:
-            return dt.datetime.now(ZoneInfo(zone)).date()
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return dt.date.today()
+    zone = time_zone(st.context.timezone)  # None for an unknown or absurd name
+    return dt.datetime.now(zone).date() if zone is not None else dt.date.today()
 
 
 def sign_in(user: User, method: str = "password") -> None:

@@ -44,6 +44,11 @@ day = day_column.date_input(
     help=f"Today, or up to {BACKFILL_DAYS} days back if you missed a day.",
     key="checkin_day",
 )
+try:  # the calendar offers only these days; anything else was not sent by it
+    check_day(day, today, backfill_days=BACKFILL_DAYS)
+except ValidationError as exc:
+    st.error(f"Choose the day in the calendar: {exc.errors['day']}", icon=":material/error:")
+    st.stop()
 saved = checkins.get_checkin(db, user.id, day)
 if saved:
     state_column.info(
