@@ -153,6 +153,9 @@ def check_password(password: str) -> None:
         raise ValidationError({"password": "Password cannot be only spaces."})
     if has_surrogates(password):
         raise ValidationError({"password": "Password contains characters that are not valid text."})
+    if text_problem(password):  # NUL, tabs, escapes: nothing a login form can type back
+        raise ValidationError({"password": "Password cannot contain control characters "
+                                           "(such as NUL, tab or escape)."})
     if len(password) > MAX_PASSWORD_CHARS:
         raise ValidationError(
             {"password": f"Password must be at most {MAX_PASSWORD_CHARS} characters."}
