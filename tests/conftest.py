@@ -228,3 +228,14 @@ def forge(at, widget, **state):
             setattr(forged, field, value)
     widget.__class__ = type("Forged", (type(widget),), {"_widget_state": property(lambda _: forged)})
     return at.run()
+
+
+def another_programs_database(path):
+    """A SQLite file of some other program at ``path`` (one table of its own); ``path``."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE clients (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.commit()
+    conn.close()
+    return path

@@ -12,7 +12,7 @@ from fatigue import accounts, backup, checkins, cli
 from fatigue.backup import BackupError
 from fatigue.db import connect, schema_version
 
-from conftest import PASSWORD, RATINGS, TODAY, damage_database
+from conftest import PASSWORD, RATINGS, TODAY, another_programs_database, damage_database
 
 WRITER = Path(__file__).parent / "fixtures" / "writer.py"
 NOW = dt.datetime(2026, 3, 16, 2, 15, 0, tzinfo=dt.timezone.utc)
@@ -120,11 +120,7 @@ def test_verify_refuses_files_that_are_not_sqlite(tmp_path, content, message):
 
 
 def test_verify_refuses_another_programs_database(tmp_path):
-    path = tmp_path / "other.db"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE things (x)")
-    conn.commit()
-    conn.close()
+    path = another_programs_database(tmp_path / "other.db")
     with pytest.raises(BackupError, match="not a database of this check-in tool"):
         backup.verify(path)
 

@@ -124,13 +124,9 @@ def test_a_mistyped_db_makes_no_database_and_no_key(tmp_path, argv):
 
 
 def test_init_refuses_another_programs_sqlite_file(tmp_path):
-    import sqlite3
+    from conftest import another_programs_database
 
-    path = tmp_path / "crm.sqlite"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE clients (id INTEGER PRIMARY KEY, name TEXT)")
-    conn.commit()
-    conn.close()
+    path = another_programs_database(tmp_path / "crm.sqlite")
     before = path.read_bytes()
     code, _, err = run(["init", "--db", str(path)])
     assert code == 2

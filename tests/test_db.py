@@ -7,7 +7,7 @@ import pytest
 from fatigue import checkins, db as fdb
 from fatigue.db import UnusableDatabase, connect, default_path, health, schema_version
 
-from conftest import RATINGS, TODAY, damage_database
+from conftest import RATINGS, TODAY, another_programs_database, damage_database
 
 
 def test_default_path_and_env(monkeypatch, tmp_path):
@@ -192,16 +192,12 @@ def test_a_database_written_by_a_newer_version_is_refused_and_not_touched(db, db
 def test_another_programs_database_is_refused_and_gets_none_of_our_tables(tmp_path):
     import sqlite3
 
-    path = tmp_path / "invoices.db"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
-    conn.commit()
-    conn.close()
+    path = another_programs_database(tmp_path / "crm.db")
     with pytest.raises(fdb.WrongDatabase, match="is a database of another program"):
         connect(path)
     assert health(path).kind == "foreign"
     conn = sqlite3.connect(path)
-    assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["invoices"]
+    assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["clients"]
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # not switched to WAL
     conn.close()
 
