@@ -31,6 +31,7 @@ on the notes and finishes the swap or rolls it back.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -323,18 +324,12 @@ def finish_rotation(db: Database, path: Path) -> str:
     staged, old = _staged(path), _old(path)
     database = database_file(db)
     guard = (files.shared(database, "load the notes key again") if database is not None
-             else _no_lock())
+             else contextlib.nullcontext())
     try:
         with guard:
             return _finish_locked(db, path, staged, old)
     except files.InUse as exc:
         raise NotesKeyError(str(exc)) from None
-
-
-def _no_lock():
-    import contextlib
-
-    return contextlib.nullcontext()
 
 
 def _finish_locked(db: Database, path: Path, staged: Path, old: Path) -> str:

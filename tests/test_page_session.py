@@ -59,7 +59,7 @@ def test_local_today_ignores_an_absurd_browser_time_zone(monkeypatch):
 @pytest.mark.parametrize("page", ["home", "checkin", "trends", "insights", "questionnaires",
                                   "actions", "summary", "account"])
 def test_every_page_survives_a_5000_character_browser_time_zone(db, user, page):
-    from conftest import PASSWORD, start_app
+    from conftest import PASSWORD
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file("../app.py", default_timeout=60)
