@@ -35,8 +35,9 @@ PERSONAL_TABLES: dict[str, str] = {
     "checkin_weeks": "user_id",  # weekly sums of check-ins (emptied by trigger already)
 }
 # Tables with a user_id that are about the account, not the person's answers:
-# home team and teams led; a random cache stamp (renewed by the delete).
-ACCOUNT_TABLES: frozenset[str] = frozenset({"team_members", "data_versions"})
+# home team and teams led; a random cache stamp (renewed by the delete); notices
+# of admins' changes to how the account signs in (fatigue.sso).
+ACCOUNT_TABLES: frozenset[str] = frozenset({"team_members", "data_versions", "sign_in_notices"})
 
 
 @dataclass(frozen=True)

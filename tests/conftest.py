@@ -140,23 +140,25 @@ def read_only_database(tmp_path, monkeypatch):
         if not mounted:
             pytest.skip("running as root without permission to mount a read-only file system")
     path = folder / "agency.db"
-    database = connect(path)
-    team_id = accounts.create_team(database, "North")
-    accounts.create_user(database, "casey", PASSWORD, team=team_id)
-    database.close()
-    if mounted:
-        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
-    else:
-        path.chmod(0o400)
-        folder.chmod(0o500)
-    monkeypatch.setenv("FATIGUE_DB", str(path))
-    monkeypatch.setenv("FATIGUE_KEY_FILE", str(path) + ".key")
-    yield path
-    if mounted:
-        subprocess.run(["umount", "-l", str(folder)], check=True)
-    else:
-        folder.chmod(0o700)
-        shutil.rmtree(folder)
+    try:
+        database = connect(path)
+        team_id = accounts.create_team(database, "North")
+        accounts.create_user(database, "casey", PASSWORD, team=team_id)
+        database.close()
+        if mounted:
+            subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        else:
+            path.chmod(0o400)
+            folder.chmod(0o500)
+        monkeypatch.setenv("FATIGUE_DB", str(path))
+        monkeypatch.setenv("FATIGUE_KEY_FILE", str(path) + ".key")
+        yield path
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(folder)], check=True)
+        else:
+            folder.chmod(0o700)
+            shutil.rmtree(folder)
 
 
 HOLDER = (
