@@ -1,24 +1,33 @@
-"""Entry point: ``streamlit run app.py``.
+"""The Streamlit script: who is signed in, then navigation with only the pages they may see.
 
-Login gate, then navigation with only the pages the signed-in user may see.
-Every page script checks the role again on the server.
+Served by ``server.py`` (``./run.sh``), which adds the sign-in routes and the
+HTTP guard (:mod:`fatigue.web`). Every run resolves the signed-in person from
+the session cookie on the server; every page script checks the role again.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from fatigue import accounts
+from fatigue import accounts, web
 from fatigue.errors import NotSaved
-from fatigue.pages._gate import first_run_screen, forced_change_screen, login_screen
+from fatigue.pages._gate import (
+    first_run_screen,
+    forced_change_screen,
+    not_served_screen,
+    sign_out_button,
+    signed_out_screen,
+)
 from fatigue.pages._health import hold_app_lock, stop_if_damaged
 from fatigue.pages._notes_key import stop_if_notes_key_unusable
 from fatigue.pages._notices import show_sign_in_notices
-from fatigue.pages._session import current_user, enforce_idle_timeout, get_db, plain, sign_out
+from fatigue.pages._session import current_session, current_user, get_db, plain
+from fatigue.web.page import FAVICON_DATA_URL
 
-# Every run starts centred; a page may widen itself (the check-in does).
-st.set_page_config(
-    page_title="Caseload check-in", page_icon=":material/self_improvement:", layout="centered"
-)
+# Every run starts centred; a page may widen itself (the check-in does). The tab
+# icon is ours, inline: a :material: icon would make every browser fetch it from
+# Google's font server, and a file would go through /media/ (signed-in only).
+st.set_page_config(page_title="Caseload check-in", page_icon=FAVICON_DATA_URL,
+                   layout="centered")
 
 PERSONAL = [
     st.Page("fatigue/pages/home.py", title="Home", icon=":material/home:", default=True),
@@ -36,23 +45,26 @@ ADMIN = [
     st.Page("fatigue/pages/admin.py", title="Teams and accounts", icon=":material/group:"),
 ]
 
-hold_app_lock()  # held for the process's life: a restore or key rotation refuses meanwhile
+hold_app_lock()  # server.py took it at start-up; here too for any other process running this script
+if st.context.headers and not web.installed():  # a browser, but no sign-in routes
+    not_served_screen()
+    st.stop()
 stop_if_damaged()  # a damaged database: say how to restore, run no page, write nothing
 stop_if_notes_key_unusable()  # a wrong or missing notes key: say so, run no page
 db = get_db()
-enforce_idle_timeout()  # signs out a session idle longer than session_idle_minutes
-user = current_user()
-if user is None:
+resolved = current_session()  # from the cookie; ends a session past its limits
+user = current_user(resolved)
+if user is None or resolved.session is None:
     # A hidden navigation replaces the previous user's menu; no page is run.
     st.navigation(PERSONAL + TEAM + ADMIN, position="hidden")
     if accounts.has_users(db):
-        login_screen()
+        signed_out_screen(resolved)
     else:
         first_run_screen()
     st.stop()
 if user.must_change_password:  # after an admin reset: no page runs until it is changed
     st.navigation(PERSONAL + TEAM + ADMIN, position="hidden")
-    forced_change_screen(user)
+    forced_change_screen(user, resolved.session)
     st.stop()
 
 show_sign_in_notices(user)  # e.g. an admin changed the person's single sign-on email
@@ -60,11 +72,7 @@ pages = PERSONAL + (TEAM if user.is_lead or user.is_admin else []) + (ADMIN if u
 
 with st.sidebar:
     st.markdown(f"Signed in as **{plain(user.name)}**")
-    if st.button("Log out", icon=":material/logout:", key="logout"):
-        if sign_out() == "sso":
-            st.logout()  # also forget the identity-provider cookie
-            st.stop()
-        st.rerun()
+    sign_out_button()
 
 try:
     st.navigation(pages).run()

@@ -14,4 +14,4 @@ if [[ "${1:-}" != "--no-demo" ]]; then
 fi
 port="${PORT:-8501}"
 echo "Open http://localhost:${port} (stop with Ctrl+C)"
-exec .venv/bin/python -m streamlit run app.py --server.port="${port}" --server.address="${ADDRESS:-127.0.0.1}"
+exec .venv/bin/python -m streamlit run server.py --server.port="${port}" --server.address="${ADDRESS:-127.0.0.1}"

@@ -18,13 +18,22 @@ password is refused when
    characters long, alone or with such additions ("passwordpassword",
    "abcabcabcabc", "qwertyqwerty!").
 
-Lockout (:func:`authenticate`): failed logins are counted per normalised
-username as typed, whether or not the account exists, so a lockout does not
-reveal who has an account. The first 5 failures are free; the 5th and every
-further one lock the name for 30 seconds, doubling per failure up to 15
-minutes. A success or an admin reset clears the count; a count whose last
-failure is over a day old starts again. The counts are in the database, so
-they hold across sessions and processes.
+Lockout (:func:`authenticate`, and the current-password check of
+:func:`change_password`): failed logins are counted per normalised username
+as typed (whether or not the account exists, so a lockout does not reveal who
+has an account) *and client address*, and per client address over all names.
+The first 4 failures of a name from an address are free; the 5th and every
+further one lock that name from that address for 30 seconds, doubling per
+failure up to 15 minutes. An address locks the same way after 20 failures
+over all names. Above 60 failures a minute on the whole server, addresses
+with failures in the last day wait for the next minute. An attempt refused by
+a lock is not counted and checks no password; once the lock has passed, the
+right password signs in. So someone elsewhere cannot keep the owner locked
+out, and the owner's right password works after a cooling-off even from an
+address that is under attack. A success clears the name's count from that
+address; an admin reset or ``python -m fatigue unlock`` clears it from every
+address. Counts whose last failure is over a day old start again. The counts
+are in the database, so they hold across sessions and processes.
 
 Logins, failed logins, lockouts and every admin change made here with an
 ``actor_id`` are written to the audit log (:mod:`fatigue.audit`); a failed
@@ -44,9 +53,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from fatigue import audit
+from fatigue import audit, sessions
 from fatigue.db import ROOT, write_lock
 from fatigue.errors import AuthError, NotSaved, ValidationError
+from fatigue.timestamps import iso, parse_iso, utc
 from fatigue.validation import has_surrogates, text_problem
 
 MIN_PASSWORD_CHARS = 12
@@ -61,11 +71,18 @@ TOO_COMMON = (
 )
 SHORT_PIECE_CHARS = 4
 
-FREE_FAILURES = 5
+FREE_FAILURES = 5  # per username and client address
+ADDRESS_FREE_FAILURES = 20  # per client address, over all usernames
+GLOBAL_FAILURES_PER_MINUTE = 60  # on the whole server
 FIRST_LOCK_SECONDS = 30
 MAX_LOCK_SECONDS = 15 * 60
 FORGET_FAILURES_AFTER = dt.timedelta(days=1)
 MAX_THROTTLE_KEY_CHARS = 80
+MAX_ADDRESS_CHARS = 64
+TOO_MANY_FOR_NAME = "Too many failed logins for this username."
+TOO_MANY_FROM_ADDRESS = "Too many failed logins from your network address."
+TOO_MANY_ON_SERVER = "Too many failed logins on this server in the last minute."
+WRONG_CURRENT = "Your current password is not right."
 AUDIT_USERNAME_CHARS = 40
 
 log = logging.getLogger("fatigue")
@@ -380,40 +397,24 @@ def get_user(db: Database, user_id: int) -> User | None:
     )
 
 
-def _utc(now: dt.datetime | None) -> dt.datetime:
-    now = now or dt.datetime.now(dt.timezone.utc)
-    return now.astimezone(dt.timezone.utc).replace(microsecond=0)
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse_iso(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
-
+# --- failed logins and lockout ------------------------------------------------------
 
 def throttle_key(username: str) -> str:
-    """The key failed logins are counted under: the normalised name, truncated."""
+    """The name failed logins are counted under: the normalised name, truncated."""
     return normalize_username(username)[:MAX_THROTTLE_KEY_CHARS]
 
 
-def lock_seconds(failures: int) -> int:
-    """How long a name is locked after its ``failures``-th failure in a row (0: not)."""
-    if failures < FREE_FAILURES:
+def client_address(address: str | None) -> str:
+    """A client address as counted ('' when unknown), truncated."""
+    return address.strip()[:MAX_ADDRESS_CHARS] if isinstance(address, str) else ""
+
+
+def lock_seconds(failures: int, free: int = FREE_FAILURES) -> int:
+    """How long a key is locked after its ``failures``-th failure in a row (0: not),
+    when the first ``free`` - 1 failures are free."""
+    if failures < free:
         return 0
-    return min(FIRST_LOCK_SECONDS * 2 ** min(failures - FREE_FAILURES, 30), MAX_LOCK_SECONDS)
-
-
-def locked_until(db: Database, username: str, *, now: dt.datetime | None = None) -> dt.datetime | None:
-    """When ``username`` may try again, or None when it is not locked now."""
-    row = db.execute(
-        "SELECT locked_until FROM login_failures WHERE username = ?", [throttle_key(username)]
-    ).fetchone()
-    if row is None or row[0] is None:
-        return None
-    until = _parse_iso(row[0])
-    return until if until > _utc(now) else None
+    return min(FIRST_LOCK_SECONDS * 2 ** min(failures - free, 30), MAX_LOCK_SECONDS)
 
 
 def _wait_words(seconds: float) -> str:
@@ -424,88 +425,193 @@ def _wait_words(seconds: float) -> str:
     return f"{minutes} minutes"
 
 
-def locked_message(until: dt.datetime, now: dt.datetime | None = None) -> str:
-    """The message for a locked name: when to try again."""
-    wait = (until - _utc(now)).total_seconds()
-    return (
-        "Too many failed logins for this username. Try again in "
-        f"{_wait_words(wait)} (after {until:%H:%M:%S} UTC)."
-    )
+def locked_message(until: dt.datetime, now: dt.datetime | None = None, *,
+                   reason: str = TOO_MANY_FOR_NAME) -> str:
+    """The message for a lock: why, and when to try again."""
+    wait = (until - utc(now)).total_seconds()
+    return f"{reason} Try again in {_wait_words(wait)} (after {until:%H:%M:%S} UTC)."
 
 
-def _record_failure(db: Database, username: str, now: dt.datetime) -> dt.datetime | None:
-    """Count a failed login for ``username``; return the lock's end if it is now locked."""
-    key = throttle_key(username)
+def _keys(username: str, address: str) -> list[tuple[str, str, str, int, str]]:
+    """The counters a failure from ``address`` for ``username`` adds to:
+    (kind, username, address, free failures, reason shown when locked)."""
+    keys = [("name", throttle_key(username), address, FREE_FAILURES, TOO_MANY_FOR_NAME)]
+    if address:
+        keys.append(("address", "", address, ADDRESS_FREE_FAILURES, TOO_MANY_FROM_ADDRESS))
+    return keys
+
+
+def _minute(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def lock_in_force(
+    db: Database, username: str, address: str = "", *, now: dt.datetime | None = None
+) -> LockedOut | None:
+    """Why an attempt for ``username`` from ``address`` is refused now, or None.
+
+    A lock holds for the username from that address, or for the address;
+    over the server-wide ceiling of failures per minute, an address with
+    failures in the last day must also wait for the next minute. Nothing
+    here depends on whether the account exists.
+    """
+    now, address = utc(now), client_address(address)
+    locks: list[tuple[dt.datetime, str]] = []
+    for kind, name, addr, _, reason in _keys(username, address):
+        row = db.execute(
+            "SELECT locked_until FROM login_failures WHERE kind = ? AND username = ? AND address = ?",
+            [kind, name, addr],
+        ).fetchone()
+        if row and row[0] and parse_iso(row[0]) > now:
+            locks.append((parse_iso(row[0]), reason))
+    if address:
+        row = db.execute("SELECT failures FROM login_failure_minutes WHERE minute = ?",
+                         [_minute(now)]).fetchone()
+        failed_here = db.execute("SELECT 1 FROM login_failures WHERE address = ? LIMIT 1",
+                                 [address]).fetchone()
+        if row and row[0] >= GLOBAL_FAILURES_PER_MINUTE and failed_here:
+            locks.append((now.replace(second=0) + dt.timedelta(minutes=1), TOO_MANY_ON_SERVER))
+    if not locks:
+        return None
+    until, reason = max(locks)
+    return LockedOut(locked_message(until, now, reason=reason), until)
+
+
+def _record_failure(
+    db: Database, username: str, address: str, now: dt.datetime, *,
+    actor_id: int | None = None, action: str = "login_failed",
+) -> dt.datetime | None:
+    """Count a failure for ``username`` from ``address``; return the end of the
+    longest lock it starts, if any. Audited as ``action``."""
+    locks: list[tuple[dt.datetime, str]] = []
     with write_lock(db):
         db.execute("DELETE FROM login_failures WHERE last_failure_at < ?",
-                   [_iso(now - FORGET_FAILURES_AFTER)])
-        row = db.execute("SELECT failures FROM login_failures WHERE username = ?", [key]).fetchone()
-        failures = (row[0] if row else 0) + 1
-        seconds = lock_seconds(failures)
-        until = now + dt.timedelta(seconds=seconds) if seconds else None
+                   [iso(now - FORGET_FAILURES_AFTER)])
+        db.execute("DELETE FROM login_failure_minutes WHERE minute < ?",
+                   [_minute(now - dt.timedelta(hours=1))])
+        for kind, name, addr, free, _ in _keys(username, address):
+            row = db.execute(
+                "SELECT failures FROM login_failures WHERE kind = ? AND username = ? AND address = ?",
+                [kind, name, addr]).fetchone()
+            failures = (row[0] if row else 0) + 1
+            seconds = lock_seconds(failures, free)
+            until = now + dt.timedelta(seconds=seconds) if seconds else None
+            db.execute(
+                "INSERT INTO login_failures (kind, username, address, failures, last_failure_at,"
+                " locked_until) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, username, address)"
+                " DO UPDATE SET failures = excluded.failures,"
+                " last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until",
+                [kind, name, addr, failures, iso(now), None if until is None else iso(until)],
+            )
+            if until is not None:
+                locks.append((until, kind))
+                audit.record(db, actor_id, "login_locked", {
+                    "lock": kind, **_audit_name(db, name), "address": addr,
+                    "failures": failures, "until": iso(until)})
         db.execute(
-            "INSERT INTO login_failures (username, failures, last_failure_at, locked_until)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET"
-            " failures = excluded.failures, last_failure_at = excluded.last_failure_at,"
-            " locked_until = excluded.locked_until",
-            [key, failures, _iso(now), None if until is None else _iso(until)],
-        )
-        audit.record(db, None, "login_failed", {"username": (username or "")[:AUDIT_USERNAME_CHARS]})
-        if until is not None:
-            audit.record(db, None, "login_locked",
-                         {"username": key[:AUDIT_USERNAME_CHARS], "failures": failures,
-                          "until": _iso(until)})
-    return until
+            "INSERT INTO login_failure_minutes (minute, failures) VALUES (?, 1)"
+            " ON CONFLICT (minute) DO UPDATE SET failures = failures + 1", [_minute(now)])
+        audit.record(db, actor_id, action, {**_audit_name(db, username), "address": address})
+    return max(locks)[0] if locks else None
 
 
-def clear_failures(db: Database, username: str) -> None:
-    """Forget the failed logins of ``username`` (after a success or an admin reset)."""
-    db.execute("DELETE FROM login_failures WHERE username = ?", [throttle_key(username)])
+def _audit_name(db: Database, typed: str | None) -> dict[str, Any]:
+    """How a failed login names its username in the audit log: the account's name
+    when there is such an account, else only that there is none. What was typed
+    into the username box is never stored otherwise (it may be a password)."""
+    name = normalize_username(typed or "")
+    if name and db.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchone():
+        return {"username": name[:AUDIT_USERNAME_CHARS]}
+    return {"username": None, "no_such_account": True}
+
+
+def clear_failures(db: Database, username: str, address: str | None = None) -> None:
+    """Forget the failed logins of ``username``: from ``address`` (after a success
+    there), or from every address (an admin reset, ``fatigue unlock``)."""
+    sql = "DELETE FROM login_failures WHERE kind = 'name' AND username = ?"
+    params = [throttle_key(username)]
+    if address is not None:
+        sql += " AND address = ?"
+        params.append(client_address(address))
+    db.execute(sql, params)
+
+
+def unlock(db: Database, *, username: str | None = None, address: str | None = None) -> int:
+    """Lift the locks on ``username`` (from every address) or on ``address``; for the
+    operator (``python -m fatigue unlock``). Returns how many counters were removed."""
+    if (username is None) == (address is None):
+        raise ValidationError({"unlock": "Give a username or an address to unlock."})
+    with write_lock(db):
+        if username is not None:
+            key = throttle_key(username)
+            if not key:
+                raise ValidationError({"username": "Give the username to unlock."})
+            removed = db.execute("DELETE FROM login_failures WHERE kind = 'name' AND username = ?",
+                                 [key]).rowcount
+            detail = {"username": key[:AUDIT_USERNAME_CHARS]}
+        else:
+            addr = client_address(address)
+            if not addr:
+                raise ValidationError({"address": "Give the address to unlock."})
+            removed = db.execute("DELETE FROM login_failures WHERE address = ?", [addr]).rowcount
+            detail = {"address": addr}
+        audit.record(db, None, "unlocked", {**detail, "counters": removed})
+    return removed
+
+
+def _typed(text: object) -> str:
+    """Typed text as usable by the checks ('' for non-text or broken text)."""
+    return text if isinstance(text, str) and not has_surrogates(text) else ""
 
 
 def authenticate(
-    db: Database, username: str, password: str, *, now: dt.datetime | None = None
+    db: Database, username: str, password: str, *, address: str | None = None,
+    now: dt.datetime | None = None,
 ) -> User:
     """The user whose credentials these are; :class:`AuthError` otherwise.
 
-    An unknown user, an inactive one and a wrong password all raise the same
-    message after the same amount of hashing work. A name that is locked
-    (too many failures, see the module doc) raises :class:`LockedOut`
-    before any password is checked, whether or not the account exists.
+    ``address``: the client's network address, for the per-address counts
+    (None: unknown; then only the username is counted). An unknown user, an
+    inactive one and a wrong password all raise the same message after the
+    same amount of hashing work. A lock in force (see the module doc) raises
+    :class:`LockedOut` before any password is checked, whether or not the
+    account exists, and the refused attempt is not counted: once the lock
+    has passed, the right password signs in.
     """
-    now = _utc(now)
-    typed = username if isinstance(username, str) and not has_surrogates(username) else ""
-    until = locked_until(db, typed, now=now)
-    if until is not None:
-        audit.record(db, None, "login_failed",
-                     {"username": typed[:AUDIT_USERNAME_CHARS], "reason": "locked"})
-        raise LockedOut(locked_message(until, now), until)
+    now, typed, address = utc(now), _typed(username), client_address(address)
+    refused = lock_in_force(db, typed, address, now=now)
+    if refused is not None:
+        try:
+            audit.record(db, None, "login_failed", {**_audit_name(db, typed),
+                                                    "address": address, "reason": "locked"})
+        except NotSaved:  # a full disk: still refused (the log says what was not recorded)
+            pass
+        raise refused
     row = db.execute(
         "SELECT id, password_hash FROM users WHERE username = ? AND active = 1",
         [normalize_username(typed)],
     ).fetchone()
     stored = row[1] if row else _DUMMY_HASH
     try:
-        _hasher.verify(stored, password if isinstance(password, str) and not has_surrogates(password) else "")
+        _hasher.verify(stored, _typed(password))
         if row is None:
             raise VerificationError
     except (VerificationError, InvalidHashError):
         try:
-            until = _record_failure(db, typed, now)
+            until = _record_failure(db, typed, address, now)
         except NotSaved:  # a full disk: the failure is not counted (the log says why)
             until = None
         if until is not None:
-            raise LockedOut(
-                LOGIN_FAILED + " " + locked_message(until, now), until
-            ) from None
+            lock = lock_in_force(db, typed, address, now=now)
+            raise LockedOut(f"{LOGIN_FAILED} {lock}", lock.until) from None
         raise AuthError(LOGIN_FAILED) from None
-    try:  # a full disk must not lock people out: the log says what was not recorded
+    try:  # a full disk must not refuse the right password: the log says what was not recorded
         with write_lock(db):
             if _hasher.check_needs_rehash(stored):
                 db.execute(
                     "UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), row[0]]
                 )
-            clear_failures(db, typed)
+            clear_failures(db, typed, address)
             audit.record(db, row[0], "login", {"method": "password"})
     except NotSaved:
         log.warning("The login of user %s was let through without being recorded.", row[0])
@@ -514,54 +620,84 @@ def authenticate(
     return user
 
 
-def set_password(db: Database, user_id: int, password: str, *, must_change: bool = False) -> None:
-    """Replace the password of ``user_id``; ``must_change``: ask for a new one at next login."""
+def set_password(
+    db: Database, user_id: int, password: str, *, must_change: bool = False,
+    keep_session: int | None = None, reason: str = "password_set",
+) -> None:
+    """Replace the password of ``user_id``; ``must_change``: ask for a new one at next login.
+
+    Every session of the account ends, except ``keep_session`` (the one
+    making the change); ``reason`` says why in the audit log.
+    """
     hashed = hash_password(password)
-    db.execute(
-        "UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?",
-        [hashed, int(bool(must_change)), user_id],
-    )
+    with write_lock(db):
+        db.execute(
+            "UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?",
+            [hashed, int(bool(must_change)), user_id],
+        )
+        sessions.end_all(db, user_id, reason=reason, keep=keep_session)
 
 
 def reset_password(db: Database, user_id: int, password: str, *, actor_id: int) -> None:
     """An admin sets a new password for ``user_id``: it must be changed at the next
-    login, the name's failed logins are cleared, and the reset is audited."""
+    login, every open session of the account ends (so none can choose the new
+    password), the name's failed logins are cleared, and the reset is audited."""
     check_password(password)
     with write_lock(db):
         username = _username(db, user_id)
-        set_password(db, user_id, password, must_change=True)
+        set_password(db, user_id, password, must_change=True, reason="password_reset")
         clear_failures(db, username)
         audit.record(db, actor_id, "password_reset", {"user_id": user_id, "username": username})
 
 
-def change_password(db: Database, user_id: int, current: str, new: str) -> None:
+def change_password(
+    db: Database, user_id: int, current: str, new: str, *, address: str | None = None,
+    keep_session: int | None = None, now: dt.datetime | None = None,
+) -> None:
     """Replace one's own password after checking the current one.
 
-    Raises :class:`AuthError` for a wrong current password and
-    :class:`ValidationError` for a weak new one; nothing changes then.
-    Clears a pending "must change" and writes ``password_changed`` to the audit log.
+    The check of the current password is throttled and audited like a login
+    (under the account's username and ``address``): a wrong one raises
+    :class:`AuthError` (:class:`LockedOut` when locked), a weak new one
+    :class:`ValidationError`; nothing changes then. A change clears a
+    pending "must change", ends every other session of the account (all but
+    ``keep_session``) and writes ``password_changed`` to the audit log.
     """
-    row = db.execute("SELECT password_hash FROM users WHERE id = ? AND active = 1",
+    now, address = utc(now), client_address(address)
+    row = db.execute("SELECT password_hash, username FROM users WHERE id = ? AND active = 1",
                      [user_id]).fetchone()
+    username = row[1] if row else ""
+    refused = lock_in_force(db, username, address, now=now) if row else None
+    if refused is not None:
+        audit.record(db, user_id, "password_check_failed", {"address": address, "reason": "locked"})
+        raise refused
     try:
-        _hasher.verify(row[0] if row else _DUMMY_HASH, current or "")
+        _hasher.verify(row[0] if row else _DUMMY_HASH, _typed(current))
+        if row is None:
+            raise VerificationError
     except (VerificationError, InvalidHashError):
-        raise AuthError("Your current password is not right.") from None
-    if row is None:
-        raise AuthError("Your current password is not right.")
+        if row is not None and _record_failure(db, username, address, now, actor_id=user_id,
+                                               action="password_check_failed") is not None:
+            lock = lock_in_force(db, username, address, now=now)
+            raise LockedOut(f"{WRONG_CURRENT} {lock}", lock.until) from None
+        raise AuthError(WRONG_CURRENT) from None
     if new == current:
         raise ValidationError({"password": "The new password must differ from the current one."})
     with write_lock(db):
-        set_password(db, user_id, new)
+        set_password(db, user_id, new, keep_session=keep_session, reason="password_changed")
+        clear_failures(db, username, address)
         audit.record(db, user_id, "password_changed", {})
 
 
-def complete_forced_change(db: Database, user_id: int, new: str) -> None:
+def complete_forced_change(
+    db: Database, user_id: int, new: str, *, keep_session: int | None = None
+) -> None:
     """Choose a new password right after logging in with one an admin set.
 
     Only while the account must change its password (the person has just
-    proved they know the current one by logging in). The new password must
-    differ from the admin's; :class:`ValidationError` otherwise.
+    proved they know the current one by logging in: an admin reset ended
+    every session opened before it). The new password must differ from the
+    admin's; :class:`ValidationError` otherwise. Every other session ends.
     """
     row = db.execute(
         "SELECT password_hash, must_change_password FROM users WHERE id = ? AND active = 1",
@@ -578,18 +714,21 @@ def complete_forced_change(db: Database, user_id: int, new: str) -> None:
         raise ValidationError(
             {"password": "Choose a password different from the one the admin set."})
     with write_lock(db):
-        set_password(db, user_id, new)
+        set_password(db, user_id, new, keep_session=keep_session, reason="password_changed")
         audit.record(db, user_id, "password_changed", {"forced": True})
 
 
 def set_active(db: Database, user_id: int, active: bool, *, actor_id: int | None = None) -> None:
-    """Deactivate (or reactivate) an account; its data stays.
+    """Deactivate (or reactivate) an account; its data stays. Deactivating ends
+    every session of the account at once.
 
     With ``actor_id`` the change is written to the audit log.
     """
     with write_lock(db):
         username = _username(db, user_id)
         db.execute("UPDATE users SET active = ? WHERE id = ?", [int(bool(active)), user_id])
+        if not active:
+            sessions.end_all(db, user_id, reason="account_deactivated", actor_id=actor_id)
         if actor_id is not None:
             audit.record(db, actor_id, "account_reactivated" if active else "account_deactivated",
                          {"user_id": user_id, "username": username})

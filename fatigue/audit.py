@@ -2,22 +2,34 @@
 and what admins changed, and when.
 
 Every view of team or agency aggregates is recorded here by
-:mod:`fatigue.aggregates` itself (a page cannot forget to), as are refused
+:mod:`fatigue.teamfigures.reports` itself (a page cannot forget to), as are refused
 attempts and changes to settings. :mod:`fatigue.accounts` records logins
-(``login``, with the method), failed logins (``login_failed``, the username as
-typed and truncated, never the password), lockouts (``login_locked``), single
-sign-on refusals (``sso_refused``), single sign-on bindings (``sso_linked``,
-by :mod:`fatigue.sso`), password changes and resets, and admin
+(``login``, with the method), failed logins (``login_failed``, the account's
+username when there is such an account, else only that there is none, never
+what was typed, and the client address), failed
+current-password checks (``password_check_failed``), lockouts
+(``login_locked``), ``unlocked``, password changes and resets, and admin
 changes to accounts and teams (``account_created``, ``account_deactivated``,
-``account_reactivated``, ``leads_changed``, ``sso_email_set``,
-``team_created``, ``caseload_standard_changed``); the app records
-``logout`` and ``idle_sign_out``. Admins read the log with :func:`entries`.
+``account_reactivated``, ``leads_changed``, ``team_created``,
+``caseload_standard_changed``); :mod:`fatigue.sso` records single sign-on
+refusals (``sso_refused``), the binding of an account to its identity at the
+provider (``sso_linked``) and admins' changes of the single sign-on email
+(``sso_email_set``); :mod:`fatigue.sessions` records sign-outs
+(``logout``, ``signed_out_device``), sessions that ran out (``idle_sign_out``,
+``session_expired``) and sessions ended together (``sessions_ended``, with the
+reason). Admins read the log with :func:`entries`.
 The table refuses UPDATE and DELETE (triggers in migration
 ``0003_aggregates_privacy``), so an entry cannot be edited away from the app.
 
 ``detail`` is a small JSON object: team ids and names, the kind of period and
 the first and last period viewed, account names; never passwords, answers,
 scores or notes.
+
+Admins do not see who checks in: :func:`admin_entries`, the admin's view,
+keeps only security events and admin actions (:data:`ADMIN_VIEW`), never a
+person's routine sign-ins and sign-outs or what they did with their own data
+(imports, deletions), which would tell when each person uses the tool. Those
+stay in the table, for the person's own account page and for the operator.
 """
 from __future__ import annotations
 
@@ -31,6 +43,17 @@ from fatigue.db import write_lock
 from fatigue.errors import ValidationError
 
 MAX_ACTION_CHARS = 60
+# What the admin's audit view shows: security events and admin actions (and
+# refused attempts, ``denied_*``). An allow-list, so a new routine action is
+# hidden from admins until someone decides otherwise.
+ADMIN_VIEW: frozenset[str] = frozenset({
+    "account_created", "account_deactivated", "account_reactivated", "leads_changed",
+    "password_reset", "password_changed", "sso_email_set", "sso_refused", "sso_linked",
+    "login_failed", "login_locked", "password_check_failed", "unlocked",
+    "team_created", "caseload_standard_changed",
+    "change_setting", "user_data_deleted", "delete_user_data_refused",
+    "data_exported_by_operator", "view_team_report", "view_org_report",
+})
 MAX_DETAIL_CHARS = 4000
 MAX_LIMIT = 10_000
 
@@ -69,9 +92,11 @@ def entries(
     *,
     action: str | None = None,
     actor_id: int | None = None,
+    admin_view: bool = False,
 ) -> list[dict[str, Any]]:
     """The most recent entries first: ``id``, ``at`` (UTC, ISO), ``actor_id``,
-    ``actor`` (username, or None), ``action`` and ``detail`` (a dict)."""
+    ``actor`` (username, or None), ``action`` and ``detail`` (a dict).
+    ``admin_view``: only what an admin may see (:data:`ADMIN_VIEW`)."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise ValidationError({"limit": f"limit must be a whole number from 1 to {MAX_LIMIT}."})
     sql = (
@@ -86,6 +111,10 @@ def entries(
     if actor_id is not None:
         where.append("a.actor_id = ?")
         params.append(int(actor_id))
+    if admin_view:
+        marks = ", ".join("?" for _ in ADMIN_VIEW)
+        where.append(f"(a.action IN ({marks}) OR a.action GLOB 'denied_*')")
+        params.extend(sorted(ADMIN_VIEW))
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY a.id DESC LIMIT ?"
@@ -94,3 +123,8 @@ def entries(
     for row in rows:
         row["detail"] = json.loads(row["detail"])
     return rows
+
+
+def admin_entries(db: Database, limit: int = 200) -> list[dict[str, Any]]:
+    """The admin's audit view: security events and admin actions, newest first."""
+    return entries(db, limit, admin_view=True)

@@ -8,13 +8,16 @@ fast bulk loader, then times, each several times (median, min, max):
 - a personal dashboard for one person with ``days`` days: history, baseline,
   signals, suggestions (:func:`fatigue.suggestions.evaluate`), computed afresh,
   and a rerun served from the data-version cache;
-- the team report of one team of 30 over all its weeks, on first view (every
-  cell computed) and once frozen; the organisation report (all teams);
+- releasing every week of the history once, for every group (part of the
+  build: a week is released once, then only read), and per week;
+- the team report of one team of 30 over all its weeks (reading released
+  weeks); the organisation report (all teams, weekly and 4-weekly);
 - a full AppTest run of the check-in, trends and team pages (signed in);
 - peak memory (RSS) of this process;
-- two reference points: a naive team report (every check-in loaded into
-  pandas, then grouped) and the floor (a bare SQLite scan over the team's
-  check-ins that the team report summarises).
+- two reference points: a naive team report (the team's check-ins from SQL
+  into pandas, then grouped per person-week and week, as one would write it
+  without a release store) and the floor (a bare SQLite scan over the team's
+  check-ins that the released weeks summarise).
 
 The agency is built in a child process, so the generator's arrays do not count
 towards this process's peak memory; that child's peak is reported on its own.
@@ -111,6 +114,7 @@ def build(path: str, staff: int, days: int, seed: int) -> dict[str, Any]:
     """Generate the agency and bulk-load it into a new database at ``path``."""
     from fatigue import demo
     from fatigue.db import connect
+    from fatigue.teamfigures.release import release_due
 
     start = time.perf_counter()
     agency = demo.generate(seed=seed, days=days, teams=demo.agency_teams(staff, TEAM_SIZE))
@@ -119,12 +123,17 @@ def build(path: str, staff: int, days: int, seed: int) -> dict[str, Any]:
     try:
         counts = demo.bulk_load(db, agency)
         db.execute("ANALYZE")
+        loaded = time.perf_counter()
+        weeks = release_due(db)
+        released = time.perf_counter()
     finally:
         db.close()
     return {
         **counts,
         "generate_s": generated - start,
-        "load_s": time.perf_counter() - generated,
+        "load_s": loaded - generated,
+        "release_s": released - loaded,
+        "weeks_released": weeks,
         "build_peak_rss_mb": _peak_rss_mb(),
     }
 
@@ -201,21 +210,20 @@ def _saves(db: Any, today: dt.date, count: int) -> list[float]:
 
 
 def naive_team_report(db: Any, team_id: int, first: dt.date, last: dt.date) -> Any:
-    """The naive way: every check-in of the agency into pandas, then filter and group
-    (person-week means, then the mean over people per week). A reference point only."""
+    """The straightforward way: the team's check-ins from SQL into pandas, then
+    person-week means and the mean over people per week. A reference point only."""
     import pandas as pd
 
     columns = ["exhaustion", "empathy", "detachment", "intrusion", "meaning", "recovery",
                "time_pressure", "caseload", "contacts", "crisis_contacts", "trauma_contacts",
                "after_hours_minutes", "supervision"]
     frame = pd.read_sql_query(
-        f"SELECT c.user_id, c.day, {', '.join('c.' + name for name in columns)}, m.team_id"
-        " FROM checkins c LEFT JOIN team_members m ON m.user_id = c.user_id AND m.home = 1",
-        db.conn)
+        f"SELECT c.user_id, c.day, {', '.join('c.' + name for name in columns)}"
+        " FROM checkins c JOIN team_members m ON m.user_id = c.user_id AND m.home = 1"
+        " WHERE m.team_id = ? AND c.day BETWEEN ? AND ?",
+        db.conn, params=[team_id, first.isoformat(), last.isoformat()])
     frame["day"] = pd.to_datetime(frame["day"])
-    team = frame[(frame["team_id"] == team_id) & (frame["day"] >= pd.Timestamp(first))
-                 & (frame["day"] <= pd.Timestamp(last))]
-    team = team.assign(week=team["day"].dt.to_period("W-SUN"))
+    team = frame.assign(week=frame["day"].dt.to_period("W-SUN"))
     person = team.groupby(["week", "user_id"])[columns].mean()
     return person.groupby(level="week").agg(["mean", "count"])
 
@@ -234,20 +242,31 @@ def _pages(path: str, username: str, password: str, runs: int) -> dict[str, list
     (the first run of each page in the session included)."""
     from streamlit.testing.v1 import AppTest
 
-    from fatigue.db import ROOT
+    from fatigue import accounts, sessions
+    from fatigue.db import ROOT, connect
+    from fatigue.pages import _session
 
     os.environ["FATIGUE_DB"] = path
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    at.text_input(key="login_username").input(username)
-    at.text_input(key="login_password").input(password)
-    at.button(key="login_submit").click().run()
-    out: dict[str, list[float]] = {}
-    for name, page in PAGES.items():
-        def run_page() -> None:
-            at.switch_page(f"fatigue/pages/{page}.py").run()
-            if at.exception:
-                raise RuntimeError(f"The {page} page failed: {at.exception[0].message}")
-        out[name] = _timed(run_page, runs)
+    db = connect(path)
+    try:  # signed in as the sign-in route would: a session and its token
+        token, _ = sessions.start(db, accounts.authenticate(db, username, password).id)
+    finally:
+        db.close()
+    # AppTest sends no cookies: hand the pages this session's token for the runs.
+    cookie, _session.browser_token = _session.browser_token, lambda: token
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+        if not any("Signed in as" in text.value for text in at.sidebar.markdown):
+            raise RuntimeError(f"The page runs could not sign in as {username}.")
+        out: dict[str, list[float]] = {}
+        for name, page in PAGES.items():
+            def run_page() -> None:
+                at.switch_page(f"fatigue/pages/{page}.py").run()
+                if at.exception:
+                    raise RuntimeError(f"The {page} page failed: {at.exception[0].message}")
+            out[name] = _timed(run_page, runs)
+    finally:
+        _session.browser_token = cookie
     return out
 
 
@@ -256,8 +275,10 @@ def run(
     pages: bool = True, progress: Callable[[str], None] | None = None,
 ) -> list[Figure]:
     """Build the agency in a temporary folder, measure, return the figures."""
-    from fatigue import aggregates, analytics, checkins, demo, suggestions
+    from fatigue import analytics, checkins, demo, suggestions
     from fatigue.db import connect
+    from fatigue.teamfigures import reports
+    from fatigue.teamfigures.periods import MAX_PERIODS, week_start
 
     say = progress or (lambda _text: None)
     figures: list[Figure] = []
@@ -270,6 +291,10 @@ def run(
                    f"{built['teams']} teams"),
             Figure("build_generate", built["generate_s"] * 1000.0),
             Figure("build_load", built["load_s"] * 1000.0, note="bulk insert, one transaction"),
+            Figure("build_release", built["release_s"] * 1000.0,
+                   note=f"{built['weeks_released']} weeks released once, every group"),
+            Figure("release_per_week", built["release_s"] * 1000.0 / max(built["weeks_released"], 1),
+                   note="one week for every group, the work of the first view after a week closes"),
             Figure("build_peak_rss", built["build_peak_rss_mb"], "MB",
                    note="the child process that generated and loaded the agency"),
         ]
@@ -277,7 +302,7 @@ def run(
         today = dt.date.today()
         picked = _pick(db)
         team_id, lead_id, person_id = picked["team_id"], picked["lead_id"], picked["person_id"]
-        weeks = min(aggregates.MAX_PERIODS, (today - picked["first"]).days // 7 + 2)
+        weeks = min(MAX_PERIODS, (today - picked["first"]).days // 7 + 2)
 
         say("saving check-ins ...")
         samples = _saves(db, today, saves)
@@ -306,30 +331,18 @@ def run(
 
         say("team and organisation reports ...")
 
-        def forget_team() -> None:
-            db.execute("DELETE FROM aggregate_cells WHERE group_key = ?", [f"team:{team_id}"])
-            db.conn.commit()
-
         def team_report() -> None:
-            aggregates.team_report(db, team_id, "week", viewer_id=lead_id, periods=weeks)
+            reports.team_report(db, team_id, "week", viewer_id=lead_id, periods=weeks)
 
-        figures.append(_figure("team_report", _timed(team_report, runs, forget_team),
-                               note=f"one team of {TEAM_SIZE}, {weeks} weeks, first view "
-                               "(every cell computed)"))
-        figures.append(_figure("team_report_frozen", _timed(team_report, runs),
-                               note="later views: cells frozen"))
-
-        def forget_all() -> None:
-            db.execute("DELETE FROM aggregate_cells")
-            db.conn.commit()
+        figures.append(_figure("team_report", _timed(team_report, runs),
+                               note=f"one team of {TEAM_SIZE}, {weeks} weeks, released weeks read"))
 
         def org_report() -> None:
-            aggregates.org_report(db, "week", viewer_id=picked["admin_id"])
-            aggregates.org_report(db, "4week", viewer_id=picked["admin_id"])
+            reports.org_report(db, "week", viewer_id=picked["admin_id"])
+            reports.org_report(db, "4week", viewer_id=picked["admin_id"])
 
-        figures.append(_figure("org_report", _timed(org_report, runs, forget_all),
-                               note="all teams, weeks and 4-week periods, first view"))
-        figures.append(_figure("org_report_frozen", _timed(org_report, runs)))
+        figures.append(_figure("org_report", _timed(org_report, runs),
+                               note="all teams, the last 8 weeks and 6 4-week periods"))
 
         if pages:
             say("pages (AppTest) ...")
@@ -340,11 +353,11 @@ def run(
                               note="this process, before the naive reference"))
 
         say("reference points ...")
-        first = aggregates.period_start(picked["first"], "week")
-        last = aggregates.period_bounds(today, "week")[1]
+        first = week_start(picked["first"])
+        last = week_start(today) + dt.timedelta(days=6)
         naive = _timed(lambda: naive_team_report(db, team_id, first, last), max(1, min(runs, 3)))
         figures.append(_figure("naive_team_report", naive,
-                               note="every check-in into pandas, then grouped"))
+                               note="the team's check-ins into pandas, then grouped"))
         floor = _timed(lambda: db.execute(
             FLOOR_SQL, [team_id, first.isoformat(), last.isoformat()]).fetchall(), runs)
         figures.append(_figure("floor_scan", floor,

@@ -2,6 +2,12 @@
 
 The private note is encrypted on the way in and decrypted on the way out
 (:mod:`fatigue.crypto`); everything else is stored as it is.
+
+Only :func:`save_checkin` (the daily form) can mark a check-in as counting in
+team figures, and only inside the back-fill window of the agency's date, for
+a week not yet released (:func:`fatigue.teamfigures.rules.counts_for_team`).
+:func:`save_checkins` (history import, demo) never does, and a day it
+overwrites stops counting.
 """
 from __future__ import annotations
 
@@ -11,23 +17,49 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 from sqlite_utils import Database
 
-from fatigue import crypto
+from fatigue import crypto, settings
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
-from fatigue.validation import FIELDS, FLAGS, INT_RANGES, check_day, validate_checkin
+from fatigue.teamfigures import rules, store
+from fatigue.teamfigures.periods import week_start
+from fatigue.validation import (
+    BACKFILL_DAYS, FIELDS, FLAGS, INT_RANGES, check_day, validate_checkin,
+)
 
 COLUMNS: tuple[str, ...] = ("day", *FIELDS)
 INTEGERS: tuple[str, ...] = tuple(INT_RANGES)
 
 _UPSERT = """
-INSERT INTO checkins (user_id, day, {cols}) VALUES (:user_id, :day, {params})
+INSERT INTO checkins (user_id, day, {cols}, counts_for_team)
+VALUES (:user_id, :day, {params}, :counts_for_team)
 ON CONFLICT (user_id, day) DO UPDATE SET {updates},
+    counts_for_team = excluded.counts_for_team,
     updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
 """.format(
     cols=", ".join(FIELDS),
     params=", ".join(f":{name}" for name in FIELDS),
     updates=", ".join(f"{name} = excluded.{name}" for name in FIELDS),
 )
+
+
+def form_window(db: Database, local_today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first and last day the daily form accepts: from the agency's date
+    back-fill window (so a saved day always counts in its team's week), up to
+    the person's own today (``local_today``, their browser's date) but never
+    past the agency's."""
+    agency = settings.agency_today(db)
+    latest = min(local_today, agency) if local_today else agency
+    return agency - dt.timedelta(days=BACKFILL_DAYS), latest
+
+
+def check_form_day(db: Database, day: Any, local_today: dt.date | None = None) -> dt.date:
+    """``day`` parsed, or :class:`ValidationError` when the form may not save it."""
+    earliest, latest = form_window(db, local_today)
+    parsed = check_day(day, latest)
+    if parsed < earliest:
+        raise ValidationError(
+            {"day": f"Date can be at most {BACKFILL_DAYS} days back (from {earliest.isoformat()})."})
+    return parsed
 
 
 def get_checkin(db: Database, user_id: int, day: dt.date | str) -> dict[str, Any] | None:
@@ -92,17 +124,24 @@ def save_checkin(
 ) -> dict[str, Any]:
     """Insert or update the check-in of ``user_id`` for ``day``; return the saved row.
 
-    Fields left out keep their saved value when the day exists already, and
-    otherwise take their defaults (caseload: carried forward from the latest
-    earlier check-in). Any past date or today is accepted, never a future one;
-    the form's 7-day back-fill window is checked by the form. Raises
-    :class:`ValidationError`, writing nothing, when any value is invalid.
+    This is the daily form's way in. Fields left out keep their saved value
+    when the day exists already, and otherwise take their defaults (caseload:
+    carried forward from the latest earlier check-in). Any past date or
+    ``today`` (default: the agency's date) is accepted, never a future one; the
+    form's 7-day back-fill window is checked by the form. Whether the check-in
+    counts in team figures is decided here from the agency's clock, whatever
+    ``today`` says. Raises :class:`ValidationError`, writing nothing, when any
+    value is invalid.
     """
-    today = today or dt.date.today()
+    today = today or settings.agency_today(db)
     with write_lock(db):
         _require_user(db, user_id)
         row = _prepare(db, user_id, day, values, today)
-        db.execute(_UPSERT, {**row, "note": crypto.notes_cipher(db).encrypt(row["note"])})
+        parsed = dt.date.fromisoformat(row["day"])
+        counts = rules.counts_for_team(parsed, settings.agency_today(db),
+                                       store.is_released(db, week_start(parsed)))
+        db.execute(_UPSERT, {**row, "note": crypto.notes_cipher(db).encrypt(row["note"]),
+                             "counts_for_team": int(counts)})
     saved = get_checkin(db, user_id, row["day"])
     assert saved is not None
     return saved
@@ -117,10 +156,11 @@ def save_checkins(
 ) -> int:
     """Save many check-ins of one person (each with a ``day``), all or nothing.
 
-    Raises :class:`ValidationError` naming the first bad record (by position,
+    None of them counts in team figures (history is the person's own). Raises
+    :class:`ValidationError` naming the first bad record (by position,
     counting from 1) and its fields; then nothing is written.
     """
-    today = today or dt.date.today()
+    today = today or settings.agency_today(db)
     count = 0
     with write_lock(db):
         _require_user(db, user_id)
@@ -136,7 +176,7 @@ def save_checkins(
                 raise ValidationError(
                     {f"row {position}: {k}": v for k, v in exc.errors.items()}
                 ) from exc
-            db.execute(_UPSERT, {**row, "note": cipher.encrypt(row["note"])})
+            db.execute(_UPSERT, {**row, "note": cipher.encrypt(row["note"]), "counts_for_team": 0})
             count += 1
     return count
 

@@ -153,6 +153,16 @@ def cmd_export(args: argparse.Namespace) -> str:
     return f"The data of '{username}' written to {args.out} as {kind}. It holds their private notes: hand it only to them."
 
 
+def cmd_unlock(args: argparse.Namespace) -> str:
+    with connect(args.db, create=False) as db:  # a mistyped --db makes no database
+        removed = accounts.unlock(db, username=args.username, address=args.address)
+    who = (f"'{accounts.throttle_key(args.username)}'" if args.username is not None
+           else f"the address {args.address.strip()}")
+    if not removed:
+        return f"Nothing to unlock: {who} has no failed logins counted."
+    return f"Unlocked {who}: the failed logins counted against it are forgotten."
+
+
 def _write_owner_only(path: str, payload: bytes, *, force: bool) -> None:
     """Write ``payload`` to a file only its owner can read (personal data), flushed."""
     flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
@@ -262,6 +272,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="backup file, or a folder (then a timestamped name is used)")
     p.add_argument("--force", action="store_true", help="overwrite DEST if it exists")
     p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("unlock", parents=[common],
+                       help="lift the lockout after failed logins from a username (or an address)")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("username", metavar="USERNAME", nargs="?",
+                     help="the account's username, as typed at the sign-in page")
+    who.add_argument("--address", metavar="ADDRESS",
+                     help="a client network address instead (for example an office's)")
+    p.set_defaults(handler=cmd_unlock)
 
     p = sub.add_parser("restore", parents=[common],
                        help="replace the database by a checked backup (stop the app first)")

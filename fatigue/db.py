@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from fatigue import files
+from fatigue import clock, files
 from fatigue.migrations import migrations
 from fatigue.transactions import write_lock  # re-exported: callers import it from here
 
@@ -161,6 +161,10 @@ def default_path() -> Path:
     return Path(env) if env else DEFAULT_DB
 
 
+def _now_text() -> str:
+    return clock.utc_now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def connect(
     path: str | os.PathLike | None = None, *, migrate: bool = True, create: bool = True
 ) -> Database:
@@ -199,6 +203,9 @@ def connect(
         raise WrongDatabase(wrong.detail)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    # The time the membership triggers stamp (fatigue.membership): the same clock
+    # as the release rules, so the two can never disagree.
+    conn.create_function("fatigue_now", 0, _now_text)
     db = Database(conn)
     if not memory:
         db.enable_wal()

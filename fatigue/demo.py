@@ -25,9 +25,10 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
-from fatigue import accounts, checkins, questionnaires
+from fatigue import accounts, checkins, membership, questionnaires
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
+from fatigue.teamfigures.release import release_due
 from fatigue.validation import FIELDS, FLAGS, RATINGS
 
 DEMO_PASSWORD = "demo-password-2026"  # demo-only: printed in data/demo/README.md
@@ -524,13 +525,26 @@ def load(db: Database, agency: Agency) -> dict[str, int]:
                 counts["checkins"] += checkins.save_checkins(
                     db, user_id, _records(group), today=today
                 )
+        _as_if_lived(db, list(user_ids.values()), agency.start)
         for response in questionnaire_answers(agency):
             questionnaires.save_response(
                 db, user_ids[response["username"]], response["instrument_id"],
                 response["answers"], taken_on=response["taken_on"], today=today,
             )
             counts["questionnaires"] += 1
+    release_due(db)  # release the weeks of the history once, now rather than at the first view
     return counts
+
+
+def _as_if_lived(db: Database, user_ids: list[int], start: dt.date) -> None:
+    """Make the generated history look as if it had been lived: every account
+    stood as it stands now from a week before the history begins
+    (:mod:`fatigue.membership`), and every check-in was saved through the daily
+    form in time, so it counts in team figures (:mod:`fatigue.teamfigures.rules`)."""
+    since = dt.datetime.combine(start - dt.timedelta(days=7), dt.time(0), tzinfo=dt.timezone.utc)
+    for user_id in user_ids:
+        membership.record_state(db, user_id, since)
+    db.execute("UPDATE checkins SET counts_for_team = 1")
 
 
 def build_demo(
@@ -615,4 +629,5 @@ def bulk_load(db: Database, agency: Agency, *, chunk: int = 50_000) -> dict[str,
                       for v in values)]
             db.conn.executemany(sql, zip(*cols))
             counts["checkins"] += len(cols[0])
+        _as_if_lived(db, list(user_ids.values()), agency.start)
     return counts

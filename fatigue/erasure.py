@@ -2,12 +2,15 @@
 
 Every personal row goes in one transaction: check-ins (with their notes),
 questionnaire responses (and their scores), suggestion actions and muted
-rules, and failed-login counts kept under the username. The released team
-cells of every week and 4-week period in which the person checked in are
-dropped (:func:`fatigue.aggregates.forget_released_periods`), so they are
-computed again without them, under the same rules (k, bands, DP). SQLite's
+rules, and failed-login counts kept under the username. SQLite's
 ``secure_delete`` overwrites the freed pages, so the deleted rows do not stay
 readable in the database file.
+
+Team figures already released stay as they are: they are anonymous
+aggregates of at least k people, released once and never recomputed
+(:mod:`fatigue.teamfigures.rules`), so a deletion cannot be read off as the
+difference between two views. Weeks not yet released are released without
+the deleted check-ins.
 
 The person deleting their own data keeps their account and can go on using
 the tool. An admin deleting a departed person's data also deactivates the
@@ -17,12 +20,11 @@ date of the person's data (how many check-ins someone had is itself personal).
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from fatigue import aggregates, audit
+from fatigue import audit, sessions
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
 
@@ -32,18 +34,18 @@ PERSONAL_TABLES: dict[str, str] = {
     "questionnaire_responses": "user_id",  # questionnaire_scores cascade
     "suggestion_actions": "user_id",
     "suggestion_mutes": "user_id",
-    "checkin_weeks": "user_id",  # weekly sums of check-ins (emptied by trigger already)
 }
 # Tables with a user_id that are about the account, not the person's answers:
-# home team and teams led; a random cache stamp (renewed by the delete); notices
-# of admins' changes to how the account signs in (fatigue.sso).
-ACCOUNT_TABLES: frozenset[str] = frozenset({"team_members", "data_versions", "sign_in_notices"})
+# home team and teams led, and their history; a random cache stamp (renewed by
+# the delete); sign-in sessions (the other ones end with a deletion); notices of
+# admins' changes to how the account signs in (fatigue.sso).
+ACCOUNT_TABLES: frozenset[str] = frozenset(
+    {"team_members", "membership_log", "data_versions", "sessions", "sign_in_notices"})
 
 
 @dataclass(frozen=True)
 class Deleted:
     rows: dict[str, int]  # table -> rows deleted
-    cells_dropped: int  # released team cells to be computed again
 
 
 def _username(db: Database, user_id: int) -> str:
@@ -63,10 +65,6 @@ def check_confirmation(username: str, typed: str | None) -> None:
 
 def _delete(db: Database, user_id: int, username: str) -> Deleted:
     db.execute("PRAGMA secure_delete = ON")
-    days = [
-        dt.date.fromisoformat(day)
-        for (day,) in db.execute("SELECT DISTINCT day FROM checkins WHERE user_id = ?", [user_id])
-    ]
     tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     rows: dict[str, int] = {}
     for table, column in PERSONAL_TABLES.items():
@@ -76,12 +74,14 @@ def _delete(db: Database, user_id: int, username: str) -> Deleted:
         rows["login_failures"] = db.execute(
             "DELETE FROM login_failures WHERE username = ?", [username]
         ).rowcount
-    cells = aggregates.forget_released_periods(db, days)
-    return Deleted(rows, cells)
+    return Deleted(rows)
 
 
-def delete_my_data(db: Database, user_id: int, confirm: str) -> Deleted:
-    """Delete every personal row of ``user_id``; the account stays.
+def delete_my_data(
+    db: Database, user_id: int, confirm: str, *, keep_session: int | None = None
+) -> Deleted:
+    """Delete every personal row of ``user_id``; the account stays, and so does
+    ``keep_session`` (the one asking): every other session of the account ends.
 
     ``confirm`` must be the person's username, typed. Raises
     :class:`ValidationError` (nothing deleted) otherwise.
@@ -90,6 +90,7 @@ def delete_my_data(db: Database, user_id: int, confirm: str) -> Deleted:
         username = _username(db, user_id)
         check_confirmation(username, confirm)
         deleted = _delete(db, user_id, username)
+        sessions.end_all(db, user_id, reason="own_data_deleted", keep=keep_session)
         audit.record(db, user_id, "own_data_deleted", {"user_id": user_id})
     return deleted
 
@@ -115,6 +116,7 @@ def delete_user_data(db: Database, admin_id: int, user_id: int, confirm: str) ->
         check_confirmation(username, confirm)
         deleted = _delete(db, user_id, username)
         db.execute("UPDATE users SET active = 0, display_name = '' WHERE id = ?", [user_id])
+        sessions.end_all(db, user_id, reason="user_data_deleted", actor_id=admin_id)
         audit.record(
             db, admin_id, "user_data_deleted", {"user_id": user_id, "username": username}
         )

@@ -15,6 +15,11 @@ A day may appear once in the file. A day that already has a check-in is
 refused unless ``replace`` is set; then the imported row replaces it. The
 report names each bad row (as a spreadsheet numbers it: the header is row 1)
 and field. Then all rows are written in one transaction, or none.
+
+Imported history is the person's own: it feeds their trends, baselines and
+summaries, and never any team or agency figure (a day it replaces stops
+counting there too; :mod:`fatigue.teamfigures.rules`). The import is
+audited, without its size or dates.
 """
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from fatigue import checkins
+from fatigue import audit, checkins
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
 from fatigue.export import CHECKIN_COLUMNS, quoted, to_csv
@@ -194,4 +199,5 @@ def import_history(
                           [user_id, day]).fetchone()
         )
         checkins.save_checkins(db, user_id, records, today=today)
+        audit.record(db, user_id, "history_imported", {"user_id": user_id})
     return ImportResult(imported=len(records), replaced=replaced)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from fatigue import crypto
+from fatigue import crypto, membership
+from fatigue.teamfigures import legacy
 
 migrations = Migrations("fatigue")
 
 _NOW = "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+_STAMP = "GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'"  # a UTC time as _NOW writes it
 
 
 @migrations(name="0001_accounts_and_checkins")
@@ -555,7 +557,192 @@ def _text_rules(db: Database) -> None:
             )
 
 
-@migrations(name="0009_sso_binding")
+@migrations(name="0009_release_model")
+def _release_model(db: Database) -> None:
+    # The release model of PRIVACY.md (fatigue.teamfigures.rules).
+    # 1. Which check-ins count in team figures: saved through the daily form
+    #    inside the back-fill window (fatigue.checkins sets it; imports never do).
+    #    Rows saved before this upgrade count when they were last written within
+    #    8 days of their day (the 7-day window and a day for time zones).
+    db.execute(
+        "ALTER TABLE checkins ADD COLUMN counts_for_team INTEGER NOT NULL DEFAULT 0"
+        " CHECK (counts_for_team IN (0, 1))"
+    )
+    db.execute(
+        "UPDATE checkins SET counts_for_team = 1"
+        " WHERE substr(updated_at, 1, 10) <= date(day, '+8 days')"
+    )
+    # 2. The standing of every account over time (fatigue.membership), written by
+    #    triggers with every change; accounts made before this upgrade are taken
+    #    to have stood as they stand now since they were created.
+    db.execute(
+        f"""
+        CREATE TABLE membership_log (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            at TEXT NOT NULL
+                CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'),
+            home_team_id INTEGER,
+            leads INTEGER NOT NULL CHECK (leads IN (0, 1)),
+            is_admin INTEGER NOT NULL CHECK (is_admin IN (0, 1)),
+            active INTEGER NOT NULL CHECK (active IN (0, 1))
+        ) STRICT
+        """
+    )
+    db.execute("CREATE INDEX membership_log_user ON membership_log(user_id, at, id)")
+    db.execute(membership.state_insert_sql(None, "u.created_at"))
+    db.execute(f"CREATE TRIGGER users_membership_insert AFTER INSERT ON users BEGIN"
+               f" {membership.state_insert_sql('NEW.id')}; END")
+    db.execute(
+        "CREATE TRIGGER users_membership_update AFTER UPDATE OF is_admin, active ON users"
+        " WHEN OLD.is_admin IS NOT NEW.is_admin OR OLD.active IS NOT NEW.active"
+        f" BEGIN {membership.state_insert_sql('NEW.id')}; END"
+    )
+    for event, row in (("INSERT", "NEW"), ("DELETE", "OLD"), ("UPDATE", "NEW")):
+        extra = f" {membership.state_insert_sql('OLD.user_id')};" if event == "UPDATE" else ""
+        db.execute(
+            f"CREATE TRIGGER team_members_membership_{event.lower()} AFTER {event}"
+            f" ON team_members BEGIN {membership.state_insert_sql(row + '.user_id')};{extra} END"
+        )
+    # 3. Released weeks and cells, written once and never changed.
+    db.execute(
+        f"""
+        CREATE TABLE released_weeks (
+            week_start TEXT PRIMARY KEY
+                CHECK (week_start IS date(week_start, '+0 days')
+                       AND strftime('%w', week_start) = '1'),
+            released_at TEXT NOT NULL DEFAULT {_NOW},
+            rules TEXT NOT NULL CHECK (rules IN ('legacy', 'v2')),
+            k INTEGER NOT NULL CHECK (k >= 5),
+            dp INTEGER NOT NULL CHECK (dp IN (0, 1)),
+            epsilon REAL CHECK (epsilon IS NULL OR epsilon > 0),
+            epsilon_cap REAL CHECK (epsilon_cap IS NULL OR epsilon_cap > 0)
+        ) STRICT
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE released_cells (
+            week_start TEXT NOT NULL REFERENCES released_weeks(week_start),
+            group_key TEXT NOT NULL
+                CHECK (group_key GLOB 'team:[0-9]*' OR group_key IN ('pool', 'agency')),
+            hidden_code TEXT CHECK (hidden_code IS NULL OR length(hidden_code) <= 40),
+            roster TEXT NOT NULL CHECK (json_valid(roster) AND json_type(roster) = 'array'),
+            figures TEXT NOT NULL CHECK (json_valid(figures) AND json_type(figures) = 'object'),
+            PRIMARY KEY (week_start, group_key)
+        ) STRICT
+        """
+    )
+    for table in ("released_weeks", "released_cells"):
+        for event in ("UPDATE", "DELETE"):
+            db.execute(
+                f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table}"
+                f" BEGIN SELECT RAISE(ABORT, '{table} is written once and never changed'); END"
+            )
+    # 4. Weeks frozen under the old model stay as they were shown; the old
+    #    tables (which kept exact sums) go.
+    legacy.adopt(db)
+    db.execute("DROP TABLE IF EXISTS aggregate_cells")
+    db.execute("DROP TABLE IF EXISTS dp_releases")
+    # 5. The weekly rollup is no longer read: team figures read one week of
+    #    check-ins at release. The cache stamp of a person's data stays.
+    for trigger in ("checkins_insert_rollup", "checkins_update_rollup", "checkins_delete_rollup"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    db.execute("DROP TABLE IF EXISTS checkin_weeks")
+    bump = ("INSERT INTO data_versions (user_id, version) VALUES ({row}.user_id, random())"
+            " ON CONFLICT (user_id) DO UPDATE SET version = excluded.version;")
+    db.execute(f"CREATE TRIGGER checkins_insert_version AFTER INSERT ON checkins"
+               f" BEGIN {bump.format(row='NEW')} END")
+    db.execute("CREATE TRIGGER checkins_delete_version AFTER DELETE ON checkins BEGIN"
+               " UPDATE data_versions SET version = random() WHERE user_id = OLD.user_id; END")
+    # 6. The new settings: the weekly privacy cap and the agency's time zone.
+    for event in ("INSERT", "UPDATE"):
+        db.execute(
+            f"""
+            CREATE TRIGGER settings_release_{event.lower()} BEFORE {event} ON settings
+            WHEN (NEW.key = 'dp_weekly_cap' AND NOT (
+                      NEW.value != '' AND NEW.value NOT GLOB '*[^0-9.eE+-]*'
+                      AND CAST(NEW.value AS REAL) BETWEEN 0.1 AND 100))
+              OR (NEW.key = 'agency_timezone' AND NOT (
+                      length(NEW.value) BETWEEN 1 AND 64
+                      AND NEW.value NOT GLOB '*[^A-Za-z0-9/_+-]*'))
+            BEGIN
+                SELECT RAISE(ABORT, 'invalid value for a release setting');
+            END
+            """
+        )
+
+
+@migrations(name="0010_sessions")
+def _sessions(db: Database) -> None:
+    # Server-side sign-in sessions (fatigue.sessions): the browser holds a random
+    # token in an HttpOnly cookie; only its SHA-256 is stored here, so a copy of
+    # the database cannot be used to sign in. Signing out deletes the row.
+    db.execute(
+        f"""
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE
+                CHECK (length(token_hash) = 64 AND token_hash NOT GLOB '*[^0-9a-f]*'),
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            method TEXT NOT NULL CHECK (method IN ('password', 'sso')),
+            kept INTEGER NOT NULL CHECK (kept IN (0, 1)),
+            device TEXT NOT NULL DEFAULT '' CHECK (length(device) <= 80),
+            created_at TEXT NOT NULL CHECK (created_at {_STAMP}),
+            last_seen_at TEXT NOT NULL CHECK (last_seen_at {_STAMP}),
+            expires_at TEXT NOT NULL CHECK (expires_at {_STAMP} AND expires_at > created_at),
+            -- Set when a limit ended it: kept a little while, so every request
+            -- with that token can still say why the person was signed out.
+            ended TEXT CHECK (ended IS NULL OR ended IN ('idle', 'expired'))
+        ) STRICT
+        """
+    )
+    db.execute("CREATE INDEX sessions_user ON sessions(user_id)")
+    # Failed logins are now counted per username and client address ('name'
+    # rows) and per address over all names ('address' rows, username ''), so
+    # someone elsewhere cannot lock the owner out (fatigue.accounts). The counts
+    # are short-lived; the old ones, per username only, are dropped.
+    db.execute("DROP TABLE login_failures")
+    db.execute(
+        f"""
+        CREATE TABLE login_failures (
+            kind TEXT NOT NULL CHECK (kind IN ('name', 'address')),
+            username TEXT NOT NULL CHECK (length(username) <= 80),
+            address TEXT NOT NULL CHECK (length(address) <= 64),
+            failures INTEGER NOT NULL CHECK (failures >= 1),
+            last_failure_at TEXT NOT NULL CHECK (last_failure_at {_STAMP}),
+            locked_until TEXT CHECK (locked_until IS NULL OR locked_until {_STAMP}),
+            PRIMARY KEY (kind, username, address),
+            CHECK (kind = 'name' OR (username = '' AND address != ''))
+        ) STRICT
+        """
+    )
+    # Failed logins per minute on the whole server (the global ceiling).
+    db.execute(
+        """
+        CREATE TABLE login_failure_minutes (
+            minute TEXT PRIMARY KEY
+                CHECK (minute GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]'),
+            failures INTEGER NOT NULL CHECK (failures >= 1)
+        ) STRICT
+        """
+    )
+    # "Keep me signed in" lasts remember_days (fatigue.settings): 0 to 90.
+    for event in ("INSERT", "UPDATE"):
+        db.execute(
+            f"""
+            CREATE TRIGGER settings_remember_{event.lower()} BEFORE {event} ON settings
+            WHEN NEW.key = 'remember_days' AND NOT (
+                NEW.value != '' AND NEW.value NOT GLOB '*[^0-9]*' AND length(NEW.value) <= 2
+                AND CAST(NEW.value AS INTEGER) BETWEEN 0 AND 90)
+            BEGIN
+                SELECT RAISE(ABORT, 'invalid value for remember_days');
+            END
+            """
+        )
+
+
+@migrations(name="0011_sso_binding")
 def _sso_binding(db: Database) -> None:
     # fatigue.sso: an account is linked to an identity-provider login by a
     # verified email once, then bound to that login's issuer and subject (the

@@ -17,24 +17,40 @@ Privacy settings (see PRIVACY.md):
 * ``dp_enabled``: add differential-privacy noise (OpenDP Laplace) to team
   aggregates released from now on. Default off.
 * ``dp_epsilon``: the privacy-loss budget spent on each noisy value released
-  (each metric of each cell), from 0.01 to 5. Default 1.0.
+  (each figure of each group), from 0.01 to 5. Default 1.0.
+* ``dp_weekly_cap``: the most epsilon one person's data may cost in one
+  week's release (each person is in one noisy group a week, which releases
+  17 values); a week whose release would cost more is not released with
+  figures at all. From 0.1 to 100, default 20.
+* ``agency_timezone``: the agency's time zone (IANA name, default UTC). The
+  daily form's back-fill window and the weekly release both follow its date,
+  so a check-in can never be saved for a week already released.
+
+Settings apply to weeks released from then on; released weeks never change.
 
 Also ``support_resources``: admin-written text (EAP, crisis line) shown to
 staff by a later feature; plain text, at most 4,000 characters; and
 ``session_idle_minutes``: a signed-in session without any activity for this
-long is signed out (default 30, from 5 to 480; checked on every run).
+long is signed out (default 30, from 5 to 480; checked on every request); and
+``remember_days``: how long "keep me signed in on this device" lasts (default
+30, from 0 to 90; 0 takes the option off the sign-in page). See
+:mod:`fatigue.sessions`.
 """
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlite_utils import Database
 
-from fatigue import audit
+from fatigue import audit, clock
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
+from fatigue.teamfigures import rules
 from fatigue.validation import text_problem
 
 K_KEY = "min_group_size"
@@ -42,17 +58,26 @@ DP_ENABLED_KEY = "dp_enabled"
 DP_EPSILON_KEY = "dp_epsilon"
 SUPPORT_KEY = "support_resources"
 IDLE_KEY = "session_idle_minutes"
+DP_CAP_KEY = "dp_weekly_cap"
+TIMEZONE_KEY = "agency_timezone"
+REMEMBER_KEY = "remember_days"
 
-MIN_K = 5
+MIN_K = rules.MIN_K
 DEFAULT_K = 5
 MAX_K = 100
 DEFAULT_DP_EPSILON = 1.0
 MIN_DP_EPSILON = 0.01
 MAX_DP_EPSILON = 5.0
+DEFAULT_DP_CAP = 20.0
+MIN_DP_CAP = 0.1
+MAX_DP_CAP = 100.0
+DEFAULT_TIMEZONE = "UTC"
 MAX_SUPPORT_CHARS = 4000
 DEFAULT_IDLE_MINUTES = 30
 MIN_IDLE_MINUTES = 5
 MAX_IDLE_MINUTES = 480
+DEFAULT_REMEMBER_DAYS = 30
+MAX_REMEMBER_DAYS = 90
 MAX_KEY_CHARS = 80
 MAX_VALUE_CHARS = 10_000
 
@@ -126,20 +151,49 @@ def _check_bool(value: Any) -> bool:
     raise ValidationError({DP_ENABLED_KEY: "Differential privacy must be on or off."})
 
 
-def _check_epsilon(value: Any) -> float:
-    message = (
-        f"Epsilon must be a number from {MIN_DP_EPSILON:g} to {MAX_DP_EPSILON:g} "
-        "(smaller means more noise and more privacy)."
-    )
+def _number_between(key: str, value: Any, low: float, high: float, message: str) -> float:
+    """``value`` as a finite number from ``low`` to ``high``, else ValidationError(message)."""
     if isinstance(value, bool):
-        raise ValidationError({DP_EPSILON_KEY: message})
+        raise ValidationError({key: message})
     try:
         number = float(value.strip() if isinstance(value, str) else value)
     except (TypeError, ValueError, OverflowError):  # 10**400 overflows
-        raise ValidationError({DP_EPSILON_KEY: message}) from None
-    if not math.isfinite(number) or not MIN_DP_EPSILON <= number <= MAX_DP_EPSILON:
-        raise ValidationError({DP_EPSILON_KEY: message})
+        raise ValidationError({key: message}) from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ValidationError({key: message})
     return number
+
+
+def _check_epsilon(value: Any) -> float:
+    return _number_between(
+        DP_EPSILON_KEY, value, MIN_DP_EPSILON, MAX_DP_EPSILON,
+        f"Epsilon must be a number from {MIN_DP_EPSILON:g} to {MAX_DP_EPSILON:g} "
+        "(smaller means more noise and more privacy).")
+
+
+def _check_cap(value: Any) -> float:
+    return _number_between(
+        DP_CAP_KEY, value, MIN_DP_CAP, MAX_DP_CAP,
+        f"The weekly privacy cap must be a number from {MIN_DP_CAP:g} to {MAX_DP_CAP:g}.")
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the tz database: once per process
+
+
+def _check_timezone(value: Any) -> str:
+    message = "The time zone must be a name such as Europe/London or America/New_York."
+    if not isinstance(value, str) or not 1 <= len(value.strip()) <= 64:
+        raise ValidationError({TIMEZONE_KEY: message})
+    name = value.strip()
+    if name not in _zones() and name != "UTC":
+        raise ValidationError({TIMEZONE_KEY: message})
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({TIMEZONE_KEY: message}) from None
+    return name
 
 
 def _check_support(value: Any) -> str:
@@ -158,18 +212,27 @@ def _check_support(value: Any) -> str:
     return text
 
 
-def _check_idle(value: Any) -> int:
-    message = (
-        f"The idle timeout must be a whole number of minutes from {MIN_IDLE_MINUTES} "
-        f"to {MAX_IDLE_MINUTES}."
-    )
+def _whole_between(key: str, value: Any, low: int, high: int, message: str) -> int:
+    """``value`` (or its digits as text) as a whole number from ``low`` to ``high``."""
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError({IDLE_KEY: message})
-    if not MIN_IDLE_MINUTES <= value <= MAX_IDLE_MINUTES:
-        raise ValidationError({IDLE_KEY: message})
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError({key: message})
     return value
+
+
+def _check_idle(value: Any) -> int:
+    return _whole_between(
+        IDLE_KEY, value, MIN_IDLE_MINUTES, MAX_IDLE_MINUTES,
+        f"The idle timeout must be a whole number of minutes from {MIN_IDLE_MINUTES} "
+        f"to {MAX_IDLE_MINUTES}.")
+
+
+def _check_remember(value: Any) -> int:
+    return _whole_between(
+        REMEMBER_KEY, value, 0, MAX_REMEMBER_DAYS,
+        f"'Keep me signed in' must last a whole number of days from 0 (not offered) "
+        f"to {MAX_REMEMBER_DAYS}.")
 
 
 @dataclass(frozen=True)
@@ -187,6 +250,9 @@ SPECS: dict[str, Spec] = {
     DP_EPSILON_KEY: Spec(float, DEFAULT_DP_EPSILON, _check_epsilon),
     SUPPORT_KEY: Spec(str, "", _check_support),
     IDLE_KEY: Spec(int, DEFAULT_IDLE_MINUTES, _check_idle),
+    DP_CAP_KEY: Spec(float, DEFAULT_DP_CAP, _check_cap),
+    TIMEZONE_KEY: Spec(str, DEFAULT_TIMEZONE, _check_timezone),
+    REMEMBER_KEY: Spec(int, DEFAULT_REMEMBER_DAYS, _check_remember),
 }
 
 
@@ -274,6 +340,34 @@ def set_dp_epsilon(db: Database, epsilon: float, *, actor_id: int | None = None)
     return set_setting(db, DP_EPSILON_KEY, epsilon, actor_id=actor_id)
 
 
+def dp_weekly_cap(db: Database) -> float:
+    """The most epsilon one person's data may cost in one week's release."""
+    return float(get_setting(db, DP_CAP_KEY))
+
+
+def set_dp_weekly_cap(db: Database, cap: float, *, actor_id: int | None = None) -> float:
+    return set_setting(db, DP_CAP_KEY, cap, actor_id=actor_id)
+
+
+def agency_timezone(db: Database) -> str:
+    """The agency's time zone (IANA name; UTC until an admin sets it)."""
+    return str(get_setting(db, TIMEZONE_KEY))
+
+
+def set_agency_timezone(db: Database, name: str, *, actor_id: int | None = None) -> str:
+    return set_setting(db, TIMEZONE_KEY, name, actor_id=actor_id)
+
+
+def agency_today(db: Database) -> dt.date:
+    """Today's date in the agency's time zone, from :func:`fatigue.clock.utc_now`."""
+    return clock.utc_now().astimezone(ZoneInfo(agency_timezone(db))).date()
+
+
+def day_begins(db: Database, day: dt.date) -> dt.datetime:
+    """The moment ``day`` begins in the agency's time zone (timezone-aware)."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(agency_timezone(db)))
+
+
 def support_resources(db: Database) -> str:
     """The admin-written support text (EAP, crisis line); empty when not set."""
     return str(get_setting(db, SUPPORT_KEY))
@@ -293,10 +387,22 @@ def set_idle_minutes(db: Database, minutes: int, *, actor_id: int | None = None)
     return set_setting(db, IDLE_KEY, minutes, actor_id=actor_id)
 
 
+def remember_days(db: Database) -> int:
+    """Days a "keep me signed in on this device" session lasts (default 30; 0: not offered)."""
+    return int(get_setting(db, REMEMBER_KEY))
+
+
+def set_remember_days(db: Database, days: int, *, actor_id: int | None = None) -> int:
+    """Set how long kept sessions last; :class:`ValidationError` outside 0 to 90 days."""
+    return set_setting(db, REMEMBER_KEY, days, actor_id=actor_id)
+
+
 def privacy_settings(db: Database) -> dict[str, Any]:
     """The privacy settings in force, for an admin page or a report footer."""
     return {
         K_KEY: get_k(db),
         DP_ENABLED_KEY: dp_enabled(db),
         DP_EPSILON_KEY: dp_epsilon(db),
+        DP_CAP_KEY: dp_weekly_cap(db),
+        TIMEZONE_KEY: agency_timezone(db),
     }

@@ -50,6 +50,25 @@ def db(db_path):
     database.close()
 
 
+class Clock:
+    """The app's clock (fatigue.clock), frozen at a moment the test sets."""
+
+    def __init__(self, monkeypatch, start: dt.datetime):
+        self.now = start
+        monkeypatch.setattr("fatigue.clock.utc_now", lambda: self.now)
+
+    def set(self, day: dt.date, hour: int = 18) -> "Clock":
+        """Move to ``day`` at ``hour`` o'clock UTC."""
+        self.now = dt.datetime.combine(day, dt.time(hour), tzinfo=dt.timezone.utc)
+        return self
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A frozen clock, at TODAY 18:00 UTC until the test moves it."""
+    return Clock(monkeypatch, dt.datetime.combine(TODAY, dt.time(18), tzinfo=dt.timezone.utc))
+
+
 @pytest.fixture
 def team(db):
     return accounts.create_team(db, "North")
@@ -87,19 +106,48 @@ def _clear_streamlit_caches():
     yield
 
 
-def start_app(script: str = APP):
-    """A fresh AppTest session of ``script``, already run once."""
+# AppTest cannot send cookies: the session token a test's "browser" holds lives in
+# its session_state under this key, and _session.browser_token reads it from there
+# instead of st.context.cookies (see _browser_cookie). The app itself never reads it.
+COOKIE = "__test_session_cookie__"
+
+
+@pytest.fixture(autouse=True)
+def _browser_cookie(monkeypatch):
+    import streamlit as st
+
+    from fatigue.pages import _session
+
+    monkeypatch.setattr(_session, "browser_token", lambda: st.session_state.get(COOKIE))
+
+
+def start_app(script: str = APP, token: str | None = None):
+    """A fresh AppTest session of ``script`` (whose browser holds ``token``), run once."""
     from streamlit.testing.v1 import AppTest
 
-    return AppTest.from_file(script, default_timeout=60).run()
+    at = AppTest.from_file(script, default_timeout=60)
+    if token is not None:
+        at.session_state[COOKIE] = token
+    return at.run()
 
 
-def log_in(username: str, password: str = PASSWORD):
-    """An AppTest session of the whole app, logged in through the login form."""
-    at = start_app()
-    at.text_input(key="login_username").input(username)
-    at.text_input(key="login_password").input(password)
-    return at.button(key="login_submit").click().run()
+def sign_in(username: str, password: str = PASSWORD, *, keep: bool = False) -> str:
+    """The session token a browser gets from the sign-in route (same core calls)."""
+    from fatigue import sessions
+    from fatigue.db import default_path
+
+    db = connect(default_path())
+    try:
+        user = accounts.authenticate(db, username, password)
+        token, _ = sessions.start(db, user.id, kept=keep)
+    finally:
+        db.close()
+    return token
+
+
+def log_in(username: str, password: str = PASSWORD, script: str = APP):
+    """An AppTest session of ``script`` (the whole app by default), signed in as ``username``."""
+    return start_app(script, sign_in(username, password))
 
 
 def texts(elements) -> list[str]:
@@ -193,6 +241,7 @@ def fill_the_disk(db, monkeypatch) -> None:
 
     from fatigue import db as fdb
     from fatigue.pages import _session
+    from fatigue.web import client
 
     def limit(conn) -> None:
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
@@ -214,6 +263,7 @@ def fill_the_disk(db, monkeypatch) -> None:
         return opened
 
     monkeypatch.setattr(_session, "connect", full)
+    monkeypatch.setattr(client, "connect", full)  # the sign-in routes' connections
 
 
 def forge(at, widget, **state):

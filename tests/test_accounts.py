@@ -271,6 +271,125 @@ def test_failures_older_than_a_day_are_forgotten(db, user):
     assert not isinstance(error, accounts.LockedOut)
 
 
+# An attacker at one address, the owner at another (client addresses as the server sees them).
+ATTACKER, OWNER = "203.0.113.66", "198.51.100.7"
+
+
+def fail_from(db, username, address, at, password="not-the-password"):
+    with pytest.raises(AuthError) as info:
+        accounts.authenticate(db, username, password, address=address, now=at)
+    return info.value
+
+
+def test_someone_elsewhere_cannot_lock_the_owner_out(db, user):
+    """The attack of the security review: 5 failures, then one every 15 minutes."""
+    moment = T0
+    for i in range(14):  # the lock reaches its 15-minute cap at the 10th failure
+        fail_from(db, "casey", ATTACKER, moment)
+        lock = accounts.lock_in_force(db, "casey", ATTACKER, now=moment)
+        moment = lock.until if lock else moment + dt.timedelta(seconds=1)
+    assert isinstance(fail_from(db, "casey", ATTACKER, moment - dt.timedelta(seconds=1),
+                                password=PASSWORD), accounts.LockedOut)
+    # The owner, at their own address, signs in at once, at any moment of the attack.
+    assert accounts.authenticate(db, "casey", PASSWORD, address=OWNER, now=moment).id == user
+
+
+def test_right_password_works_after_the_cooling_off_even_from_the_attacked_address(db, user):
+    for i in range(8):  # locks of 30, 60, 120 and 240 s, each waited out
+        lock = accounts.lock_in_force(db, "casey", ATTACKER, now=T0 + dt.timedelta(minutes=10 * i))
+        assert lock is None
+        fail_from(db, "casey", ATTACKER, T0 + dt.timedelta(minutes=10 * i))
+    locked = accounts.lock_in_force(db, "casey", ATTACKER, now=T0 + dt.timedelta(minutes=70))
+    assert locked.until == T0 + dt.timedelta(minutes=70, seconds=240)
+    refused = fail_from(db, "casey", ATTACKER, T0 + dt.timedelta(minutes=72), password=PASSWORD)
+    assert str(refused).startswith("Too many failed logins for this username. Try again in 2")
+    # Refused attempts do not count, so the lock does not grow while the owner waits.
+    assert accounts.lock_in_force(db, "casey", ATTACKER,
+                                  now=T0 + dt.timedelta(minutes=72)).until == locked.until
+    assert accounts.authenticate(db, "casey", PASSWORD, address=ATTACKER,
+                                 now=locked.until).id == user
+
+
+def test_an_address_trying_many_names_is_locked_for_all_of_them(db, user):
+    for i in range(19):
+        error = fail_from(db, f"name{i}", ATTACKER, T0 + dt.timedelta(seconds=i))
+        assert not isinstance(error, accounts.LockedOut)
+    error = fail_from(db, "name19", ATTACKER, T0 + dt.timedelta(seconds=19))
+    assert str(error) == ("Username or password is not right. Too many failed logins from your "
+                          "network address. Try again in 30 seconds (after 09:00:49 UTC).")
+    assert isinstance(fail_from(db, "casey", ATTACKER, T0 + dt.timedelta(seconds=20),
+                                password=PASSWORD), accounts.LockedOut)
+    assert accounts.authenticate(db, "casey", PASSWORD, address=OWNER,
+                                 now=T0 + dt.timedelta(seconds=20)).id == user
+
+
+def test_global_ceiling_holds_back_failing_addresses_but_not_a_fresh_one(db, user, monkeypatch):
+    monkeypatch.setattr(accounts, "GLOBAL_FAILURES_PER_MINUTE", 6)  # 60 by default: fewer hashes
+    minute = T0 + dt.timedelta(seconds=5)
+    for i in range(6):  # one failure from each of 6 addresses
+        fail_from(db, "casey", f"192.0.2.{i}", minute)
+    error = fail_from(db, "casey", "192.0.2.1", minute, password=PASSWORD)
+    assert str(error) == ("Too many failed logins on this server in the last minute. Try again "
+                          "in 55 seconds (after 09:01:00 UTC).")
+    assert accounts.authenticate(db, "casey", PASSWORD, address=OWNER, now=minute).id == user
+    # The next minute starts afresh.
+    assert accounts.authenticate(db, "casey", PASSWORD, address="192.0.2.1",
+                                 now=T0 + dt.timedelta(minutes=1)).id == user
+
+
+def test_success_clears_only_the_count_from_that_address(db, user):
+    for i in range(4):
+        fail_from(db, "casey", ATTACKER, T0 + dt.timedelta(seconds=i))
+        fail_from(db, "casey", OWNER, T0 + dt.timedelta(seconds=i))
+    accounts.authenticate(db, "casey", PASSWORD, address=OWNER, now=T0 + dt.timedelta(seconds=5))
+    assert not isinstance(fail_from(db, "casey", OWNER, T0 + dt.timedelta(seconds=6)),
+                          accounts.LockedOut)
+    assert isinstance(fail_from(db, "casey", ATTACKER, T0 + dt.timedelta(seconds=6)),
+                      accounts.LockedOut)
+
+
+def test_unlock_lifts_the_locks_of_a_name_or_an_address(db, user):
+    for i in range(20):  # 5 for casey (then locked, not counted), 15 for other names
+        fail_from(db, "casey" if i < 5 else f"name{i}", ATTACKER, T0 + dt.timedelta(seconds=i))
+    assert accounts.unlock(db, username=" Casey ") == 1
+    still = accounts.lock_in_force(db, "casey", ATTACKER, now=T0 + dt.timedelta(seconds=21))
+    assert str(still).startswith("Too many failed logins from your network address.")
+    assert accounts.unlock(db, address=ATTACKER) == 16  # its own count, and 15 names' from it
+    assert accounts.lock_in_force(db, "casey", ATTACKER, now=T0 + dt.timedelta(seconds=21)) is None
+    assert [e["detail"] for e in audit_entries(db, "unlocked")] == [
+        {"address": ATTACKER, "counters": 16}, {"username": "casey", "counters": 1}]
+    for bad in ({}, {"username": "casey", "address": ATTACKER}, {"username": "  "}):
+        with pytest.raises(ValidationError):
+            accounts.unlock(db, **bad)
+
+
+def audit_entries(db, action):
+    from fatigue import audit
+
+    return audit.entries(db, action=action)
+
+
+def test_current_password_check_is_throttled_and_audited(db, user):
+    for i in range(4):
+        with pytest.raises(AuthError) as info:
+            accounts.change_password(db, user, "not-it", "my-own-quiet-words", address=ATTACKER,
+                                     now=T0 + dt.timedelta(seconds=i))
+        assert str(info.value) == "Your current password is not right."
+    with pytest.raises(accounts.LockedOut) as info:
+        accounts.change_password(db, user, "not-it", "my-own-quiet-words", address=ATTACKER,
+                                 now=T0 + dt.timedelta(seconds=4))
+    assert str(info.value).startswith("Your current password is not right. Too many failed")
+    with pytest.raises(accounts.LockedOut):  # even the right one, while locked
+        accounts.change_password(db, user, PASSWORD, "my-own-quiet-words", address=ATTACKER,
+                                 now=T0 + dt.timedelta(seconds=10))
+    entries = audit_entries(db, "password_check_failed")
+    assert len(entries) == 6 and {e["actor_id"] for e in entries} == {user}
+    assert entries[0]["detail"] == {"address": ATTACKER, "reason": "locked"}
+    accounts.change_password(db, user, PASSWORD, "my-own-quiet-words", address=ATTACKER,
+                             now=T0 + dt.timedelta(seconds=40))
+    assert accounts.authenticate(db, "casey", "my-own-quiet-words").id == user
+
+
 def test_admin_reset_clears_the_lock_and_forces_a_change(db, user):
     admin = accounts.create_user(db, "dana", PASSWORD, team="North", is_admin=True)
     for i in range(5):
@@ -336,7 +455,8 @@ def test_admin_actions_and_logins_are_audited(db, team):
     assert [e["action"] for e in reversed(log)] == [
         "team_created", "caseload_standard_changed", "account_created", "account_deactivated",
         "account_reactivated", "password_reset", "login", "login_failed"]
-    assert log[0]["detail"] == {"username": "Dana-typo-" + "x" * 30}  # as typed, truncated
+    assert log[0]["detail"] == {"username": None, "no_such_account": True,  # never as typed
+                                "address": ""}  # not known outside a request
     assert log[-2]["detail"] == {"from": 12, "to": 14, "team": "South",
                                  "team_id": accounts.team_id(db, "South")}
     assert all(PASSWORD not in json.dumps(e["detail"]) for e in log)

@@ -1,13 +1,20 @@
-"""The app's gate: first run, login, navigation by role, log out (AppTest)."""
-import time
+"""The app's gate (AppTest): first run, who is signed in (from the session cookie),
+navigation by role, the signed-out screen, the forced password change.
+
+Signing in and out over HTTP (the form, lockout, cookies, single sign-on) is in
+tests/test_web_signin.py; in a real browser, tests/e2e/test_sessions.py.
+"""
+import datetime as dt
 
 import pytest
 
-from fatigue import accounts, audit, firstrun, settings, sso
-from fatigue.pages._gate import NOT_A_DIAGNOSIS
-from fatigue.pages._session import plain
+from fatigue import accounts, audit, firstrun, sessions, settings, sso
 
-from conftest import PASSWORD, log_in, start_app, texts
+from conftest import PASSWORD, log_in, sign_in, start_app, texts
+
+
+def html(at) -> list[str]:
+    return [element.proto.body for element in at.get("html")]
 
 
 def test_empty_database_shows_first_run_screen(db):
@@ -26,12 +33,16 @@ def fill_first_admin(at, password=PASSWORD, repeat=PASSWORD, code=None):
     return at.button[0].click().run()
 
 
-def test_first_admin_is_created_and_signed_in(db):
+def test_first_admin_is_created_then_signs_in(db):
     at = fill_first_admin(start_app())
     assert not at.exception
-    assert texts(at.title) == ["Hello, Dana"]
+    assert texts(at.success) == ["The admin account 'dana.admin' is ready. Log in with it to go on."]
+    assert html(at) == ['<a href="/signin" style="display:inline-block;padding:.4rem .9rem;'
+                        'border-radius:.5rem;font-weight:600;text-decoration:none;'
+                        'background:#b0303e;color:#fff;border:1px solid #b0303e">Log in</a>']
     user = accounts.authenticate(db, "dana.admin", PASSWORD)
     assert user.is_admin and user.home_team_id == accounts.team_id(db, "Intake")
+    assert texts(log_in("dana.admin").title) == ["Hello, Dana"]
 
 
 def test_first_admin_password_mismatch_and_weak_password(db):
@@ -83,6 +94,12 @@ def test_load_demo_from_the_first_run_screen(db):
     assert not any(u["must_change_password"] for u in accounts.list_users(db))
 
 
+def test_first_admin_cannot_use_a_common_password(db):
+    at = fill_first_admin(start_app(), password="password1234", repeat="password1234")
+    assert texts(at.error) == [accounts.TOO_COMMON]
+    assert not accounts.has_users(db)
+
+
 def test_setup_code_from_the_environment(monkeypatch):
     monkeypatch.setenv("FATIGUE_SETUP_CODE", "abcd-1234")
     assert firstrun.setup_code() == "abcd-1234"
@@ -91,26 +108,40 @@ def test_setup_code_from_the_environment(monkeypatch):
     assert firstrun.setup_code() == firstrun.setup_code() != "abcd-1234"
 
 
-def test_login_success_shows_checkin(db, user):
+# --- who is signed in: the session cookie, resolved on the server --------------------
+
+def test_a_session_cookie_signs_in_and_offers_log_out(db, user):
     at = log_in("casey")
     assert not at.exception
     assert texts(at.title) == ["Hello, Casey"]
     assert "Signed in as **Casey**" in texts(at.sidebar.markdown)
+    [form] = html(at)
+    assert form.startswith('<form method="post" action="/signout"') and ">Log out</button>" in form
 
 
-def test_login_failure_message_is_the_same_for_unknown_user(db, user):
-    wrong = log_in("casey", "not-the-password")
-    unknown = log_in("nobody-here", PASSWORD)
-    assert texts(wrong.error) == texts(unknown.error) == ["Username or password is not right."]
-    assert texts(wrong.title) == ["Caseload check-in"]
-    assert NOT_A_DIAGNOSIS in texts(wrong.caption)
-
-
-def test_log_out_returns_to_login(db, user):
-    at = log_in("casey")
-    at = at.button(key="logout").click().run()
+@pytest.mark.parametrize("token", [None, "", "made-up-token-of-the-right-shape-123456789"])
+def test_without_a_live_session_the_signed_out_screen_runs_no_page(db, user, token):
+    at = start_app(token=token)
     assert texts(at.title) == ["Caseload check-in"]
-    assert "user_id" not in at.session_state
+    assert texts(at.info) == ["You are signed out. Please log in."]
+    assert len(at.sidebar) == 0 and not [m for m in at.markdown if "Signed in" in m.value]
+
+
+def test_nothing_in_session_state_signs_anyone_in(db, user):
+    """The old gate trusted st.session_state["user_id"]; only the cookie counts now."""
+    at = start_app()
+    for key, value in {"user_id": user, "auth_method": "password", "last_active": 0}.items():
+        at.session_state[key] = value
+    at.run()
+    assert texts(at.title) == ["Caseload check-in"]
+
+
+def test_a_session_ended_elsewhere_signs_this_page_out_at_its_next_run(db, user):
+    at = log_in("casey")
+    accounts.change_password(db, user, PASSWORD, "my-own-quiet-words")  # from another device
+    at.run()
+    assert texts(at.title) == ["Caseload check-in"]
+    assert texts(at.info) == ["You are signed out. Please log in."]
 
 
 def test_deactivated_while_signed_in_is_signed_out(db, user):
@@ -120,56 +151,49 @@ def test_deactivated_while_signed_in_is_signed_out(db, user):
     assert texts(at.title) == ["Caseload check-in"]
 
 
-def test_first_admin_cannot_use_a_common_password(db):
-    at = fill_first_admin(start_app(), password="password1234", repeat="password1234")
-    assert texts(at.error) == [accounts.TOO_COMMON]
-    assert not accounts.has_users(db)
-
-
-def test_repeated_failures_lock_the_name_and_say_when_to_retry(db, user):
-    for _ in range(4):
-        at = log_in("casey", "not-the-password")
-        assert texts(at.error) == ["Username or password is not right."]
-    at = log_in("casey", "not-the-password")
-    [message] = texts(at.error)
-    assert message.startswith("Username or password is not right. Too many failed logins for "
-                              "this username. Try again in 3")  # 30 seconds, or just under
-    at = log_in("casey")  # the right password, but locked
-    assert texts(at.error)[0].startswith("Too many failed logins for this username. Try again in")
-    assert "user_id" not in at.session_state
-    assert [e["action"] for e in audit.entries(db)][:2] == ["login_failed", "login_locked"]
-
-
-def test_log_in_and_out_are_audited(db, user):
-    at = log_in("casey")
-    at.button(key="logout").click().run()
-    assert [e["action"] for e in audit.entries(db)] == ["logout", "login"]
+def idle_for(db, minutes):
+    """Move every session's last activity ``minutes`` into the past."""
+    moment = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=minutes)
+    db.execute("UPDATE sessions SET last_seen_at = ?", [moment.strftime("%Y-%m-%dT%H:%M:%SZ")])
 
 
 def test_idle_session_is_signed_out_and_told_why(db, user):
     at = log_in("casey")
-    at.session_state["last_active"] = time.time() - 31 * 60
+    idle_for(db, 31)
     at.run()
     assert texts(at.title) == ["Caseload check-in"]
-    assert texts(at.success) == [
+    assert texts(at.info) == [
         "You were signed out after 30 minutes without activity. Please log in again."]
-    assert "user_id" not in at.session_state
+    assert 'href="/signin?ended=idle"' in html(at)[0]
     [entry] = audit.entries(db, action="idle_sign_out")
     assert entry["actor_id"] == user and entry["detail"]["idle_minutes"] == 30
+    assert sessions.for_user(db, user) == []
 
 
 def test_idle_timeout_follows_the_setting_and_activity_keeps_the_session(db, user):
     settings.set_idle_minutes(db, 60)
     at = log_in("casey")
-    at.session_state["last_active"] = time.time() - 31 * 60
+    idle_for(db, 31)
     at.run()
     assert texts(at.title) == ["Hello, Casey"]  # 31 minutes is within 60
-    assert at.session_state["last_active"] > time.time() - 60  # the run counted as activity
+    last = db.execute("SELECT last_seen_at FROM sessions").fetchone()[0]
+    assert last >= (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")  # the run counted as activity
 
+
+def test_a_kept_session_has_no_idle_limit(db, user):
+    at = start_app(token=sign_in("casey", keep=True))
+    idle_for(db, 3 * 24 * 60)  # three days away
+    at.run()
+    assert texts(at.title) == ["Hello, Casey"]
+
+
+# --- after an admin reset ------------------------------------------------------------
 
 @pytest.fixture
-def reset_user(db, user):
-    accounts.set_password(db, user, "temporary-garden-words", must_change=True)
+def reset_user(db, user, team):
+    admin = accounts.create_user(db, "dana", PASSWORD, team=team, is_admin=True)
+    accounts.reset_password(db, user, "temporary-garden-words", actor_id=admin)
     return user
 
 
@@ -177,6 +201,7 @@ def test_after_a_reset_only_the_new_password_screen_is_shown(db, reset_user):
     at = log_in("casey", "temporary-garden-words")
     assert texts(at.title) == ["Choose a new password"]
     assert len(at.sidebar) == 0  # no navigation, no page
+    assert html(at)[0].startswith('<form method="post" action="/signout"')  # can log out
     at.text_input(key="forced_new").input("my-own-quiet-words")
     at.text_input(key="forced_repeat").input("my-own-quiet-words")
     at = at.button(key="forced_submit").click().run()
@@ -184,10 +209,30 @@ def test_after_a_reset_only_the_new_password_screen_is_shown(db, reset_user):
     assert accounts.authenticate(db, "casey", "my-own-quiet-words").id == reset_user
 
 
+def test_a_session_open_before_the_reset_cannot_choose_the_password(db, user, team):
+    before = start_app(token=sign_in("casey"))
+    assert texts(before.title) == ["Hello, Casey"]
+    admin = accounts.create_user(db, "dana", PASSWORD, team=team, is_admin=True)
+    accounts.reset_password(db, user, "temporary-garden-words", actor_id=admin)
+    before.run()
+    assert texts(before.title) == ["Caseload check-in"]  # signed out, not "Choose a new password"
+    assert not [t for t in before.text_input if t.key == "forced_new"]
+    assert accounts.get_user(db, user).must_change_password
+
+
+def test_the_forced_change_ends_every_other_session(db, reset_user):
+    other = start_app(token=sign_in("casey", "temporary-garden-words"))
+    at = log_in("casey", "temporary-garden-words")
+    at.text_input(key="forced_new").input("my-own-quiet-words")
+    at.text_input(key="forced_repeat").input("my-own-quiet-words")
+    at.button(key="forced_submit").click().run()
+    other.run()
+    assert texts(other.title) == ["Caseload check-in"]
+    assert db.execute("SELECT count(*) FROM sessions").fetchone() == (1,)
+
+
 def test_pages_refuse_to_run_before_the_forced_change(db, reset_user):
-    at = start_app("../fatigue/pages/checkin.py")
-    at.session_state["user_id"] = reset_user
-    at.run()
+    at = log_in("casey", "temporary-garden-words", script="../fatigue/pages/checkin.py")
     assert texts(at.warning) == ["Please choose a new password first."]
 
 
@@ -204,96 +249,10 @@ def test_forced_change_refusals_keep_the_screen(db, reset_user, new, repeat, mes
     at = at.button(key="forced_submit").click().run()
     assert texts(at.error) == [message]
     assert texts(at.title) == ["Choose a new password"]
+    assert [s.user_id for s in sessions.for_user(db, reset_user)] == [reset_user]
 
 
-def test_forced_change_screen_can_log_out(db, reset_user):
-    at = log_in("casey", "temporary-garden-words")
-    at = at.button(key="forced_logout").click().run()
-    assert texts(at.title) == ["Caseload check-in"]
-
-
-# --- single sign-on (st.user is faked with AppTest.user) ----------------------------
-
-SECRET = "q3Xv0bY7mN2pL9sK4tR8wZ1cF6hJ5gD0aE3uI7oP2yT"  # shaped like secrets.token_urlsafe(32)
-AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": SECRET,
-        "client_id": "id", "client_secret": "secret",
-        "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
-
-
-def sso_app(user_info, auth=AUTH):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.secrets["auth"] = auth
-    at.user = user_info
-    return at.run()
-
-
-def test_no_sso_button_without_an_auth_section(db, user):
-    at = start_app()
-    assert not [b for b in at.button if b.label.startswith("Sign in with")]
-
-
-@pytest.mark.parametrize("auth, labels", [
-    (AUTH, ["Sign in with your agency account"]),
-    ({"redirect_uri": AUTH["redirect_uri"], "cookie_secret": SECRET,
-      "microsoft": {"client_id": "id", "client_secret": "s", "server_metadata_url": "u"}},
-     ["Sign in with Microsoft"]),
-    ({"redirect_uri": AUTH["redirect_uri"], "cookie_secret": SECRET}, []),
-])
-def test_sso_button_only_when_configured(db, user, auth, labels):
-    at = sso_app({"is_logged_in": False}, auth)
-    assert [b.label for b in at.button if b.label.startswith("Sign in with")] == labels
-    assert at.text_input(key="login_username")  # local accounts remain
-
-
-CASEY = {"is_logged_in": True, "iss": "https://idp.example", "sub": "casey-1",
-         "email": "Casey@agency.org", "email_verified": True, "provider": "default"}
-
-
-def test_sso_identity_signs_in_its_linked_account(db, user):
-    sso.set_email(db, user, "casey@agency.org")
-    at = sso_app(CASEY)
-    assert texts(at.title) == ["Hello, Casey"]
-    assert at.session_state["auth_method"] == "sso"
-    at = at.button(key="logout").click().run()  # also ends the identity-provider session
-    assert at.user == {"is_logged_in": False}
-    at.run()  # the browser reloads the app after st.logout()
-    assert texts(at.title) == ["Caseload check-in"]
-    assert [e["action"] for e in audit.entries(db)][:3] == ["logout", "login", "sso_linked"]
-
-
-def test_unknown_sso_identity_is_refused_and_can_sign_out(db, user):
-    at = sso_app({**CASEY, "email": "stranger@agency.org"})
-    assert "user_id" not in at.session_state
-    assert texts(at.error) == [plain(
-        "There is no active account here for stranger@agency.org. Accounts are not created "
-        "automatically: ask your admin to link this email to your account.")]
-    at.run()  # refused once per session, not once per run
-    assert len(audit.entries(db, action="sso_refused")) == 1
-    at = at.button(key="sso_logout").click().run()
-    assert at.user == {"is_logged_in": False}
-    assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 1
-
-
-@pytest.mark.parametrize("secret", ["a long random string", None, "x" * 40])
-def test_an_identity_cookie_signed_with_an_unsafe_secret_signs_nobody_in(db, user, secret):
-    """Whoever knows the README's example secret can forge Streamlit's identity cookie
-    (here: st.user as such a cookie would set it, for a linked account); the app must not
-    trust it, and says why single sign-on is off and how to make a secret."""
-    sso.set_email(db, user, "casey@agency.org")
-    auth = {**AUTH, "cookie_secret": secret} if secret else {
-        k: v for k, v in AUTH.items() if k != "cookie_secret"}
-    at = sso_app(CASEY, auth)
-    assert "user_id" not in at.session_state
-    assert texts(at.title) == ["Caseload check-in"]
-    assert not [b for b in at.button if b.label.startswith("Sign in with")]
-    [warning] = texts(at.warning)
-    assert warning.startswith("Single sign-on is switched off: the cookie_secret")
-    assert "secrets.token_urlsafe(32)" in warning
-    assert not audit.entries(db, action="login")
-    assert at.text_input(key="login_username")  # local accounts remain
-
+# --- notices at the next sign-in (single sign-on itself is in tests/test_web_signin.py) ----
 
 def test_an_admins_change_of_the_sso_email_is_shown_at_the_next_sign_in(db, user, team):
     admin = accounts.create_user(db, "boss", PASSWORD, team=team, is_admin=True)
@@ -306,28 +265,3 @@ def test_an_admins_change_of_the_sso_email_is_shown_at_the_next_sign_in(db, user
     assert not [t for t in texts(at.text) if "changed the email" in t]
     assert not [t for t in texts(log_in("casey").text) if "changed the email" in t]  # once
 
-
-@pytest.mark.parametrize("username, password", [
-    ("", ""),
-    ("x" * 5000, "y" * 5000),
-    ("casey\x00; DROP TABLE users", PASSWORD),
-    ("émile 🙂", "pässwörd"),
-])
-def test_odd_login_input_is_refused_without_a_crash(db, user, username, password):
-    at = log_in(username, password)
-    assert not at.exception
-    assert texts(at.error) == ["Username or password is not right."]
-    assert len(audit.entries(db, action="login_failed")[0]["detail"]["username"]) <= 40
-
-
-def test_people_can_log_in_and_out_while_the_disk_is_full(db, user, monkeypatch):
-    from conftest import fill_the_disk
-
-    fill_the_disk(db, monkeypatch)
-    at = log_in("casey")
-    assert not at.exception
-    assert texts(at.title) == ["Hello, Casey"]
-    at = at.button(key="logout").click().run()
-    assert not at.exception and texts(at.title) == ["Caseload check-in"]
-    at = log_in("casey", "a-wrong-password-here")
-    assert texts(at.error) == ["Username or password is not right."]

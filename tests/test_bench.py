@@ -8,8 +8,10 @@ import json
 import pandas as pd
 import pytest
 
-from fatigue import accounts, aggregates, bench, cli, demo
+from fatigue import accounts, bench, cli, demo
 from fatigue.errors import ValidationError
+from fatigue.teamfigures import measures, release
+from fatigue.teamfigures.periods import week_start
 from fatigue.validation import FIELDS
 
 END = dt.date(2026, 3, 13)
@@ -54,11 +56,16 @@ def test_bulk_load_writes_exactly_the_generated_checkins(db, small):
     assert lead.is_lead and lead.home_team_id == team_id and lead.lead_team_ids == (team_id,)
 
 
-def test_bulk_load_fills_the_weekly_rollup_like_the_raw_checkins(db, small):
+def test_bulk_loaded_history_counts_in_team_figures_as_if_lived(db, clock, small):
+    """The bench's agency, like the demo's, is as if every check-in had been made through
+    the daily form on its day, by accounts that stood in their teams from the start."""
+    clock.set(END + dt.timedelta(days=1))
     demo.bulk_load(db, small)
-    rolled = db.execute("SELECT sum(n), sum(exhaustion), sum(supervision) FROM checkin_weeks").fetchone()
-    raw = db.execute("SELECT count(*), sum(exhaustion), sum(supervision) FROM checkins").fetchone()
-    assert rolled == raw
+    assert db.execute("SELECT count(*) FROM checkins WHERE counts_for_team = 0").fetchone()[0] == 0
+    assert release.release_due(db) >= 9
+    shown = db.execute("SELECT count(*) FROM released_cells WHERE hidden_code IS NULL"
+                       " AND group_key GLOB 'team:*'").fetchone()[0]
+    assert shown >= 9
 
 
 def test_bulk_load_refuses_a_database_with_accounts(db, user, small):
@@ -81,21 +88,24 @@ def test_percentile_is_nearest_rank(samples, q, expected):
     assert bench.percentile(samples, q) == expected
 
 
-def test_naive_team_report_agrees_with_the_frozen_cells(db, small):
-    """The reference point computes the same person-week means as the optimised path."""
+def test_naive_team_report_agrees_with_the_person_week_means(db, clock, small):
+    """The reference point computes the same person-week means as the release does
+    (over the team's members; the release then leaves the lead out)."""
+    clock.set(END + dt.timedelta(days=1))
     demo.bulk_load(db, small)
     team_id = db.execute("SELECT id FROM teams WHERE name = 'Team 001'").fetchone()[0]
-    start = aggregates.period_start(small.start, "week") + dt.timedelta(days=7)  # a full week
+    start = week_start(small.start) + dt.timedelta(days=7)  # a full week
     starts = [start + dt.timedelta(days=7 * i) for i in range(8)]
-    cells = aggregates._load_cells(db, "week", starts, [f"team:{team_id}"])
     naive = bench.naive_team_report(db, team_id, starts[0], starts[-1] + dt.timedelta(days=6))
     assert len(naive) == 8
+    home = {uid for (uid,) in db.execute(
+        "SELECT user_id FROM team_members WHERE team_id = ? AND home = 1", [team_id])}
     for (week, row), start in zip(naive.iterrows(), starts):
-        cell = cells[(f"team:{team_id}", start)]
+        people = {u: v for u, v in measures.person_weeks(db, start).items() if u in home}
         assert week.start_time.date() == start
-        assert row[("exhaustion", "count")] == cell.respondents
-        assert row[("exhaustion", "mean")] == pytest.approx(cell.sums["exhaustion"] / cell.respondents)
-        assert row[("caseload", "mean")] == pytest.approx(cell.sums["caseload"] / cell.respondents)
+        assert row[("exhaustion", "count")] == len(people)
+        assert row[("exhaustion", "mean")] == pytest.approx(
+            sum(v["exhaustion"] for v in people.values()) / len(people))
 
 
 def test_table_and_json_lines_show_every_figure():

@@ -85,6 +85,30 @@ def test_module_entry_point_runs(tmp_path):
     assert result.stdout.strip() == f"Database ready at {path}"
 
 
+def test_unlock_a_username_or_an_address(tmp_path):
+    path = str(tmp_path / "agency.db")
+    run(["add-team", "North", "--db", path])
+    run(["add-user", "casey", "--team", "North", "--db", path, "--password-stdin"], stdin=PASSWORD)
+    db = connect(path)
+    for _ in range(5):
+        with pytest.raises(accounts.AuthError):
+            accounts.authenticate(db, "casey", "not-the-password", address="203.0.113.66")
+    assert accounts.lock_in_force(db, "casey", "203.0.113.66") is not None
+    assert run(["unlock", " Casey ", "--db", path]) == (
+        0, "Unlocked 'casey': the failed logins counted against it are forgotten.\n", "")
+    assert accounts.lock_in_force(db, "casey", "203.0.113.66") is None
+    assert accounts.authenticate(db, "casey", PASSWORD, address="203.0.113.66").username == "casey"
+    assert run(["unlock", "casey", "--db", path])[1] == (
+        "Nothing to unlock: 'casey' has no failed logins counted.\n")
+    assert run(["unlock", "--address", "203.0.113.66", "--db", path])[1] == (  # its own count
+        "Unlocked the address 203.0.113.66: the failed logins counted against it are forgotten.\n")
+    with pytest.raises(SystemExit):  # one or the other
+        cli.build_parser().parse_args(["unlock", "casey", "--address", "203.0.113.66"])
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["unlock"])
+    assert run(["unlock", "  ", "--db", path]) == (2, "", "error: Give the username to unlock.\n")
+
+
 # --- refusals: error: ... and exit status 2, never a traceback, nothing created ----------
 
 @pytest.mark.parametrize("argv, message", [
@@ -114,6 +138,7 @@ def test_huge_numbers_are_refused_before_anything_runs(tmp_path, monkeypatch, ca
 @pytest.mark.parametrize("argv", [
     ["export", "casey", "--out", "{tmp}/casey.json"],
     ["rotate-key"],
+    ["unlock", "casey"],
 ])
 def test_a_mistyped_db_makes_no_database_and_no_key(tmp_path, argv):
     typo = tmp_path / "agnecy.db"
@@ -153,6 +178,7 @@ def test_add_user_refuses_control_characters_in_a_password(tmp_path, password):
     (["demo"], ""),
     (["export", "casey", "--out", "{tmp}/casey.json"], ""),
     (["rotate-key"], ""),
+    (["unlock", "casey"], ""),
 ])
 def test_a_database_of_a_newer_version_is_refused_by_every_command(tmp_path, argv, stdin):
     from test_db import make_newer

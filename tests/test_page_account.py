@@ -1,16 +1,17 @@
-"""My account page (AppTest): changing one's own password."""
+"""My account page (AppTest): where I am signed in, changing my password, my data."""
 import pytest
 
-from fatigue import accounts
+from fatigue import accounts, audit, sessions
 from fatigue.errors import AuthError
 
-from conftest import PASSWORD, log_in, texts
+from conftest import PASSWORD, log_in, sign_in, start_app, texts
 
 NEW = "a-brand-new-passphrase"
+PAGE = "fatigue/pages/account.py"
 
 
-def change(current, new, repeat=None):
-    at = log_in("casey").switch_page("fatigue/pages/account.py").run()
+def change(current, new, repeat=None, at=None):
+    at = at or log_in("casey").switch_page(PAGE).run()
     at.text_input[0].input(current)
     at.text_input[1].input(new)
     at.text_input[2].input(new if repeat is None else repeat)
@@ -18,8 +19,13 @@ def change(current, new, repeat=None):
 
 
 def test_change_password(db, user):
+    elsewhere = start_app(token=sign_in("casey", keep=True))
     at = change(PASSWORD, NEW)
-    assert texts(at.success) == ["Your password has been changed."]
+    assert texts(at.success) == [
+        "Your password has been changed. Every other device and browser has been signed out."]
+    assert texts(at.title) == ["My account"]  # still signed in here
+    elsewhere.run()
+    assert texts(elsewhere.title) == ["Caseload check-in"]  # but not there
     assert accounts.authenticate(db, "casey", NEW).id == user
     with pytest.raises(AuthError):
         accounts.authenticate(db, "casey", PASSWORD)
@@ -38,6 +44,58 @@ def test_refused_changes_keep_the_old_password(db, user, current, new, repeat, m
     at = change(current, new, repeat)
     assert texts(at.error) == [message]
     assert accounts.authenticate(db, "casey", PASSWORD).id == user
+
+
+def test_guessing_the_current_password_is_throttled_and_audited(db, user):
+    at = log_in("casey").switch_page(PAGE).run()
+    for _ in range(4):
+        at = change("a-wrong-guess-here", NEW, at=at)
+        assert texts(at.error) == ["Your current password is not right."]
+    at = change("a-wrong-guess-here", NEW, at=at)
+    assert texts(at.error)[0].startswith("Your current password is not right. Too many failed")
+    at = change(PASSWORD, NEW, at=at)  # the right one waits out the lock too
+    assert texts(at.error)[0].startswith("Too many failed logins for this username.")
+    assert len(audit.entries(db, action="password_check_failed")) == 6
+    assert accounts.authenticate(db, "casey", PASSWORD, address="198.51.100.7").id == user
+
+
+# --- where I am signed in --------------------------------------------------------------
+
+def test_my_sessions_are_listed_with_this_one_marked(db, user):
+    sign_in("casey", keep=True)  # a phone, say
+    at = log_in("casey").switch_page(PAGE).run()
+    devices = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert devices == ["**A browser** (this one)", "**A browser**"]
+    lasts = [c.value for c in at.caption if c.value.startswith("Signed in ")]
+    assert lasts[0].endswith("· until the browser closes") and "UTC" in lasts[0]
+    assert "· kept signed in until " in lasts[1]
+    assert len([b for b in at.button if b.key.startswith("end_session_")]) == 1  # not this one
+
+
+def test_sign_out_one_other_session(db, user):
+    other = start_app(token=sign_in("casey", keep=True))
+    at = log_in("casey").switch_page(PAGE).run()
+    [button] = [b for b in at.button if b.key.startswith("end_session_")]
+    at = button.click().run()
+    assert texts(at.success) == ["A browser has been signed out."]
+    assert len(sessions.for_user(db, user)) == 1
+    other.run()
+    assert texts(other.title) == ["Caseload check-in"]
+    assert [e["action"] for e in audit.entries(db)][0] == "signed_out_device"
+
+
+def test_sign_out_everywhere_this_browser_too(db, user):
+    other = start_app(token=sign_in("casey", keep=True))
+    at = log_in("casey").switch_page(PAGE).run()
+    at = at.button(key="sign_out_everywhere").click().run()
+    assert texts(at.title) == ["Caseload check-in"]
+    assert texts(at.success) == [
+        "You have signed out everywhere, here too. Log in again on the devices you use."]
+    other.run()
+    assert texts(other.title) == ["Caseload check-in"]
+    assert sessions.for_user(db, user) == []
+    [entry] = audit.entries(db, action="sessions_ended")
+    assert entry["detail"]["reason"] == "signed_out_everywhere" and entry["detail"]["sessions"] == 2
 
 
 # --- my data: export, import, delete ------------------------------------------------
@@ -126,6 +184,7 @@ def test_delete_my_data_needs_the_typed_username(db, user):
                                  "anything you check in from now on is stored as before."]
     assert checkins.load_history(db, user).empty
     assert accounts.get_user(db, user) is not None
+    assert len(sessions.for_user(db, user)) == 1  # this one; any other has ended
 
 
 def test_downloads_hold_my_data_with_notes(db, user, monkeypatch):
@@ -150,3 +209,8 @@ def test_downloads_hold_my_data_with_notes(db, user, monkeypatch):
     assert [(c["day"], c["note"]) for c in document["checkins"]] == [("2024-05-02", EVIL)]
     archive = zipfile.ZipFile(io.BytesIO(made["application/zip"]()))
     assert EVIL in archive.read("checkins.csv").decode()
+    # Once this browser is signed out, the buttons it still shows make nothing.
+    sessions.end_all(db, user, reason="signed_out_everywhere")
+    for make in made.values():
+        with pytest.raises(PermissionError):
+            make()

@@ -88,9 +88,15 @@ def test_privacy_settings_saved_and_audited(db, admin):
     k_input = next(n for n in at.number_input if n.label == "Minimum group size (k)")
     assert k_input.min == 5  # the form cannot go below 5 either
     k_input.set_value(7)
+    at.text_input(key="agency_timezone").input("Europe/London")
+    at.number_input(key="dp_weekly_cap").set_value(30.0)
     at = next(b for b in at.button if b.label == "Save privacy settings").click().run()
-    assert texts(at.success) == ["Privacy settings saved."]
+    assert texts(at.success) == [
+        "Privacy settings saved. They apply to weeks released from now on."]
     assert settings.get_k(db) == 7
+    assert settings.agency_timezone(db) == "Europe/London"
+    assert settings.dp_weekly_cap(db) == 30.0
+    assert any("own check-ins are in no team figure" in c for c in texts(at.caption))
     assert any(e["actor"] == "dana" for e in audit.entries(db))
     # The audit log is shown on the page.
     log = at.dataframe[-1].value
@@ -117,8 +123,7 @@ def test_admin_page_script_checks_the_role_itself(db, user):
     # Even run directly (as if navigation were bypassed), the page refuses a member.
     at = start_app("../" + ADMIN_PAGE)
     assert texts(at.warning) == ["Please log in first."]
-    at.session_state["user_id"] = user
-    at.run()
+    at = log_in("casey", script="../" + ADMIN_PAGE)
     assert texts(at.error) == ["This page is for admins only."]
     assert len(at.dataframe) == 0 and len(at.text_input) == 0
 
@@ -175,14 +180,19 @@ def test_admin_changes_the_teams_a_person_leads(db, admin, user):
 
 
 def test_admin_resets_a_password(db, admin, user):
+    from conftest import sign_in, start_app
+
+    caseys_browser = start_app(token=sign_in("casey", keep=True))
     at = open_admin()
     at.selectbox(key="manage_user").select("casey").run()
     at.text_input(key=f"reset_password_{user}").input("temporary-garden-words")
     at.text_input(key=f"reset_repeat_{user}").input("temporary-garden-words")
     at = click(at, "Reset password")
-    assert texts(at.success) == [
-        "Password of 'casey' reset; they must choose a new one at their next login."]
+    assert texts(at.success) == ["Password of 'casey' reset; they are signed out everywhere "
+                                 "and must choose a new one at their next login."]
     assert accounts.authenticate(db, "casey", "temporary-garden-words").must_change_password
+    caseys_browser.run()  # the session open before the reset has ended
+    assert texts(caseys_browser.title) == ["Caseload check-in"]
 
 
 @pytest.mark.parametrize("new, repeat, message", [
@@ -222,18 +232,24 @@ def test_admin_links_and_unlinks_a_single_sign_on_email(db, admin, user):
     assert accounts.list_users(db)[0]["sso_email"] is None
 
 
-def test_idle_timeout_setting_saved_and_audited(db, admin):
+def test_sign_in_settings_saved_and_audited(db, admin):
     from fatigue import audit, settings
 
     at = open_admin()
     assert at.number_input(key="idle_minutes").value == 30
     assert at.number_input(key="idle_minutes").min == 5
+    assert at.number_input(key="remember_days").value == 30
+    assert (at.number_input(key="remember_days").min, at.number_input(key="remember_days").max) == (0, 90)
     at.number_input(key="idle_minutes").set_value(45)
+    at.number_input(key="remember_days").set_value(14)
     at = click(at, "Save sign-in settings")
-    assert texts(at.success) == ["Idle sign-out set to 45 minutes."]
-    assert settings.idle_minutes(db) == 45
-    [entry] = audit.entries(db, action="change_setting")
-    assert entry["detail"] == {"key": "session_idle_minutes", "value": 45}
+    assert texts(at.success) == ["Idle sign-out set to 45 minutes; kept sign-ins last 14 days."]
+    assert (settings.idle_minutes(db), settings.remember_days(db)) == (45, 14)
+    assert [e["detail"] for e in audit.entries(db, action="change_setting")] == [
+        {"key": "remember_days", "value": 14}, {"key": "session_idle_minutes", "value": 45}]
+    at.number_input(key="remember_days").set_value(0)
+    at = click(at, "Save sign-in settings")
+    assert texts(at.success) == ["Idle sign-out set to 45 minutes; no kept sign-ins."]
 
 
 def test_audit_log_view_shows_account_events(db, admin, user):
@@ -243,7 +259,8 @@ def test_audit_log_view_shows_account_events(db, admin, user):
     at.number_input(key="standard_value_North").set_value(12)
     at = click(at, "Save standard")
     log = at.dataframe[-1].value
-    assert {"login", "account_deactivated", "caseload_standard_changed"} <= set(log["Action"])
+    assert {"account_deactivated", "caseload_standard_changed"} <= set(log["Action"])
+    assert "login" not in set(log["Action"])  # admins do not see who signs in, or when
 
 
 # --- deleting a departed person's data (data-rights helper; core in tests/test_erasure.py)

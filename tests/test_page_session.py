@@ -59,15 +59,13 @@ def test_local_today_ignores_an_absurd_browser_time_zone(monkeypatch):
 @pytest.mark.parametrize("page", ["home", "checkin", "trends", "insights", "questionnaires",
                                   "actions", "summary", "account"])
 def test_every_page_survives_a_5000_character_browser_time_zone(db, user, page):
-    from conftest import PASSWORD
+    from conftest import COOKIE, sign_in
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file("../app.py", default_timeout=60)
     at.context = {"timezone": ABSURD_ZONE}
-    at.run()
-    at.text_input(key="login_username").input("casey")
-    at.text_input(key="login_password").input(PASSWORD)
-    at = at.button(key="login_submit").click().run()
+    at.session_state[COOKIE] = sign_in("casey")
+    at = at.run()
     at = at.switch_page(f"fatigue/pages/{page}.py").run()
     assert not at.exception
     assert not [e for e in at.error if "xxxxxxxxxx" in e.value]  # never echoed back

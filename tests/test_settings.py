@@ -15,7 +15,50 @@ def test_defaults_on_a_new_database(db):
     assert settings.dp_epsilon(db) == 1.0
     assert settings.support_resources(db) == ""
     assert settings.privacy_settings(db) == {
-        "min_group_size": 5, "dp_enabled": False, "dp_epsilon": 1.0}
+        "min_group_size": 5, "dp_enabled": False, "dp_epsilon": 1.0, "dp_weekly_cap": 20.0,
+        "agency_timezone": "UTC"}
+
+
+@pytest.mark.parametrize("name", ["Europe/London", "America/New_York", " Asia/Tokyo ", "UTC"])
+def test_agency_time_zone_takes_iana_names(db, name):
+    assert settings.set_agency_timezone(db, name) == name.strip()
+    assert settings.agency_timezone(db) == name.strip()
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus", "", "x" * 65, "../etc/passwd", 5, None])
+def test_agency_time_zone_refuses_anything_else(db, name):
+    with pytest.raises(ValidationError):
+        settings.set_agency_timezone(db, name)
+    assert settings.agency_timezone(db) == "UTC"
+
+
+def test_agency_today_follows_the_time_zone(db, clock):
+    import datetime as dt
+
+    clock.now = dt.datetime(2026, 3, 15, 23, 30, tzinfo=dt.timezone.utc)
+    assert settings.agency_today(db) == dt.date(2026, 3, 15)
+    settings.set_agency_timezone(db, "Europe/Berlin")
+    assert settings.agency_today(db) == dt.date(2026, 3, 16)
+    assert settings.day_begins(db, dt.date(2026, 3, 16)).isoformat() == "2026-03-16T00:00:00+01:00"
+
+
+@pytest.mark.parametrize("cap, ok", [(0.1, True), (100, True), ("20", True), (0.05, False),
+                                     (101, False), (float("nan"), False), (True, False)])
+def test_weekly_privacy_cap(db, cap, ok):
+    if ok:
+        assert settings.set_dp_weekly_cap(db, cap) == float(cap)
+    else:
+        with pytest.raises(ValidationError):
+            settings.set_dp_weekly_cap(db, cap)
+
+
+def test_the_database_refuses_bad_release_settings_too(db):
+    import sqlite3
+
+    for key, value in (("dp_weekly_cap", "0"), ("dp_weekly_cap", "abc"), ("agency_timezone", "a b"),
+                       ("agency_timezone", "")):
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", [key, value])
 
 
 @pytest.mark.parametrize("k", [5, 6, 10, 100, "7"])

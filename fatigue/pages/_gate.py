@@ -1,18 +1,16 @@
-"""The screens before a page: first run (empty database), login (with optional
-single sign-on) and the new password that an admin reset asks for."""
+"""The screens before a page: first run (empty database), signed out (with the way
+back to the sign-in page, fatigue.web.signin) and the new password that an admin
+reset asks for; and the sign-out button."""
 from __future__ import annotations
+
+import html
 
 import streamlit as st
 
-from fatigue import accounts, firstrun, sso
-from fatigue.errors import AuthError, ValidationError
+from fatigue import accounts, firstrun, sessions
+from fatigue.errors import ValidationError
 from fatigue.accounts import User
-from fatigue.pages._session import FLASH_KEY, get_db, plain, sign_in, sign_out
-
-NOT_A_DIAGNOSIS = (
-    "This tool supports reflection and conversation. It does not diagnose anything: "
-    "burnout is an occupational phenomenon, not a medical condition (WHO ICD-11 QD85)."
-)
+from fatigue.pages._session import FLASH_KEY, get_db, plain
 
 
 def first_run_screen() -> None:
@@ -52,16 +50,16 @@ def first_run_screen() -> None:
                     if accounts.has_users(db):  # another browser finished first
                         raise ValidationError({"setup": "This database has just been set up; please log in."})
                     team_id = accounts.create_team(db, team)
-                    user_id = accounts.create_user(
+                    accounts.create_user(
                         db, username, password, team=team_id, is_admin=True, display_name=name
                     )
             except ValidationError as exc:
                 for message in exc.errors.values():
                     st.error(message)
             else:
-                user = accounts.get_user(db, user_id)
-                assert user is not None
-                sign_in(user)
+                st.session_state[FLASH_KEY] = (
+                    f"The admin account '{accounts.normalize_username(username)}' is ready. "
+                    "Log in with it to go on.")
                 st.rerun()
 
     st.subheader("Or load the demo agency")
@@ -87,78 +85,60 @@ def first_run_screen() -> None:
         st.rerun()
 
 
-SSO_REFUSED_KEY = "sso_refused"
+# Links and a form of plain HTML: a Streamlit button cannot open another page of
+# the server in the same tab, nor post to it (st.link_button opens a new tab).
+_LINK_STYLE = (
+    "display:inline-block;padding:.4rem .9rem;border-radius:.5rem;font-weight:600;"
+    "text-decoration:none;background:#b0303e;color:#fff;border:1px solid #b0303e"
+)
+_BUTTON_STYLE = (
+    "font:inherit;padding:.3rem .8rem;border-radius:.5rem;cursor:pointer;background:#fff;"
+    "color:#191817;border:1px solid rgba(49,51,63,.3);min-height:2.5rem"
+)
 
 
-def sso_providers() -> list[tuple[str | None, str]]:
-    """The single sign-on providers configured in secrets (``[auth]``), or none: also none,
-    with the reason shown, while the cookie secret is unsafe (no identity cookie is trusted)."""
-    try:
-        section = st.secrets.get("auth")
-    except (FileNotFoundError, KeyError, TypeError, ValueError):
-        return []
-    found = sso.providers(section)
-    problem = sso.cookie_secret_problem(section.get("cookie_secret")) if found else None
-    if problem is not None:
-        st.warning(problem, icon=":material/key_off:")
-        return []
-    return found
+def sign_in_link(label: str = "Log in", ended: str | None = None) -> None:
+    """A link to the sign-in page, drawn as a primary button."""
+    query = f"?ended={ended}" if ended in ("idle", "expired") else ""
+    st.html(f'<a href="/signin{query}" style="{_LINK_STYLE}">{html.escape(label)}</a>')
 
 
-def _single_sign_on(providers: list[tuple[str | None, str]]) -> None:
-    """Sign in the identity that came back from the provider, or offer the buttons."""
-    claims = st.user.to_dict()
-    if claims.get("is_logged_in") is True and SSO_REFUSED_KEY not in st.session_state:
-        try:
-            user = sso.user_for(get_db(), claims)
-        except AuthError as exc:
-            st.session_state[SSO_REFUSED_KEY] = str(exc)  # once per session, not per run
-        else:
-            sign_in(user, method="sso")
-            st.rerun()
-    refused = st.session_state.get(SSO_REFUSED_KEY)
-    if refused and claims.get("is_logged_in") is True:
-        st.error(plain(refused))
-        if st.button("Sign out of single sign-on", key="sso_logout"):
-            st.session_state.pop(SSO_REFUSED_KEY, None)
-            st.logout()
-            st.stop()
-        return
-    for name, label in providers:
-        if st.button(f"Sign in with {label}", key=f"sso_login_{name or 'default'}",
-                     icon=":material/login:"):
-            st.login(name)
-    st.caption("Or log in with a username and password:")
+def sign_out_button(label: str = "Log out") -> None:
+    """A button that signs this browser out: ends its session and forgets the cookie
+    (``POST /signout``), then shows the sign-in page."""
+    st.html(f'<form method="post" action="/signout" style="margin:0">'
+            f'<button type="submit" style="{_BUTTON_STYLE}">{html.escape(label)}</button></form>')
 
 
-def login_screen() -> None:
-    """Username and password; one message for every kind of failure."""
+def not_served_screen() -> None:
+    """Shown when the app was started without server.py: nobody could sign in."""
+    st.title("Start the app with ./run.sh")
+    st.error("This server was started without the sign-in routes (`streamlit run app.py`), so "
+             "nobody can sign in. Stop it and start the app with `./run.sh` (which runs "
+             "`streamlit run server.py`).", icon=":material/error:")
+
+
+def signed_out_screen(resolved: sessions.Resolved) -> None:
+    """Shown when the page's session has ended (or there is none): why, and a way back in.
+
+    Loading a page without a session goes straight to the sign-in page; this
+    screen is what an open page shows once its session has ended.
+    """
     st.title("Caseload check-in")
-    st.caption("A private self-monitoring tool for burnout and compassion fatigue.")
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash)
-    providers = sso_providers()
-    if providers:
-        _single_sign_on(providers)
-    with st.form("login"):
-        username = st.text_input("Username", key="login_username", autocomplete="username")
-        password = st.text_input(
-            "Password", type="password", key="login_password", autocomplete="current-password"
-        )
-        submitted = st.form_submit_button("Log in", type="primary", key="login_submit")
-    if submitted:
-        try:
-            user = accounts.authenticate(get_db(), username, password)
-        except AuthError as exc:
-            st.error(str(exc))
-        else:
-            sign_in(user)
-            st.rerun()
-    st.caption(NOT_A_DIAGNOSIS)
+    elif resolved.ended == "idle":
+        st.info(f"You were signed out after {resolved.idle_minutes} minutes without activity. "
+                "Please log in again.", icon=":material/schedule:")
+    elif resolved.ended == "expired":
+        st.info("Your session has ended. Please log in again.", icon=":material/schedule:")
+    else:
+        st.info("You are signed out. Please log in.", icon=":material/lock:")
+    sign_in_link(ended=resolved.ended)
 
 
-def forced_change_screen(user: User) -> None:
+def forced_change_screen(user: User, session: sessions.Session) -> None:
     """After an admin reset: choose a new password; no page runs until done."""
     st.title("Choose a new password")
     st.write(
@@ -180,14 +160,10 @@ def forced_change_screen(user: User) -> None:
             st.error("The two new passwords differ.")
         else:
             try:
-                accounts.complete_forced_change(get_db(), user.id, new)
+                accounts.complete_forced_change(get_db(), user.id, new, keep_session=session.id)
             except ValidationError as exc:
                 for message in exc.errors.values():
                     st.error(message)
             else:
                 st.rerun()
-    if st.button("Log out", key="forced_logout", icon=":material/logout:"):
-        if sign_out() == "sso":
-            st.logout()
-            st.stop()
-        st.rerun()
+    sign_out_button()

@@ -1,23 +1,26 @@
-"""Per-session database handle and the role checks every page runs first."""
+"""Per-session database handle, who is signed in, and the role checks every page runs first.
+
+Who is signed in comes from the session cookie the browser sent when it
+opened the page (``st.context.cookies``), resolved on the server on every run
+(:func:`fatigue.sessions.resolve`: the token's hash, the idle and absolute
+limits, an active account). Nothing the browser sends in a widget or a URL
+decides it, and nothing about it is kept in ``st.session_state``.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import re
-import time
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 from sqlite_utils import Database
 
-from fatigue import accounts, audit, settings
+from fatigue import accounts, sessions
 from fatigue.accounts import User
 from fatigue.db import connect, default_path
-from fatigue.errors import NotSaved
 from fatigue.validation import time_zone
 
-USER_KEY = "user_id"
-METHOD_KEY = "auth_method"  # "password" or "sso"
-ACTIVE_KEY = "last_active"  # time.time() of the last run while signed in
-FLASH_KEY = "flash"  # a message for the login screen
+FLASH_KEY = "flash"  # a message for the signed-out screen
 # Enough to stop emphasis, links, HTML, tables, maths and headings; list
 # markers only matter at the start of a line.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$:#])")
@@ -42,15 +45,22 @@ def get_db() -> Database:
     return _session_db(str(default_path()))
 
 
-def current_user() -> User | None:
-    """The signed-in user, re-read on every run so role changes apply at once."""
-    user_id = st.session_state.get(USER_KEY)
-    if user_id is None:
-        return None
-    user = accounts.get_user(get_db(), user_id)
-    if user is None:  # deactivated or deleted since signing in
-        st.session_state.pop(USER_KEY, None)
-    return user
+def browser_token() -> str | None:
+    """The session token in the cookie this browser sent when it opened the page."""
+    return st.context.cookies.get(sessions.COOKIE)
+
+
+def current_session() -> sessions.Resolved:
+    """This browser's session, resolved again on every run (limits enforced; the
+    run counts as activity)."""
+    return sessions.resolve(get_db(), browser_token())
+
+
+def current_user(resolved: sessions.Resolved | None = None) -> User | None:
+    """The signed-in user (of ``resolved``, default this browser's session), re-read
+    on every run so role changes apply at once."""
+    session = (resolved or current_session()).session
+    return None if session is None else accounts.get_user(get_db(), session.user_id)
 
 
 def local_today() -> dt.date:
@@ -59,67 +69,38 @@ def local_today() -> dt.date:
     A case manager in New York checking in at 9 pm must get that day, not the
     server's (UTC) tomorrow. Falls back to the server's date.
     """
-    zone = time_zone(st.context.timezone)  # None for an unknown or absurd name
-    return dt.datetime.now(zone).date() if zone is not None else dt.date.today()
+    zone = _browser_zone()
+    return dt.datetime.now(zone).date() if zone else dt.date.today()
 
 
-def sign_in(user: User, method: str = "password") -> None:
-    st.session_state[USER_KEY] = user.id
-    st.session_state[METHOD_KEY] = method
-    st.session_state[ACTIVE_KEY] = time.time()
+def _browser_zone() -> ZoneInfo | None:
+    return time_zone(st.context.timezone)  # None for an unknown or absurd name
 
 
-def sign_out(reason: str = "logout", detail: dict | None = None) -> str | None:
-    """Forget the signed-in user (audited as ``reason``); return how they had signed in.
-
-    A caller must then end a single sign-on session with ``st.logout()``
-    (otherwise the identity cookie signs the person straight back in).
-    """
-    user_id = st.session_state.get(USER_KEY)
-    method = st.session_state.get(METHOD_KEY)
-    if user_id is not None:
-        try:
-            audit.record(get_db(), user_id, reason, {"method": method, **(detail or {})})
-        except NotSaved:  # a full disk must not keep anyone signed in (the log says so)
-            pass
-    for key in list(st.session_state.keys()):
-        del st.session_state[key]
-    return method
+def local_time(moment: dt.datetime) -> str:
+    """``moment`` as the person reads it: in their browser's time zone ("4 Dec 2026, 17:42"),
+    else in UTC, saying so."""
+    zone = _browser_zone()
+    shown = moment.astimezone(zone or dt.timezone.utc)
+    return f"{shown.day} {shown:%b %Y, %H:%M}" + ("" if zone else " UTC")
 
 
-def enforce_idle_timeout(now: float | None = None) -> None:
-    """Sign out a session idle for longer than the ``session_idle_minutes`` setting.
-
-    Run on every run before anything else: a run is activity, so it also
-    moves the last-activity time on. The login screen says why.
-    """
-    if st.session_state.get(USER_KEY) is None:
-        return
-    now = time.time() if now is None else now
-    minutes = settings.idle_minutes(get_db())
-    last = st.session_state.get(ACTIVE_KEY)
-    if isinstance(last, (int, float)) and now - last > minutes * 60:
-        method = sign_out("idle_sign_out", {"idle_minutes": minutes})
-        st.session_state[FLASH_KEY] = (
-            f"You were signed out after {minutes} minutes without activity. Please log in again."
-        )
-        if method == "sso":
-            st.logout()  # the identity cookie would sign anyone at this browser back in
-            st.stop()
-        return
-    st.session_state[ACTIVE_KEY] = now
-
-
-def require_user() -> User:
-    """The signed-in user; otherwise stop the page with a message."""
-    user = current_user()
-    if user is None:
+def require_session() -> tuple[User, sessions.Session]:
+    """The signed-in user and their session; otherwise stop the page with a message."""
+    resolved = current_session()
+    user = current_user(resolved)
+    if user is None or resolved.session is None:
         st.warning("Please log in first.")
         st.stop()
     if user.must_change_password:  # the gate shows only the new-password screen
         st.warning("Please choose a new password first.")
         st.stop()
-    return user
+    return user, resolved.session
+
+
+def require_user() -> User:
+    """The signed-in user; otherwise stop the page with a message."""
+    return require_session()[0]
 
 
 def require_admin() -> User:

@@ -1,18 +1,26 @@
-"""My account: change my password; export, import and delete my data."""
+"""My account: where I am signed in; change my password; export, import and delete my data."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from fatigue import accounts, erasure, export, importer
+from fatigue import accounts, erasure, export, importer, sessions, settings
 from fatigue.db import connect, default_path
 from fatigue.errors import AuthError, ValidationError
-from fatigue.pages._session import get_db, local_today, plain, require_user
+from fatigue.pages._session import (
+    FLASH_KEY,
+    browser_token,
+    get_db,
+    local_time,
+    local_today,
+    plain,
+    require_session,
+)
 
 FLASH = "account_flash"
 UPLOAD_ROUND = "import_round"  # a new uploader key after each import empties the widget
 
-user = require_user()
+user, this_session = require_session()
 db = get_db()
 
 st.title("My account")
@@ -38,14 +46,43 @@ if submitted:
         st.error("The two new passwords differ.")
     else:
         try:
-            accounts.change_password(db, user.id, current, new)
+            accounts.change_password(db, user.id, current, new, address=st.context.ip_address,
+                                     keep_session=this_session.id)
         except (AuthError, ValidationError) as exc:
             messages = exc.errors.values() if isinstance(exc, ValidationError) else [str(exc)]
             for message in messages:
                 st.error(plain(message))
         else:
-            st.session_state[FLASH] = "Your password has been changed."
+            st.session_state[FLASH] = ("Your password has been changed. Every other device "
+                                       "and browser has been signed out.")
             st.rerun()
+
+# --- where I am signed in -----------------------------------------------------------
+st.subheader("Where you are signed in")
+st.caption(
+    "Each browser or device signed in to your account. One kept signed in stays so until the "
+    "date shown; the others end when the browser closes or after a while without activity. "
+    "If you do not recognise one, sign it out and change your password."
+)
+for other in sessions.for_user(db, user.id):
+    here = other.id == this_session.id
+    with st.container(border=True):
+        words, action = st.columns([4, 1], vertical_alignment="center")
+        words.markdown(f"**{plain(other.device or 'A browser')}**" + (" (this one)" if here else ""))
+        lasts = (f"kept signed in until {local_time(other.expires_at)}" if other.kept
+                 else "until the browser closes")
+        words.caption(f"Signed in {local_time(other.created_at)} · last active "
+                      f"{local_time(other.last_seen_at)} · {lasts}")
+        if not here and action.button("Sign out", key=f"end_session_{other.id}"):
+            sessions.end(db, other.id, user_id=user.id, reason="signed_out_device")
+            st.session_state[FLASH] = f"{other.device or 'A browser'} has been signed out."
+            st.rerun()
+if st.button("Sign out everywhere", key="sign_out_everywhere", icon=":material/logout:",
+             help="Every browser and device signed in to your account, this one too."):
+    sessions.end_all(db, user.id, reason="signed_out_everywhere")
+    st.session_state[FLASH_KEY] = ("You have signed out everywhere, here too. Log in again "
+                                   "on the devices you use.")
+    st.rerun()
 
 # --- export ---------------------------------------------------------------------
 st.subheader("Download my data")
@@ -56,10 +93,14 @@ st.caption(
 )
 
 
-def _collect(user_id: int = user.id) -> dict:
-    """Run on Streamlit's download thread, so on a connection of its own."""
+def _collect(user_id: int = user.id, token: str | None = browser_token()) -> dict:
+    """Run on Streamlit's download thread, so on a connection of its own; only while
+    this browser's session is still live (the download itself is checked again)."""
     own = connect(default_path())
     try:
+        session = sessions.resolve(own, token).session
+        if session is None or session.user_id != user_id:
+            raise PermissionError("Signed out: sign in again to download your data.")
         return export.collect(own, user_id)
     finally:
         own.close()
@@ -92,7 +133,8 @@ st.caption(
     "defaults. Any past day from 2000 on, none in the future. Every row is checked as the "
     "form checks it: if any row has a problem, nothing is imported and each problem is listed "
     f"by row and field. At most {importer.MAX_ROWS:,} rows and "
-    f"{importer.MAX_BYTES // 1_000_000} MB."
+    f"{importer.MAX_BYTES // 1_000_000} MB. Imported days are yours alone: they show in your "
+    "own trends and summaries, never in any team figure."
 )
 st.download_button(
     "Download the template (CSV)", importer.template_csv(), file_name=importer.FILENAME_TEMPLATE,
@@ -134,9 +176,12 @@ if st.button("Import", type="primary", key="import_submit", disabled=upload is N
 st.subheader("Delete my data")
 st.caption(
     "Deletes every check-in and private note, questionnaire, suggestion you acted on and rule "
-    "you muted, at once and for good; team figures that included your check-ins are worked "
-    "out again without them. Your account stays, so you can go on using the tool (ask an "
-    "admin to close it). Download your data first if you want to keep it."
+    "you muted, at once and for good. Your account stays, so you can go on using the tool "
+    "(ask an admin to close it). Download your data first if you want to keep it. Team "
+    "figures already released stay as they are: they are anonymous averages of at least "
+    f"{settings.get_k(db)} people, released once and never worked out again, so nobody can "
+    "learn your answers by comparing them before and after. Weeks not yet released will not "
+    "include your check-ins."
 )
 with st.form("delete_my_data", clear_on_submit=True):
     typed = st.text_input(f"To confirm, type your username ({user.username})", key="delete_confirm")
@@ -144,7 +189,7 @@ with st.form("delete_my_data", clear_on_submit=True):
                                    icon=":material/delete_forever:")
 if delete:
     try:
-        erasure.delete_my_data(db, user.id, typed)
+        erasure.delete_my_data(db, user.id, typed, keep_session=this_session.id)
     except ValidationError as exc:
         for message in exc.errors.values():
             st.error(plain(message))

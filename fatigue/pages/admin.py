@@ -10,9 +10,13 @@ import json
 import pandas as pd
 import streamlit as st
 
-from fatigue import accounts, audit, dp, erasure, settings, sso
+from fatigue import accounts, audit, erasure, settings, sso
 from fatigue.errors import ValidationError
+from fatigue.pages._reports import WHY_NOT_LEADS
 from fatigue.pages._session import get_db, plain, require_admin
+from fatigue.teamfigures import noise
+from fatigue.teamfigures import rules
+from fatigue.teamfigures.measures import NOISY_VALUES
 
 admin = require_admin()
 db = get_db()
@@ -123,7 +127,8 @@ others = [u for u in users if u["id"] != admin.id]
 if others:
     with st.form("activation"):
         st.write("**Deactivate or reactivate an account**")
-        st.caption("A deactivated person can no longer log in; their data stays theirs.")
+        st.caption("A deactivated person is signed out at once and can no longer log in; "
+                   "their data stays theirs.")
         by_name = {u["username"]: u for u in others}
         picked = st.selectbox("Account", list(by_name), key="activation_user")
         chosen = by_name[picked]
@@ -151,8 +156,9 @@ if users:
                     done(f"'{picked}' now leads {', '.join(lead_of) or 'no team'}.")
         if uid != admin.id:
             with st.form(f"reset_{uid}", clear_on_submit=True):
-                st.caption("A reset password must be changed at the next login; it also lifts a "
-                           "lockout after failed logins.")
+                st.caption("A reset password must be changed at the next login. The reset "
+                           "signs the person out everywhere and lifts a lockout after failed "
+                           "logins.")
                 reset = st.text_input("New password", type="password", key=f"reset_password_{uid}")
                 again = st.text_input("Repeat new password", type="password",
                                       key=f"reset_repeat_{uid}")
@@ -165,8 +171,8 @@ if users:
                         except ValidationError as exc:
                             report(exc)
                         else:
-                            done(f"Password of '{picked}' reset; they must choose a new one "
-                                 "at their next login.")
+                            done(f"Password of '{picked}' reset; they are signed out "
+                                 "everywhere and must choose a new one at their next login.")
         with st.form(f"sso_{uid}"):
             email = st.text_input(
                 "Single sign-on email", value=chosen["sso_email"] or "", max_chars=254,
@@ -209,13 +215,23 @@ if departed:
 
 # --- privacy and support ---------------------------------------------------------
 st.header("Privacy of team figures")
+st.caption(
+    "Team figures are released once a week, for the week that ended 8 days before, once late "
+    "check-ins can no longer change it; a released week never changes. These settings apply to "
+    f"weeks released from now on. {WHY_NOT_LEADS}"
+)
 current = settings.privacy_settings(db)
 with st.form("privacy"):
     k = st.number_input(
         "Minimum group size (k)", min_value=settings.MIN_K, max_value=settings.MAX_K,
         value=int(current[settings.K_KEY]), step=1,
-        help="A team's figures for a period are shown only when at least this many people "
+        help="A team's figures for a week are shown only when at least this many people "
         f"checked in. It cannot be set below {settings.MIN_K}.",
+    )
+    zone = st.text_input(
+        "Agency time zone", value=current[settings.TIMEZONE_KEY], key="agency_timezone",
+        help="An IANA name such as Europe/London or America/New_York. The daily form's 7 days "
+        "back and the weekly release follow this date.",
     )
     dp_on = st.checkbox("Add differential-privacy noise to team figures",
                         value=bool(current[settings.DP_ENABLED_KEY]))
@@ -224,27 +240,50 @@ with st.form("privacy"):
         max_value=settings.MAX_DP_EPSILON, value=float(current[settings.DP_EPSILON_KEY]),
         step=0.1, format="%.2f", help="Smaller means more noise and more privacy. See PRIVACY.md.",
     )
+    cap = st.number_input(
+        "Weekly privacy cap per person (epsilon)", min_value=settings.MIN_DP_CAP,
+        max_value=settings.MAX_DP_CAP, value=float(current[settings.DP_CAP_KEY]), step=1.0,
+        format="%.1f", key="dp_weekly_cap",
+        help=f"A week's release puts each person in one noisy group, which releases "
+        f"{NOISY_VALUES} values. A week whose cost ({NOISY_VALUES} x epsilon) is above this "
+        "cap is released with no figures at all.",
+    )
     if st.form_submit_button("Save privacy settings"):
         try:
             settings.set_k(db, int(k), actor_id=admin.id)
+            settings.set_agency_timezone(db, zone, actor_id=admin.id)
             settings.set_dp_enabled(db, dp_on, actor_id=admin.id)
             settings.set_dp_epsilon(db, float(epsilon), actor_id=admin.id)
+            settings.set_dp_weekly_cap(db, float(cap), actor_id=admin.id)
         except ValidationError as exc:
             report(exc)
         else:
-            done("Privacy settings saved.")
+            done("Privacy settings saved. They apply to weeks released from now on.")
 
-spent = dp.epsilon_by_cell(db)
+if current[settings.DP_ENABLED_KEY]:
+    cost = NOISY_VALUES * float(current[settings.DP_EPSILON_KEY])
+    within = rules.within_budget(NOISY_VALUES, float(current[settings.DP_EPSILON_KEY]),
+                                       float(current[settings.DP_CAP_KEY]))
+    (st.info if within else st.warning)(
+        f"Each week's release costs each person epsilon {cost:g} ({NOISY_VALUES} values x "
+        f"{float(current[settings.DP_EPSILON_KEY]):g}); the weekly cap is "
+        f"{float(current[settings.DP_CAP_KEY]):g}."
+        + ("" if within else " That is over the cap: weeks will be released without figures "
+           "until epsilon is lowered or the cap raised.")
+    )
+spent = noise.epsilon_by_cell(db)
 if spent:
     names = {f"team:{team['id']}": team["name"] for team in teams}
+    names.update(pool="Smaller teams combined")
     st.write(
-        f"Privacy budget spent so far: epsilon {dp.epsilon_spent(db):g} in all, over "
-        f"{len(spent)} released cells (each noisy value is drawn once and stored)."
+        f"Privacy budget spent so far: epsilon {noise.epsilon_spent(db):g} in all, over "
+        f"{len(spent)} released groups (each noisy value is drawn once, when its week is "
+        "released, and stored)."
     )
     st.dataframe(
         pd.DataFrame(
-            [{"Group": names.get(row["cell_key"], "Combined group"), "Period": row["period"],
-              "Period start": row["period_start"], "Values released": row["values_released"],
+            [{"Group": names.get(row["cell_key"], "Combined group"),
+              "Week": row["period_start"], "Values released": row["values_released"],
               "Epsilon": row["epsilon"]} for row in spent]
         ),
         hide_index=True,
@@ -257,14 +296,23 @@ with st.form("sessions"):
         "Sign out after this many minutes without activity", min_value=settings.MIN_IDLE_MINUTES,
         max_value=settings.MAX_IDLE_MINUTES, value=settings.idle_minutes(db), step=5,
         key="idle_minutes",
-        help="A session with no clicks for this long is signed out; the person sees why.")
+        help="A session with no clicks for this long is signed out; the person sees why. "
+        "Not for a device someone chose to keep signed in.")
+    remember = st.number_input(
+        "'Keep me signed in on this device' lasts this many days", min_value=0,
+        max_value=settings.MAX_REMEMBER_DAYS, value=settings.remember_days(db), step=1,
+        key="remember_days",
+        help="0 takes the choice off the sign-in page: everyone is signed out when the browser "
+        "closes or after the minutes above. Applies to sign-ins from now on.")
     if st.form_submit_button("Save sign-in settings"):
         try:
             settings.set_idle_minutes(db, int(idle), actor_id=admin.id)
+            settings.set_remember_days(db, int(remember), actor_id=admin.id)
         except ValidationError as exc:
             report(exc)
         else:
-            done(f"Idle sign-out set to {int(idle)} minutes.")
+            kept = f"kept sign-ins last {int(remember)} days" if remember else "no kept sign-ins"
+            done(f"Idle sign-out set to {int(idle)} minutes; {kept}.")
 
 st.header("Support resources")
 with st.form("support"):
@@ -283,10 +331,12 @@ with st.form("support"):
             done("Support resources saved.")
 
 st.header("Audit log")
-st.caption("Logins, failed logins and lockouts, sign-outs, password changes and resets, account "
-           "and team changes, views of team figures, refused attempts and settings changes "
-           "(newest first).")
-log = audit.entries(db, limit=200)
+st.caption("Security events and admin actions, newest first: failed logins and lockouts, "
+           "password changes and resets, account and team changes, views of team figures, refused "
+           "attempts and settings changes. People's routine sign-ins, sign-outs, check-ins and "
+           "what they do with their own data are not shown here: they would tell who uses the "
+           "tool, and when.")
+log = audit.admin_entries(db, limit=200)
 st.dataframe(
     pd.DataFrame(
         [{"When (UTC)": e["at"], "Who": e["actor"] or "system", "Action": e["action"],

@@ -15,7 +15,6 @@ from fatigue.validation import (
     LABELS,
     MAX_NOTE_CHARS,
     RATINGS,
-    check_day,
 )
 
 ERRORS_KEY = "checkin_errors"
@@ -23,7 +22,7 @@ ERRORS_KEY = "checkin_errors"
 st.set_page_config(layout="wide")  # room for the form to fit one laptop screen
 user = require_user()
 db = get_db()
-today = local_today()
+earliest, today = checkins.form_window(db, local_today())
 
 st.title("Daily check-in")
 st.caption(
@@ -38,14 +37,14 @@ day_column, state_column = st.columns([1, 2], vertical_alignment="bottom")
 day = day_column.date_input(
     "Day",
     value=today,
-    min_value=today - dt.timedelta(days=BACKFILL_DAYS),
+    min_value=earliest,
     max_value=today,
     format="YYYY-MM-DD",
     help=f"Today, or up to {BACKFILL_DAYS} days back if you missed a day.",
     key="checkin_day",
 )
 try:  # the calendar offers only these days; anything else was not sent by it
-    check_day(day, today, backfill_days=BACKFILL_DAYS)
+    checkins.check_form_day(db, day, local_today())
 except ValidationError as exc:
     st.error(f"Choose the day in the calendar: {exc.errors['day']}", icon=":material/error:")
     st.stop()
@@ -162,7 +161,7 @@ if submitted:
     for name in RATINGS:  # "10 completely drained" -> 10
         entered[name] = int(str(entered[name]).split()[0])
     try:
-        check_day(day, today, backfill_days=BACKFILL_DAYS)
+        checkins.check_form_day(db, day, local_today())
         checkins.save_checkin(db, user.id, day, today=today, **entered)
     except ValidationError as exc:
         st.session_state[ERRORS_KEY] = {"day": day.isoformat(), "errors": exc.errors}

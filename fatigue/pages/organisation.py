@@ -4,26 +4,28 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from fatigue import aggregates, settings
-from fatigue.pages._reports import TABLE, cached_report, period_choice
+from fatigue import settings
+from fatigue.pages._reports import TABLE, WHY_NOT_LEADS, cached_report, period_choice
 from fatigue.pages._session import get_db, plain, require_admin
+from fatigue.teamfigures import reports, rules
 
 admin = require_admin()
 db = get_db()
 
 st.title("Organisation")
 st.caption(
-    f"Anonymized figures per team and for the agency. A team is shown for a period when at "
-    f"least {settings.get_k(db)} of its people (not counting leads) checked in; smaller teams "
-    "are combined when together they are large enough, and otherwise left out of the total, "
-    "so no hidden team can be worked out by subtraction."
+    f"Anonymized figures per team and for the agency. A team is shown for a week when at "
+    f"least {settings.get_k(db)} of its people checked in; smaller teams are combined when "
+    "together they are large enough, and otherwise left out of the total, so no hidden team "
+    "can be worked out by subtraction. Each week is released once and never changes."
 )
+st.caption(f"Why admins' and leads' own answers are not in these figures: {WHY_NOT_LEADS}")
 period = period_choice("org_period")
-report = cached_report(("org", period), lambda: aggregates.org_report(db, period, viewer_id=admin.id))
+report = cached_report(("org", period), lambda: reports.org_report(db, period, viewer_id=admin.id))
 
-released = report[report["hidden_code"] != aggregates.HIDDEN_NOT_FINAL]
+released = report[report["hidden_code"] != rules.NOT_FINAL]
 if released.empty:
-    st.info("No period has been released yet: a period is released once it has ended and "
+    st.info("No week has been released yet: a week is released once it has ended and "
             "late check-ins can no longer change it.")
     st.stop()
 latest_start = released["period_start"].max()

@@ -4,16 +4,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from fatigue import aggregates, settings
+from fatigue import settings
 from fatigue.pages._reports import (
     RATING_COLUMNS,
     SHARE_COLUMNS,
+    WHY_NOT_LEADS,
     cached_report,
     period_choice,
     period_table,
     trend_chart,
 )
 from fatigue.pages._session import get_db, plain, require_lead_or_admin
+from fatigue.teamfigures import reports
+from fatigue.teamfigures.suggestions import team_suggestions
 
 user = require_lead_or_admin()
 db = get_db()
@@ -21,13 +24,14 @@ db = get_db()
 st.title("My team")
 k = settings.get_k(db)
 st.caption(
-    f"Anonymized team figures only: a period is shown when at least {k} people (not counting "
-    "leads) checked in, each person counts once, shares are rounded, and nobody's answers, "
-    "scores or notes are ever shown. Your own check-ins stay as private as anyone's. "
-    "Details: PRIVACY.md."
+    f"Anonymized team figures only: a week is shown when at least {k} people checked in, each "
+    "person counts once, shares are rounded, and nobody's answers, scores or notes are ever "
+    "shown. Each week is released once, after late check-ins can no longer change it, and "
+    "never changes afterwards. Details: PRIVACY.md."
 )
+st.caption(f"Why your own answers are not in these figures: {WHY_NOT_LEADS}")
 
-teams = aggregates.viewable_teams(db, user.id)
+teams = reports.viewable_teams(db, user.id)
 if not teams:
     st.info("You do not lead a team yet.")
     st.stop()
@@ -36,7 +40,7 @@ name = st.selectbox("Team", list(by_name), key="team_choice") if len(by_name) > 
 period = period_choice("team_period")
 report = cached_report(
     ("team", by_name[name], period),
-    lambda: aggregates.team_report(db, by_name[name], period, viewer_id=user.id),
+    lambda: reports.team_report(db, by_name[name], period, viewer_id=user.id),
 )
 
 
@@ -60,19 +64,20 @@ else:
     latest = shown.iloc[-1]
     st.write(
         f"Latest period shown: **{latest['label']}**. Team size: {latest['team_size_text']}; "
-        f"respondents: {latest['respondents_band']}; participation: {latest['participation_text']}."
+        f"respondents: {latest['respondents_band']}; participation: {latest['participation_text']}"
+        + (f"; {latest['weeks_text']}." if isinstance(latest["weeks_text"], str) else ".")
     )
     columns = st.columns(4)
     columns[0].metric("Mean exhaustion (0-10)", figure(latest, "exhaustion"))
     columns[1].metric("Mean empathy (0-10)", figure(latest, "empathy"))
     columns[2].metric("In high strain", latest["high_strain_share_text"],
-                      help="Share of respondents whose mean exhaustion in the period was 7 or more.")
+                      help="Share of respondents whose mean exhaustion in the week was 7 or more.")
     columns[3].metric("Caseload vs standard", figure(latest, "caseload_vs_standard_pct", "%"),
                       help=f"Mean caseload {latest['caseload_mean']:g} against the team's "
                       f"standard of {latest['caseload_standard']:g}.")
 
     st.subheader("What the team could do")
-    suggestions = aggregates.team_suggestions(report)
+    suggestions = team_suggestions(report)
     if not suggestions:
         st.write("Nothing in the team figures calls for a team-level step right now.")
     for suggestion in suggestions:

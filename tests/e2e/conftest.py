@@ -110,12 +110,12 @@ def app_env(db_path: Path) -> dict[str, str]:
     return env
 
 
-def launch(db_path: Path, log_dir: Path) -> App:
+def launch(db_path: Path, log_dir: Path, script: str = "server.py") -> App:
     port = free_port()
     log = log_dir / f"streamlit-{port}.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py",
+            [sys.executable, "-m", "streamlit", "run", script,
              "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
              # The tests must not rerun half-edited sources, nor offer a "rerun" prompt.
              "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"],
@@ -143,15 +143,16 @@ def load_demo(db_path: Path) -> None:
 
 @pytest.fixture(scope="session")
 def start_app(tmp_path_factory):
-    """``start_app()``: a new server on a new, empty database (stopped at the end)."""
+    """``start_app(demo=False, script="server.py")``: a new server on a new database
+    (empty, or the demo agency), stopped at the end."""
     started: list[App] = []
 
-    def start(demo: bool = False) -> App:
+    def start(demo: bool = False, script: str = "server.py") -> App:
         folder = tmp_path_factory.mktemp("app")
         db_path = folder / "e2e.db"
         if demo:
             load_demo(db_path)
-        app = launch(db_path, folder)
+        app = launch(db_path, folder, script)
         started.append(app)
         return app
 
@@ -182,10 +183,13 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def make_page(browser, app: App, phone: bool = False):
-    """A logged-out page of ``app`` in a new browser context (a new Streamlit session)."""
+def make_page(browser, app: App, phone: bool = False, storage_state=None):
+    """A page of ``app`` in a new browser context (a new Streamlit session): logged out
+    (the sign-in page, or the first-run screen of an empty database) unless
+    ``storage_state`` (Playwright's saved cookies) holds a session."""
     options = dict(viewport=PHONE, is_mobile=True, has_touch=True) if phone else dict(viewport=DESKTOP)
-    context = browser.new_context(timezone_id="UTC", locale="en-GB", **options)
+    context = browser.new_context(timezone_id="UTC", locale="en-GB", storage_state=storage_state,
+                                  **options)
     context.set_default_timeout(TIMEOUT_MS)
     context.add_init_script(RUN_COUNTER_SCRIPT)
     page = context.new_page()
@@ -209,11 +213,11 @@ def keep_evidence(request, contexts) -> None:
 
 @pytest.fixture
 def new_page(browser, request):
-    """``new_page(app, phone=False)``: a logged-out page of ``app`` in a new context."""
+    """``new_page(app, phone=False, storage_state=None)``: a page of ``app`` in a new context."""
     contexts = []
 
-    def make(app: App, phone: bool = False):
-        page = make_page(browser, app, phone)
+    def make(app: App, phone: bool = False, storage_state=None):
+        page = make_page(browser, app, phone, storage_state)
         contexts.append(page.context)
         return page
 

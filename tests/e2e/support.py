@@ -18,6 +18,7 @@ import os
 import re
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import urlsplit
 
 try:
     from playwright.sync_api import Locator, Page, expect
@@ -103,12 +104,27 @@ def rerun(page: Page, timeout: int = TIMEOUT_MS) -> Iterator[None]:
     wait_for_app_run(page, timeout)
 
 
-def open_app(page: Page, url: str) -> None:
-    """Load ``url`` (a full page load: a new Streamlit session) and wait for the first run."""
-    page.goto(url)
+def on_sign_in_page(page: Page) -> bool:
+    """Whether the page shows our sign-in page (plain HTML, not the Streamlit app)."""
+    return urlsplit(page.url).path == "/signin"
+
+
+def wait_for_app(page: Page) -> None:
+    """After a page load: the app's first run is over (or the sign-in page is there)."""
+    if on_sign_in_page(page):
+        page.get_by_role("button", name="Log in", exact=True).wait_for(timeout=TIMEOUT_MS)
+        return
     page.get_by_test_id("stApp").wait_for(state="attached", timeout=TIMEOUT_MS)
-    page.wait_for_function("(window.__e2eRunsFinished || 0) > 0", timeout=TIMEOUT_MS)
+    # Functions, not bare expressions: the app's Content-Security-Policy allows no eval().
+    page.wait_for_function("() => (window.__e2eRunsFinished || 0) > 0", timeout=TIMEOUT_MS)
     wait_for_app_run(page)
+
+
+def open_app(page: Page, url: str) -> None:
+    """Load ``url`` (a full page load: a new Streamlit session) and wait for the first run;
+    without a session, the server answers with the sign-in page instead."""
+    page.goto(url)
+    wait_for_app(page)
 
 
 # --- signing in and moving around ------------------------------------------------------
@@ -122,14 +138,29 @@ def sidebar_nav(page: Page) -> Locator:
     return page.get_by_test_id("stSidebarNav")
 
 
-def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Through the login form, as a person would; ends on the home page."""
+def sign_in_form(page: Page, username: str, password: str = DEMO_PASSWORD, *,
+                 keep: bool = False) -> None:
+    """Fill in and send the sign-in page's form (opening it first if needed)."""
+    if not on_sign_in_page(page):
+        parts = urlsplit(page.url)
+        page.goto(f"{parts.scheme}://{parts.netloc}/signin")
     page.get_by_role("textbox", name="Username", exact=True).fill(username)
     page.get_by_role("textbox", name="Password", exact=True).fill(password)
-    with rerun(page):
+    if keep:
+        page.get_by_role("checkbox", name=re.compile("^Keep me signed in")).check()
+    with page.expect_navigation():
         page.get_by_role("button", name="Log in", exact=True).click()
+    wait_for_app(page)
+
+
+def log_in(page: Page, username: str, password: str = DEMO_PASSWORD, *, keep: bool = False,
+           home: bool = True) -> None:
+    """Through the sign-in page, as a person would; ends in the app (on the home page
+    unless the sign-in page was reached from another page and ``home`` is False)."""
+    sign_in_form(page, username, password, keep=keep)
     expect(page.get_by_role("button", name=re.compile("Log out"))).to_be_attached()
-    expect(main(page).get_by_role("heading", level=1)).to_have_text(re.compile(r"^Hello, "))
+    if home:
+        expect(main(page).get_by_role("heading", level=1)).to_have_text(re.compile(r"^Hello, "))
 
 
 def open_sidebar(page: Page) -> None:
@@ -190,10 +221,12 @@ def choose(page: Page, label: str, option: str) -> None:
 
 
 def log_out(page: Page) -> None:
+    """The sidebar's Log out: ends the session and shows the sign-in page."""
     open_sidebar(page)
-    with rerun(page):
+    with page.expect_navigation():
         page.get_by_role("button", name=re.compile("Log out")).click()
-    expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
+    wait_for_app(page)
+    expect(page.get_by_role("status")).to_have_text("You have signed out.")
 
 
 def user_id(db_path: Path, username: str, password: str = DEMO_PASSWORD) -> int:
@@ -320,7 +353,8 @@ async ([context, tags, allowed]) => {
 def axe_violations(page: Page, context: str = "document") -> list[dict]:
     """Serious and critical axe-core violations on the page, minus the allow-list."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+        # Evaluated, not added as a <script>: the app's policy allows no inline script.
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     allowed = [[rule, selector] for rule, selector, _ in AXE_ALLOWED]
     return page.evaluate(AXE_SCRIPT, [context, AXE_TAGS, allowed])
 

@@ -21,6 +21,7 @@ from .support import (
     rerun,
     saved_checkin,
     today,
+    wait_for_app,
     wait_for_app_run,
 )
 
@@ -31,8 +32,9 @@ SAVED = re.compile(r"Check-in for .* saved\. Thank you\.")
 FOCUSED = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
+  const label = el.labels && el.labels.length ? el.labels[0].innerText : "";
   return {tag: el.tagName.toLowerCase(), role: el.getAttribute("role") || el.type || "",
-          name: (el.getAttribute("aria-label") || el.innerText || "").trim().slice(0, 120),
+          name: (el.getAttribute("aria-label") || label || el.innerText || "").trim().slice(0, 120),
           value: el.value ?? null};
 }"""
 
@@ -56,13 +58,14 @@ def test_check_in_with_the_keyboard_only(demo_app, new_page):
     page = new_page(demo_app)
     assert saved_checkin(demo_app.db_path, "priya.okafor", today()) is None
 
-    # Log in.
+    # Log in, on the sign-in page.
     tab_to(page, lambda e: e["name"] == "Username")
     page.keyboard.type("priya.okafor")
     tab_to(page, lambda e: e["name"] == "Password", limit=3)
     page.keyboard.type("demo-password-2026")
-    with rerun(page):
+    with page.expect_navigation():
         page.keyboard.press("Enter")
+    wait_for_app(page)
     expect(main(page).get_by_role("heading", level=1)).to_have_text("Hello, Priya Okafor")
 
     # To the check-in by its link on the home page.
@@ -191,7 +194,7 @@ def test_axe_finds_a_planted_violation(demo_app, new_page):
     page.evaluate("""() => {
         const input = document.createElement("input");
         input.id = "e2e-planted";
-        document.querySelector("[data-testid='stMain']").appendChild(input);
+        document.body.appendChild(input);
     }""")
     rules = {v["id"] for v in axe_violations(page)}
     assert "label" in rules, rules

@@ -4,7 +4,18 @@ from __future__ import annotations
 import pytest
 
 from .conftest import SETUP_CODE
-from .support import DEMO_PASSWORD, choose, expect, go_to, log_in, log_out, main, rerun
+from .support import (
+    DEMO_PASSWORD,
+    choose,
+    expect,
+    go_to,
+    log_in,
+    log_out,
+    main,
+    rerun,
+    sign_in_form,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -37,6 +48,12 @@ def test_first_run_creates_the_admin_then_the_admin_adds_a_team_and_an_account(s
     # The form keeps what was typed; passwords too.
     with rerun(page):
         form.get_by_role("button", name="Create admin account").click()
+    expect(main(page).get_by_text("The admin account 'jo.admin' is ready.")).to_be_visible()
+    # Then the admin signs in, like everyone, on the sign-in page.
+    with page.expect_navigation():
+        main(page).get_by_role("link", name="Log in").click()
+    wait_for_app(page)
+    log_in(page, "jo.admin", "a-long-admin-password")
     expect(main(page).get_by_role("heading", level=1)).to_have_text("Hello, Jo Admin")
     nav = page.get_by_test_id("stSidebarNav")
     for title in ("Home", "My team", "Organisation", "Teams and accounts"):
@@ -66,10 +83,7 @@ def test_first_run_creates_the_admin_then_the_admin_adds_a_team_and_an_account(s
     # Log out; the new case manager can log in and sees no team or admin pages.
     # The admin knows Sam's first password, so Sam must choose a new one before any page.
     log_out(page)
-    page.get_by_role("textbox", name="Username", exact=True).fill("sam.new")
-    page.get_by_role("textbox", name="Password", exact=True).fill("sams-first-password")
-    with rerun(page):
-        page.get_by_role("button", name="Log in", exact=True).click()
+    sign_in_form(page, "sam.new", "sams-first-password")
     expect(main(page).get_by_role("heading", level=1)).to_have_text("Choose a new password")
     expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
     page.get_by_role("textbox", name="New password", exact=True).fill("sams-own-quiet-words")
@@ -97,5 +111,8 @@ def test_load_demo_from_the_first_run_screen(start_app, new_page):
         page.get_by_role("button", name="Load demo agency").click()
     expect(page.get_by_role("heading", name="Caseload check-in", level=1)).to_be_visible()
     expect(main(page).get_by_text("Demo agency loaded.")).to_contain_text(DEMO_PASSWORD)
+    with page.expect_navigation():
+        main(page).get_by_role("link", name="Log in").click()
+    wait_for_app(page)
     log_in(page, "daniel.moreno")
     expect(main(page).get_by_role("heading", level=1)).to_have_text("Hello, Daniel Moreno")

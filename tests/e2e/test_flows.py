@@ -17,6 +17,7 @@ from .support import (
     rerun,
     saved_checkin,
     today,
+    wait_for_app,
 )
 
 pytestmark = pytest.mark.e2e
@@ -121,9 +122,10 @@ def test_log_out_returns_to_the_login_screen(demo_app, new_page):
     log_out(page)
     expect(page.get_by_role("heading", name="Caseload check-in", level=1)).to_be_visible()
     expect(page.get_by_text(TEAM_FIGURES)).to_have_count(0)
-    # Back in the browser's history (the team page's address) still shows no figures.
-    with rerun(page):
-        page.go_back()
+    # Back in the browser's history (the team page's address) still shows no figures:
+    # nothing is kept in the browser's cache (no-store), and the server wants a session.
+    page.go_back()
+    wait_for_app(page)
     expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
     expect(page.get_by_text(TEAM_FIGURES)).to_have_count(0)
 
@@ -134,6 +136,9 @@ def test_log_out_forgets_the_previous_users_pages(demo_app, new_page):
     log_out(page)
     expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
     expect(page.get_by_test_id("stSidebarNav")).to_have_count(0, timeout=2000)
+    # Signing in as someone else shows only their pages.
+    log_in(page, "alex.chen")
+    expect(nav_link(page, "My team")).to_have_count(0)
 
 
 def test_a_member_cannot_reach_the_team_page(demo_app, new_page):
@@ -154,11 +159,17 @@ def test_a_member_cannot_reach_the_team_page(demo_app, new_page):
     expect(main(page).get_by_role("heading", name="My team")).to_have_count(0)
     expect(main(page).get_by_text(TEAM_FIGURES)).to_have_count(0)
 
-    # Typing the address loads the page afresh (Streamlit sessions do not survive a
-    # page load): the login screen; logging in there still does not show the team page.
+    # Typing the address loads the page afresh: still signed in (the session cookie),
+    # and still no team page.
+    open_app(page, demo_app.url + "/team")
+    expect(page.get_by_role("button", name=re.compile("Log out"))).to_be_attached()
+    expect(main(page).get_by_role("heading", name="My team")).to_have_count(0)
+    expect(page.get_by_text(TEAM_FIGURES)).to_have_count(0)
+    # Nor in another browser, after signing in on the sign-in page the address asks for.
+    page = new_page(demo_app)
     open_app(page, demo_app.url + "/team")
     expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
-    log_in(page, "alex.chen")
+    log_in(page, "alex.chen", home=False)
     expect(main(page).get_by_role("heading", name="My team")).to_have_count(0)
     expect(page.get_by_text(TEAM_FIGURES)).to_have_count(0)
     expect(nav_link(page, "My team")).to_have_count(0)

@@ -1,9 +1,10 @@
-"""Differential-privacy noise for team aggregates, through OpenDP.
+"""Differential-privacy noise for released team figures, through OpenDP.
 
 The mechanisms are OpenDP's (https://opendp.org, version 0.16): nothing here
-draws noise itself. Each noisy value is drawn once, stored in ``dp_releases``
-and returned unchanged on every later view, so looking again cannot average
-the noise away; every draw appends its epsilon to the ``dp_ledger`` table.
+draws noise itself. Noise is drawn only while a week is released
+(:mod:`fatigue.teamfigures.release`), once per figure; the noisy figure is
+stored with the release and never drawn again, and every draw appends its
+epsilon to the append-only ``dp_ledger`` table.
 
 Two kinds of value are released:
 
@@ -29,14 +30,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any
 
 from sqlite_utils import Database
-
-from fatigue.db import write_lock
 
 LN20 = math.log(20.0)
 
@@ -60,23 +58,6 @@ class Release:
     epsilon: float
     half_width: float
     mechanism: str
-
-
-@dataclass(frozen=True)
-class Request:
-    """What to release for one metric of a cell.
-
-    ``kind`` ``"mean"``: ``value`` is the mean of the clamped person-level
-    values, ``n_low`` a lower bound on the number of people (at least 1),
-    ``lower`` / ``upper`` the clamping bounds. ``kind`` ``"count"``: ``value``
-    is the count; the bounds are not used.
-    """
-
-    kind: Literal["mean", "count"]
-    value: float
-    n_low: int = 1
-    lower: float = 0.0
-    upper: float = 1.0
 
 
 def half_width_95(scale: float) -> float:
@@ -143,59 +124,13 @@ def noisy_count(value: int, *, epsilon: float) -> Release:
     )
 
 
-def _draw(request: Request, epsilon: float) -> Release:
-    if request.kind == "count":
-        return noisy_count(int(round(request.value)), epsilon=epsilon)
-    return noisy_mean(
-        request.value, n_low=request.n_low, lower=request.lower, upper=request.upper,
-        epsilon=epsilon,
+def record_spend(db: Database, week: dt.date, cell_key: str, metric: str, release: Release) -> None:
+    """Append one draw to the ledger (inside the releasing transaction)."""
+    db.execute(
+        "INSERT INTO dp_ledger (cell_key, period, period_start, metric, epsilon, mechanism, scale)"
+        " VALUES (?, 'week', ?, ?, ?, ?, ?)",
+        [cell_key, week.isoformat(), metric, release.epsilon, release.mechanism, release.scale],
     )
-
-
-def release_cell(
-    db: Database,
-    *,
-    period: str,
-    period_start: dt.date | str,
-    cell_key: str,
-    requests: Mapping[str, Request],
-    epsilon: float,
-) -> dict[str, Release]:
-    """The stored noisy value of each metric of one cell, drawing the missing ones.
-
-    A value already stored is returned as it is (whatever ``epsilon`` is now);
-    a missing one is drawn once, stored and its epsilon appended to the
-    ledger, all in one transaction (concurrent viewers cannot both draw).
-    """
-    start = str(period_start)
-    with write_lock(db):
-        stored = {
-            row["metric"]: Release(row["value"], row["scale"], row["epsilon"], row["half_width"],
-                                   row["mechanism"])
-            for row in db.query(
-                "SELECT metric, value, scale, epsilon, half_width, mechanism FROM dp_releases"
-                " WHERE cell_key = ? AND period = ? AND period_start = ?",
-                [cell_key, period, start],
-            )
-        }
-        for metric, request in requests.items():
-            if metric in stored:
-                continue
-            release = _draw(request, epsilon)
-            db.execute(
-                "INSERT INTO dp_releases (cell_key, period, period_start, metric, value, scale,"
-                " epsilon, half_width, mechanism) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [cell_key, period, start, metric, release.value, release.scale,
-                 release.epsilon, release.half_width, release.mechanism],
-            )
-            db.execute(
-                "INSERT INTO dp_ledger (cell_key, period, period_start, metric, epsilon,"
-                " mechanism, scale) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [cell_key, period, start, metric, release.epsilon, release.mechanism,
-                 release.scale],
-            )
-            stored[metric] = release
-    return {metric: stored[metric] for metric in requests}
 
 
 def ledger(db: Database, limit: int = 1000) -> list[dict[str, Any]]:
@@ -246,9 +181,3 @@ def opendp_version() -> str:
     from importlib.metadata import version
 
     return version("opendp")
-
-
-def combined_key(parts: Iterable[str]) -> str:
-    """A short, stable key for a combined cell made of ``parts`` (group keys)."""
-    joined = ",".join(sorted(parts))
-    return hashlib.sha256(joined.encode()).hexdigest()[:16]

@@ -1,0 +1,280 @@
+"""Team and organisation reports: who may look, and the released rows they get.
+
+A report never computes figures: it releases the weeks that are due
+(:func:`.release.release_due`), then reads what was released (:mod:`.store`)
+and words it (:mod:`.display`), hiding from the viewer any figure whose roster
+includes them. Only leads of a team (and admins) see its report; only admins
+see the organisation. Every view, and every refused attempt, is audited.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+from typing import Any
+
+import pandas as pd
+from sqlite_utils import Database
+
+from fatigue import audit, settings
+from fatigue.errors import ValidationError
+from fatigue.teamfigures import display, release, rules, store
+from fatigue.teamfigures.periods import (
+    DEFAULT_PERIODS, MAX_PERIODS, block_weeks, check_view, starts as block_starts, week_start,
+)
+from fatigue.teamfigures.measures import NUMERIC, SHARES
+from fatigue.validation import LABELS
+
+REPORT_COLUMNS = display.REPORT_COLUMNS
+ORG_COLUMNS = display.ORG_COLUMNS
+ORG_DEFAULT_PERIODS = {"week": 8, "4week": 6, "quarter": 4}
+
+
+# -------------------------------------------------------------- authorization
+
+def _viewer(db: Database, viewer_id: Any) -> dict[str, Any] | None:
+    if isinstance(viewer_id, bool) or not isinstance(viewer_id, numbers.Integral):
+        return None
+    row = db.execute("SELECT id, is_admin FROM users WHERE id = ? AND active = 1",
+                     [int(viewer_id)]).fetchone()
+    return None if row is None else {"id": row[0], "is_admin": bool(row[1])}
+
+
+def _denied(db: Database, viewer_id: Any, action: str, detail: dict[str, Any]) -> PermissionError:
+    actor = (int(viewer_id) if isinstance(viewer_id, numbers.Integral)
+             and not isinstance(viewer_id, bool) else None)
+    audit.record(db, actor, f"denied_{action}", detail)
+    return PermissionError("You do not have access to these team results.")
+
+
+def can_view_team(db: Database, viewer_id: int, team_id: int) -> bool:
+    """Whether ``viewer_id`` (an active account) leads ``team_id`` or is an admin."""
+    viewer = _viewer(db, viewer_id)
+    if viewer is None:
+        return False
+    if viewer["is_admin"]:
+        return True
+    if isinstance(team_id, bool) or not isinstance(team_id, numbers.Integral):
+        return False
+    return db.execute("SELECT 1 FROM team_members WHERE user_id = ? AND team_id = ? AND lead = 1",
+                      [int(viewer_id), int(team_id)]).fetchone() is not None
+
+
+def viewable_teams(db: Database, viewer_id: int) -> list[dict[str, Any]]:
+    """Teams whose report ``viewer_id`` may see (``id``, ``name``): the teams
+    they lead, or every team for an admin. No sizes, no member names."""
+    viewer = _viewer(db, viewer_id)
+    if viewer is None:
+        return []
+    if viewer["is_admin"]:
+        return list(db.query("SELECT id, name FROM teams ORDER BY name"))
+    return list(db.query(
+        "SELECT t.id, t.name FROM team_members m JOIN teams t ON t.id = m.team_id"
+        " WHERE m.user_id = ? AND m.lead = 1 ORDER BY t.name", [int(viewer_id)]))
+
+
+def report_version(db: Database) -> tuple:
+    """What a report depends on besides the day: the releases so far and the
+    teams' names and standards. A cache keyed by this (and the day) is never stale."""
+    teams = db.execute(
+        "SELECT group_concat(id || ':' || caseload_standard || ':' || name, '|')"
+        " FROM (SELECT id, caseload_standard, name FROM teams ORDER BY id)").fetchone()[0]
+    return (store.version(db), teams or "")
+
+
+# ------------------------------------------------------------------- reports
+
+def _count(view: str, wanted: int | None, default: int) -> int:
+    check_view(view)
+    count = default if wanted is None else wanted
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_PERIODS:
+        raise ValidationError(
+            {"periods": f"periods must be a whole number from 1 to {MAX_PERIODS}."})
+    return count
+
+
+def _weeks(first: dt.date, today: dt.date, view: str, count: int) -> tuple[list[dt.date], list[dt.date]]:
+    """The view's block starts, and every week in them up to this week."""
+    starts = block_starts(first, today, view, count)
+    current = week_start(today)
+    weeks = [w for s in starts for w in block_weeks(s, view) if w <= current]
+    return starts, weeks
+
+
+def _ks(db: Database, weeks: list[dt.date]) -> dict[dt.date, int]:
+    return {dt.date.fromisoformat(w): k for w, k in db.execute(
+        "SELECT week_start, k FROM released_weeks WHERE week_start BETWEEN ? AND ?",
+        [min(weeks).isoformat(), max(weeks).isoformat()])}
+
+
+def _group_rows(cells: dict, key: str, weeks: list[dt.date], ks: dict[dt.date, int],
+                viewer_id: int, group: str, today_k: int) -> dict[dt.date, dict[str, Any]]:
+    """The weekly rows of one group: released, not final yet, or absent (no row)."""
+    out: dict[dt.date, dict[str, Any]] = {}
+    for week in weeks:
+        cell = cells.get((key, week))
+        if cell is not None:
+            out[week] = display.week_row(cell, ks[week], viewer_id, group)
+        elif week not in ks:  # not released yet
+            out[week] = display.hidden("week", week, rules.NOT_FINAL, display.reason(
+                rules.NOT_FINAL, today_k, shown_from=rules.release_date(week)))
+    return out
+
+
+def _view_rows(weekly: dict[dt.date, dict[str, Any]], starts: list[dt.date], view: str,
+               ks: dict[dt.date, int]) -> list[dict[str, Any]]:
+    """Weekly rows as they are, or one row per 4-week or quarter block."""
+    if view == "week":
+        return [weekly[s] for s in starts if s in weekly]
+    rows = []
+    for start in starts:
+        weeks = block_weeks(start, view)
+        present = [weekly[w] for w in weeks if w in weekly]
+        if not present:
+            continue
+        rows.append(display.block_row(
+            present, view, start, released=sum(1 for w in weeks if w in ks),
+            first_release=rules.release_date(weeks[0])))
+    return rows
+
+
+def team_report(db: Database, team_id: int, period: str = "week", *, viewer_id: int,
+                periods: int | None = None) -> pd.DataFrame:
+    """One row per week (or 4 weeks, or quarter) of one team, oldest first.
+
+    Covers the last ``periods`` periods (default 26 weeks, 13 4-week
+    periods or 8 quarters) up to the current one, from the team's first
+    released week on. Columns are :data:`REPORT_COLUMNS`; a hidden row has ``shown`` False,
+    missing values and ``hidden_code`` / ``hidden_reason``. The viewer must
+    lead the team or be an admin (:class:`PermissionError` otherwise, and the
+    attempt is audited); every view is recorded in the audit log.
+    """
+    count = _count(period, periods, DEFAULT_PERIODS.get(period, 13))
+    detail = {"team_id": team_id, "period": period}
+    if not can_view_team(db, viewer_id, team_id):
+        raise _denied(db, viewer_id, "team_report", detail)
+    team = db.execute("SELECT id, name FROM teams WHERE id = ?", [int(team_id)]).fetchone()
+    if team is None:
+        raise ValidationError({"team": f"There is no team with id {team_id}."})
+    release.release_due(db)
+    key = store.team_key(team[0])
+    first_cell = db.execute("SELECT min(week_start) FROM released_cells WHERE group_key = ?",
+                            [key]).fetchone()[0]
+    today = settings.agency_today(db)
+    first = dt.date.fromisoformat(first_cell) if first_cell else today
+    starts, weeks = _weeks(first, today, period, count)
+    cells = store.cells(db, [key], weeks[0], weeks[-1])
+    ks = _ks(db, weeks)
+    weekly = _group_rows(cells, key, weeks, ks, viewer_id, "team", settings.get_k(db))
+    rows = _view_rows(weekly, starts, period, ks)
+    frame = display.frame(rows, REPORT_COLUMNS)
+    audit.record(db, viewer_id, "view_team_report", {
+        **detail, "team": team[1], "from": starts[0], "to": starts[-1],
+        "periods": len(starts), "shown": int(frame["shown"].sum()),
+    })
+    return frame
+
+
+def _scope(group: str, figures: dict[str, Any], names: dict[int, str]) -> str | None:
+    if group == "pool" and figures.get("pooled") is not None:
+        parts = [names.get(t, "a team") for t in figures["pooled"]]
+        parts += ["people without a home team"] if figures.get("noteam") else []
+        return "Combines: " + ", ".join(parts) + "." if parts else None
+    if group == "agency" and "left_out" in figures:
+        if figures["left_out"]:
+            return ("Adds up the groups shown above; leaves out "
+                    + ", ".join(names.get(t, "a team") for t in figures["left_out"])
+                    + " (too few people to show).")
+        return "All teams" + (" (smaller teams combined)." if figures.get("pool_shown") else ".")
+    return None
+
+
+def org_report(db: Database, period: str = "week", *, viewer_id: int,
+               periods: int | None = None) -> pd.DataFrame:
+    """Every team side by side, the pooled smaller teams and the agency total.
+
+    Per period (oldest first): one row per team (``group`` "team", by name),
+    one "smaller_teams" row (hidden teams and people without a home team,
+    pooled; shown only when the pool itself passes the rules) and one
+    "agency" row that adds up exactly the groups shown, so no hidden group can
+    be worked out by subtraction (``scope_text`` says what it leaves out).
+    Admins only (:class:`PermissionError` otherwise); every view is audited.
+    Default: the last 8 weeks, 6 4-week periods or 4 quarters.
+    """
+    count = _count(period, periods, ORG_DEFAULT_PERIODS.get(period, 6))
+    detail = {"period": period}
+    viewer = _viewer(db, viewer_id)
+    if viewer is None or not viewer["is_admin"]:
+        raise _denied(db, viewer_id, "org_report", detail)
+    release.release_due(db)
+    teams = list(db.query("SELECT id, name FROM teams ORDER BY name"))
+    names = {t["id"]: t["name"] for t in teams}
+    today = settings.agency_today(db)
+    first = db.execute("SELECT min(week_start) FROM released_weeks").fetchone()[0]
+    starts, weeks = _weeks(dt.date.fromisoformat(first) if first else today, today, period, count)
+    groups = [(store.team_key(t["id"]), "team", t) for t in teams]
+    groups += [(store.POOL, "pool", None), (store.AGENCY, "agency", None)]
+    cells = store.cells(db, [g[0] for g in groups], weeks[0], weeks[-1])
+    ks = _ks(db, weeks)
+    k_now = settings.get_k(db)
+    by_group = {}
+    for key, group, team in groups:
+        weekly = _group_rows(cells, key, weeks, ks, viewer_id, group, k_now)
+        for week, row in weekly.items():
+            cell = cells.get((key, week))
+            row["scope_text"] = _scope(group, cell.figures, names) if cell and row["shown"] else None
+            if group == "pool" and row["shown"]:
+                row["team_size_text"] = None
+        rows = _view_rows(weekly, starts, period, ks)
+        for row in rows:
+            row.update(group={"pool": "smaller_teams"}.get(group, group),
+                       team_id=team["id"] if team else None,
+                       team=team["name"] if team else (
+                           "Smaller teams combined" if group == "pool" else "Agency total"))
+            if period != "week" and row["shown"] and group != "team":
+                starts_of = [w for w in block_weeks(row["period_start"], period) if w in weekly]
+                latest = [weekly[w] for w in starts_of if weekly[w]["shown"]]
+                row["scope_text"] = latest[-1].get("scope_text") if latest else None
+        by_group[key] = {row["period_start"]: row for row in rows}
+    ordered = [by_group[key][start] for start in starts for key, _, _ in groups
+               if start in by_group[key]]
+    out = display.frame(ordered, ORG_COLUMNS)
+    out["team_id"] = out["team_id"].astype("Int64")
+    audit.record(db, viewer_id, "view_org_report", {
+        **detail, "from": starts[0], "to": starts[-1], "periods": len(starts), "teams": len(teams),
+    })
+    return out
+
+
+CHART_LABELS: dict[str, str] = {
+    **LABELS,
+    "high_strain_share_pct": "In high strain",
+    "supervision_share_pct": "Had supervision or a debrief",
+    "after_hours_share_pct": "Regular after-hours work",
+    "caseload_vs_standard_pct": "Caseload vs standard",
+    "crisis_contacts_per_day": "Crisis contacts",
+    "trauma_contacts_per_day": "Trauma-exposed contacts",
+    "contacts_per_day": "All contacts",
+    "after_hours_minutes_per_day": "After-hours minutes",
+}
+
+
+def long_for_chart(report: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Tidy rows (period_start, label, measure, value, pm95) of the shown rows
+    only, for a chart: already released and suppressed, nothing else."""
+    out = []
+    shown = report[report["shown"]]
+    for column in columns:
+        if column not in NUMERIC and column not in SHARES:
+            raise ValidationError({"columns": f"'{column}' is not a chartable report column."})
+        pm = f"{column}_pm95"
+        out.append(pd.DataFrame({
+            "period_start": shown["period_start"],
+            "label": shown["label"],
+            "measure": CHART_LABELS.get(column, column.replace("_", " ").capitalize()),
+            "value": shown[column],
+            "pm95": shown[pm] if pm in shown else math.nan,
+        }))
+    if not out:
+        return pd.DataFrame(columns=["period_start", "label", "measure", "value", "pm95"])
+    return pd.concat(out, ignore_index=True)
