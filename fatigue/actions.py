@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 from sqlite_utils import Database
 
-from fatigue import suggestions
+from fatigue import settings, suggestions
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
 from fatigue.validation import LABELS, parse_day
@@ -281,6 +281,23 @@ def hidden(db: Database, user_id: int, today: dt.date) -> dict[str, str]:
         for item in suggestions.entries_for_rule(row["rule"]):
             result[item.id] = "not relevant (muted)"
     return result
+
+
+def evaluate(db: Database, user_id: int, today: dt.date) -> list[suggestions.Suggestion]:
+    """The suggestions to show ``user_id`` on ``today``: urgent first, then catalogue order.
+
+    Hidden: suggestions marked "Not now" or "Done" within their cooldown, those
+    with an open plan ("I'll do this"), and those whose rule the person muted
+    ("Not relevant to me"). The urgent-support item is never hidden.
+    """
+    found = suggestions.triggered_for(db, user_id, today, settings.support_resources(db))
+    put_aside = hidden(db, user_id, today)
+    return [s for s in found if s.urgent or s.id not in put_aside]
+
+
+def urgent(db: Database, user_id: int, today: dt.date) -> suggestions.Suggestion | None:
+    """The urgent-support item when it applies (for a prominent panel), else None."""
+    return next((s for s in evaluate(db, user_id, today) if s.urgent), None)
 
 
 def history(db: Database, user_id: int) -> pd.DataFrame:

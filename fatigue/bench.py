@@ -6,7 +6,7 @@ fast bulk loader, then times, each several times (median, min, max):
 
 - saving one check-in (p50 and p99 over many saves, different people);
 - a personal dashboard for one person with ``days`` days: history, baseline,
-  signals, suggestions (:func:`fatigue.suggestions.evaluate`), computed afresh,
+  signals, suggestions (:func:`fatigue.actions.evaluate`), computed afresh,
   and a rerun served from the data-version cache;
 - releasing every week of the history once, for every group (part of the
   build: a week is released once, then only read), and per week;
@@ -275,7 +275,7 @@ def run(
     pages: bool = True, progress: Callable[[str], None] | None = None,
 ) -> list[Figure]:
     """Build the agency in a temporary folder, measure, return the figures."""
-    from fatigue import analytics, checkins, demo, suggestions
+    from fatigue import actions, analytics, checkins, demo
     from fatigue.db import connect
     from fatigue.teamfigures import reports
     from fatigue.teamfigures.periods import MAX_PERIODS, week_start
@@ -316,14 +316,14 @@ def run(
         history_days = len(checkins.load_history(db, person_id))
         figures.append(_figure(
             "personal_dashboard",
-            _timed(lambda: suggestions.evaluate(db, person_id, today), runs),
+            _timed(lambda: actions.evaluate(db, person_id, today), runs),
             note=f"one person, {history_days} check-ins: history, baseline, signals, suggestions"))
         cache: dict[str, Any] = {}
 
         def cached_dashboard() -> None:  # what a page rerun does (fatigue.pages._cache)
             key = (person_id, analytics.data_version(db, person_id), today)
             if cache.get("key") != key:
-                cache.update(key=key, value=suggestions.evaluate(db, person_id, today))
+                cache.update(key=key, value=actions.evaluate(db, person_id, today))
 
         cached_dashboard()
         figures.append(_figure("personal_dashboard_rerun", _timed(cached_dashboard, runs),

@@ -86,6 +86,7 @@ class Subscale:
     label: str
     items: tuple[int, ...]
     min_answered: int  # fewer answered items: not scored
+    higher_is_better: bool = False  # ProQOL compassion satisfaction; else higher is harder
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,15 @@ class Instrument:
             return float(low * size), float(high * size)
         return float(low), float(high)
 
+    def band_meanings(self, subscale: Subscale) -> tuple[str, ...]:
+        """What each band (in order) means for ``subscale``: "harder end", "middle" or
+        "easier end". High compassion satisfaction is the good end; on every other scale
+        a higher score is the harder end. Charts colour the bands by this, never by
+        position alone."""
+        low, high = ("harder end", "easier end") if subscale.higher_is_better \
+            else ("easier end", "harder end")
+        return (low,) + ("middle",) * (len(self.bands) - 2) + (high,)
+
     def band_for(self, value: float) -> Band:
         """The band holding ``value``: the last one whose start is not above it."""
         chosen = self.bands[0]
@@ -194,7 +204,8 @@ def _load(instrument_id: str) -> Instrument:
         for entry in data["items"]
     )
     subscales = tuple(
-        Subscale(entry["id"], entry["label"], tuple(entry["items"]), int(entry["min_answered"]))
+        Subscale(entry["id"], entry["label"], tuple(entry["items"]), int(entry["min_answered"]),
+                 bool(entry.get("higher_is_better", False)))
         for entry in data["subscales"]
     )
     bands = tuple(Band(entry["id"], entry["label"], float(entry["from"])) for entry in data["bands"])
@@ -358,7 +369,8 @@ def _score_sum(instrument: Instrument, answers: dict[int, int]) -> dict[str, dic
             # i.e. 6 - raw: ProQOL 5 self-score sheet, "reverse the scores" (Stamm 2010).
             total += 6 - raw if item.reversed else raw
         # The sum of the 10 items is the subscale score; bands 22 or less low,
-        # 23-41 moderate, 42 or more high (ProQOL 5 self-score sheet).
+        # 23-41 moderate, 42 or more high (the revised ProQOL 5 self-score sheet;
+        # the Concise Manual reports t-scores instead).
         result[sub.id] = _scale_result(instrument, sub, total, len(sub.items), None)
     return result
 
@@ -389,8 +401,8 @@ def _score_mean(instrument: Instrument, answers: dict[int, int]) -> dict[str, di
             result[sub.id] = _scale_result(instrument, sub, None, len(values), reason)
             continue
         # "Total score on the scale is the average of the scores on the items"
-        # (Kristensen et al. 2005); 50 or more reported as high burnout
-        # (Borritz et al. 2006, PUMA study; a convention, not a diagnosis).
+        # (Kristensen et al. 2005), who define no cut-point; the band at 50 is a
+        # research convention, labelled as such (see cbi.toml).
         mean = float(Fraction(sum(values), len(values)))
         result[sub.id] = _scale_result(instrument, sub, mean, len(values), None)
     return result
@@ -402,8 +414,8 @@ def _score_single(instrument: Instrument, answers: dict[int, int]) -> dict[str, 
     for sub in instrument.subscales:
         (number,) = sub.items
         item = instrument.item(number)
-        # Scored 1-5 in the order the options are listed; 3 or more indicates
-        # burnout symptoms (Rohland et al. 2004; Dolan et al. 2015).
+        # Scored 1-5 in the order the options are listed; the authors read 3 or
+        # more as describing burnout symptoms (Rohland et al. 2004; Dolan et al. 2015).
         value = instrument.response_scales[item.scale].values[answers[number] - 1]
         result[sub.id] = _scale_result(instrument, sub, value, 1, None)
     return result

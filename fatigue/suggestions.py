@@ -8,9 +8,10 @@ standard). It returns ``None`` (not triggered) or a dict of the figures its
 ``why_now`` template is filled with, already formatted as text.
 
 :func:`triggered` is pure (DataFrames in, suggestions out);
-:func:`evaluate` reads the database and then hides what the person has put
-aside (see :mod:`fatigue.actions`): "Not now" or "Done" for the suggestion's
-cooldown, an open plan, a muted rule. The urgent-support item is never hidden.
+:func:`triggered_for` reads the person's data from the database.
+:func:`fatigue.actions.evaluate` then hides what the person has put aside.
+What the person has done with a suggestion lives in :mod:`fatigue.actions`,
+which builds on this module (never the other way round).
 
 All windows are calendar windows ending on ``today`` (included); days without
 a check-in are simply absent. Thresholds are the module constants below.
@@ -30,7 +31,11 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
-from fatigue import analytics
+from fatigue import accounts, analytics, checkins, questionnaires
+from fatigue.analytics.frame import day_number as _day_number, recent_window, usual_window
+from fatigue.analytics.card import HIGH_EXHAUSTION, HIGH_EXHAUSTION_MIN
+from fatigue.analytics.usual_range import MIN_USUAL_CHECKINS
+from fatigue.analytics.words import and_join, fmt_day as _fmt_day, num as _num
 from fatigue.validation import LABELS, RATINGS
 from fatigue.workload import DEFAULT_CASELOAD_STANDARD, workload_index
 
@@ -47,28 +52,25 @@ CATEGORIES: dict[str, str] = {
 URGENT = "urgent_support"
 
 # ----------------------------------------------------------------- thresholds
+# Fixed numbers on our own 0-10 items are kept to two safety nets (the status
+# card's HIGH_EXHAUSTION rule, and URGENT_* below); everything else compares the
+# person with their own usual. docs/analytics.md lists every fixed number.
 LAST_CHECKINS = 7  # "the last 7 check-ins" ...
 LAST_SPAN_DAYS = 14  # ... within the last 14 calendar days
-RECENT_DAYS = analytics.RECENT_DAYS  # "the last 7 days": today-6 .. today
-
-HIGH_EXHAUSTION = analytics.HIGH_EXHAUSTION  # 8
-HIGH_EXHAUSTION_MIN = analytics.HIGH_EXHAUSTION_MIN  # 5 of the last 7 check-ins
+RECENT_DAYS = 7  # "the last 7 days": today-6 .. today
 
 AFTER_HOURS_MIN_DAYS = 3  # of the last 7 check-ins with any after-hours minutes
 
 CONTACT_SD_FLOOR = 1.0  # contacts per check-in
-MIN_RECENT_CONTACT_CHECKINS = 3
+MIN_RECENT_CONTACT_CHECKINS = 5  # in the last two weeks
 
 SUPERVISION_DAYS = 28
 MIN_SUPERVISION_WINDOW_CHECKINS = 8  # fewer check-ins: absence of a tick says little
 
 NO_BREAK_MIN_DAYS = 4  # of the last 7 check-ins without a real break
 
-LOW_RECOVERY = 3.0  # mean recovery over the last 7 days at or below this
-MIN_RECOVERY_CHECKINS = 3
-
-HIGH_INTRUSION = 7
-INTRUSION_MIN_DAYS = 2  # such check-ins in the last 7 days
+INTRUSION_SDS = 2.0  # intrusion this many usual SDs above the usual level ...
+INTRUSION_MIN_DAYS = 2  # ... on this many check-ins in the last 7 days
 
 QUESTIONNAIRE_DAYS = 35  # a ProQOL or CBI result counts for this many days
 SINGLE_ITEM_DAYS = 14  # a single-item answer counts for this many days
@@ -81,11 +83,12 @@ URGENT_RUN_END_DAYS = 7  # the last of them within the last 7 days,
 URGENT_RUN_SPAN_DAYS = 14  # all of them within the last 14 days.
 
 GAP_WORKDAYS = 3  # weekdays without a check-in after a heavy day
-GAP_HEAVY_EXHAUSTION = 7
-GAP_HEAVY_TIME_PRESSURE = 8
 GAP_RECENT_DAYS = 14  # the gap ended (or the last check-in was) within this many days
-GAP_WORKLOAD_DAYS = 56  # "heavier" workload: against the person's own last 8 weeks
-GAP_WORKLOAD_MIN_CHECKINS = 10
+GAP_HEAVY_DAYS = 56  # "heavier" day: against the person's own last 8 weeks ...
+GAP_HEAVY_MIN_CHECKINS = 10  # ... with at least this many check-ins
+GAP_HEAVY_QUANTILE = 0.75  # at or above their own 75th percentile (and above the median)
+
+LASTING_DAYS = 10  # an early warning whose run began this many days ago or more
 
 NO_SUPPORT_TEXT = (
     "Your agency has not added its local support resources here yet (for example an "
@@ -261,15 +264,6 @@ def make_context(
 
 
 # ----------------------------------------------------------------- helpers
-def _fmt_day(day: dt.date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
-
-
-def _num(value: float) -> str:
-    text = f"{value:.1f}"
-    return "0.0" if text == "-0.0" else text
-
-
 def _whole(value: float) -> str:
     return f"{value:g}" if float(value).is_integer() else _num(value)
 
@@ -292,6 +286,11 @@ def _window(ctx: Context, days: int, end_offset: int = 0) -> pd.DataFrame:
     start = end - pd.Timedelta(days=days - 1)
     frame = ctx.history
     return frame[(frame["day"] >= start) & (frame["day"] <= end)]
+
+
+def _days_between(ctx: Context, start: int, end: int) -> pd.DataFrame:
+    """Check-ins from day number ``start`` to ``end`` (see fatigue.analytics.frame)."""
+    return _window(ctx, end - start + 1, end_offset=_day_number(ctx.today) - end)
 
 
 def _last_checkins(ctx: Context, n: int = LAST_CHECKINS, span: int = LAST_SPAN_DAYS) -> pd.DataFrame:
@@ -408,37 +407,34 @@ def sustained_high_exhaustion(ctx: Context) -> dict[str, Any] | None:
 
 @rule("early_warning")
 def early_warning(ctx: Context) -> dict[str, Any] | None:
-    """Any early-warning signal (EWMA outside the usual range) on any rating."""
+    """Any early-warning signal (a rating beyond the usual range lately); the strongest
+    one is described."""
     signals = ctx.summary.warnings.signals
     if not signals:
         return None
-    names = [_lower(s.rating) for s in signals]
-    ratings = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    top = max(signals, key=lambda s: abs(s.difference_sd))
-    run_mean = getattr(top, "run_mean", math.nan)
-    if math.isnan(run_mean):  # the run's mean; the 7-day mean as a fallback
-        run_mean = top.recent_mean
-    run = top.checkins_outside
+    top = signals[0]  # strongest first
+    return _signal_figures(top) | {"ratings": and_join(_lower(s.rating) for s in signals)}
+
+
+def _signal_figures(signal: analytics.EarlyWarning) -> dict[str, Any]:
+    run = signal.checkins_outside
     return {
-        "ratings": ratings,
-        "rating": _lower(top.rating),
-        "run_mean": _num(run_mean),
+        "rating": _lower(signal.rating),
         "run_n": f"{run} check-in{'' if run == 1 else 's'}",
-        "level": f"{'was' if run == 1 else 'averaged'} {_num(run_mean)}",
-        "recent_mean": _num(top.recent_mean),
-        "recent_n": top.recent_n,
-        "usual_mean": _num(top.baseline_mean),
-        "since": _fmt_day(top.since),
+        "level": f"{'was' if run == 1 else 'averaged'} {_num(signal.run_mean)} out of 10",
+        "usual_mean": _num(signal.usual_mean),
+        "since": _fmt_day(signal.since),
+        "side": "above" if signal.direction == "higher" else "below",
     }
 
 
-@rule("compassion_fatigue")
-def compassion_fatigue(ctx: Context) -> dict[str, Any] | None:
-    """The compassion-fatigue pattern of the analytics (5 of the last 7 check-ins)."""
-    cf = ctx.summary.compassion_fatigue
-    if not cf.present:
+@rule("compassion_fatigue")  # the stored name of the rule (saved mutes use it)
+def combined_pattern(ctx: Context) -> dict[str, Any] | None:
+    """Exhaustion and intrusion up, empathy down, on 5 of the last 7 check-ins."""
+    pattern = ctx.summary.pattern
+    if not pattern.present:
         return None
-    return {"count": cf.count, "considered": cf.considered}
+    return {"count": pattern.count, "considered": pattern.considered}
 
 
 @rule("after_hours_work")
@@ -456,14 +452,13 @@ def after_hours_work(ctx: Context) -> dict[str, Any] | None:
 def crisis_trauma_above_usual(ctx: Context) -> dict[str, Any] | None:
     """Crisis or trauma contacts well above the person's usual.
 
-    The mean per check-in over the last 7 days (at least 3 check-ins) is above
-    the mean over the analytics baseline window (today-34 .. today-7, at least
-    10 check-ins) plus its SD, the SD floored at 1 contact.
+    The mean per check-in over the last two weeks (at least 5 check-ins) is above
+    the mean over the usual's window (the 12 weeks before them, at least 20
+    check-ins) plus its SD, the SD floored at 1 contact.
     """
-    recent = _window(ctx, RECENT_DAYS)
-    base = _window(ctx, analytics.BASELINE_DAYS, end_offset=RECENT_DAYS)
-    if len(recent) < MIN_RECENT_CONTACT_CHECKINS or len(base) < analytics.MIN_BASELINE_CHECKINS:
-        return None
+    today = _day_number(ctx.today)
+    recent = _days_between(ctx, *recent_window(today))
+    base = _days_between(ctx, *usual_window(today))
     best: tuple[float, dict[str, Any]] | None = None
     for column, words in (
         ("crisis_contacts", "crisis or high-intensity contacts"),
@@ -471,7 +466,7 @@ def crisis_trauma_above_usual(ctx: Context) -> dict[str, Any] | None:
     ):
         usual = _col(base, column).dropna()
         now = _col(recent, column).dropna()
-        if len(usual) < analytics.MIN_BASELINE_CHECKINS or len(now) < MIN_RECENT_CONTACT_CHECKINS:
+        if len(usual) < MIN_USUAL_CHECKINS or len(now) < MIN_RECENT_CONTACT_CHECKINS:
             continue
         sd = max(float(usual.std(ddof=1)), CONTACT_SD_FLOOR)
         excess = (float(now.mean()) - float(usual.mean())) / sd
@@ -489,7 +484,7 @@ def crisis_trauma_above_usual(ctx: Context) -> dict[str, Any] | None:
 @rule("caseload_above_standard")
 def caseload_above_standard(ctx: Context) -> dict[str, Any] | None:
     """Latest caseload (within 14 days) above the team standard while exhaustion is
-    rising over the last 14 days (Theil-Sen trend of the analytics)."""
+    rising over the last 14 days (the trend of the analytics)."""
     last = _last_checkins(ctx)
     if last.empty:
         return None
@@ -545,8 +540,10 @@ def caseload_request(figures: Mapping[str, Any]) -> str:
         "- a date to review my caseload again.\n"
         "\n"
         "For reference: the Child Welfare League of America recommends caseload limits "
-        "(for example about 17 ongoing families per worker), and the NASW Standards for "
-        "Social Work Case Management (2013) include workload sustainability.\n"
+        "(for example 17 active ongoing families per worker: CWLA Standards of Excellence for "
+        "Services for Abused or Neglected Children and their Families, revised 1999), and the "
+        "NASW Standards for Social Work Case Management (2013) include workload "
+        "sustainability.\n"
     )
 
 
@@ -582,24 +579,27 @@ def no_breaks(ctx: Context) -> dict[str, Any] | None:
 
 @rule("low_recovery")
 def low_recovery(ctx: Context) -> dict[str, Any] | None:
-    """Mean recovery over the last 7 days of 3.0 or less (3+ check-ins)."""
-    values = _col(_window(ctx, RECENT_DAYS), "recovery").dropna()
-    if len(values) < MIN_RECOVERY_CHECKINS or float(values.mean()) > LOW_RECOVERY:
-        return None
-    return {"recovery_mean": _num(values.mean()), "n": len(values)}
+    """Recovery below the usual range lately (the early warning on recovery)."""
+    signal = next((s for s in ctx.summary.warnings.signals if s.rating == "recovery"), None)
+    return None if signal is None else _signal_figures(signal)
 
 
 @rule("intrusion_after_trauma")
 def intrusion_after_trauma(ctx: Context) -> dict[str, Any] | None:
-    """Intrusion 7+ on 2 or more check-ins in the last 7 days, each on a day with
-    trauma contacts or the day after one (the previous calendar day's check-in)."""
+    """Intrusion well above the person's usual (INTRUSION_SDS usual SDs, the SD floored
+    at 1 point) on 2 or more check-ins in the last 7 days, each on a day with trauma
+    contacts or the day after one (the previous calendar day's check-in)."""
+    usual = ctx.summary.usual.ratings.get("intrusion")
+    if usual is None:
+        return None
+    threshold = usual.mean + INTRUSION_SDS * usual.sd_used
     frame = ctx.history
     trauma_by_day = dict(zip(frame["day"], _col(frame, "trauma_contacts").fillna(0)))
     recent = _window(ctx, RECENT_DAYS)
     high_days = 0
     exposures: set[pd.Timestamp] = set()
     for day, intrusion in zip(recent["day"], _col(recent, "intrusion")):
-        if not intrusion >= HIGH_INTRUSION:
+        if not intrusion >= threshold:
             continue
         previous = day - pd.Timedelta(days=1)
         exposed = [d for d in (day, previous) if trauma_by_day.get(d, 0) > 0]
@@ -610,46 +610,37 @@ def intrusion_after_trauma(ctx: Context) -> dict[str, Any] | None:
         return None
     return {
         "high_days": high_days,
-        "threshold": HIGH_INTRUSION,
+        "threshold": _num(threshold),
+        "usual_mean": _num(usual.mean),
         "trauma_contacts": int(sum(trauma_by_day[d] for d in exposures)),
     }
 
 
 @rule("meaning_falling")
 def meaning_falling(ctx: Context) -> dict[str, Any] | None:
-    """Meaning falling over the last 14 days (Theil-Sen trend)."""
+    """Meaning falling over the last 14 days (the trend of the analytics)."""
     return _trend_figures(ctx, "meaning", "falling")
 
 
 @rule("time_pressure_rising")
 def time_pressure_rising(ctx: Context) -> dict[str, Any] | None:
-    """Time pressure rising over the last 14 days (Theil-Sen trend)."""
+    """Time pressure rising over the last 14 days (the trend of the analytics)."""
     return _trend_figures(ctx, "time_pressure", "rising")
 
 
 @rule("detachment_rising")
 def detachment_rising(ctx: Context) -> dict[str, Any] | None:
-    """Detachment rising over the last 14 days (Theil-Sen trend)."""
+    """Detachment rising over the last 14 days (the trend of the analytics)."""
     return _trend_figures(ctx, "detachment", "rising")
 
 
 @rule("long_drift")
 def long_drift(ctx: Context) -> dict[str, Any] | None:
-    """A long-term drift signal of the analytics (the last 4 weeks against the months
-    before them, in the harder direction); the largest one is described."""
-    drift = getattr(ctx.summary, "drift", None)
-    if drift is None or not drift.signals:
-        return None
-    top = max(drift.signals, key=lambda d: abs(d.difference_sd))
-    span = "months" if (top.reference_last - top.reference_first).days >= 56 else "weeks"
-    return {
-        "rating": _lower(top.rating),
-        "recent_mean": _num(top.recent_mean),
-        "long_mean": _num(top.reference_mean),
-        "long_n": top.reference_n,
-        "side": "above" if top.direction == "higher" else "below",
-        "span": span,
-    }
+    """A change that has lasted: an early-warning signal whose run began LASTING_DAYS
+    or more days ago (the strongest such one is described)."""
+    cutoff = ctx.today - dt.timedelta(days=LASTING_DAYS)
+    lasting = [s for s in ctx.summary.warnings.signals if s.since <= cutoff]
+    return _signal_figures(lasting[0]) if lasting else None
 
 
 @rule("questionnaire_sts_high")
@@ -675,15 +666,16 @@ def questionnaire_burnout_high(ctx: Context) -> dict[str, Any] | None:
     if cbi is not None and cbi["band"] == "high":
         found.append((cbi["taken_on"],
                       f"Your Copenhagen Burnout Inventory work-related burnout score on "
-                      f"{_fmt_day(cbi['taken_on'])} was {_num(cbi['score'])}, at or above the "
-                      "high-burnout cut-point of 50."))
+                      f"{_fmt_day(cbi['taken_on'])} was {_num(cbi['score'])} out of 100: 50 or "
+                      "more, the level many studies call high (a research convention, not a "
+                      "diagnosis)."))
     single = _latest_single_item(ctx)
     # 3 or 4; the highest option (5) brings the urgent-support panel instead
     if single is not None and 3 <= single["score"] < SINGLE_ITEM_HIGHEST:
         found.append((single["taken_on"],
                       f"In your single-item burnout answer on {_fmt_day(single['taken_on'])} "
-                      f"you chose option {_whole(single['score'])} of 5, which the measure's "
-                      "authors read as one or more symptoms of burnout."))
+                      f"you chose option {_whole(single['score'])} of 5; the measure's authors "
+                      "read that answer as describing one or more symptoms of burnout."))
     if not found:
         return None
     day, text = max(found, key=lambda item: item[0])
@@ -697,28 +689,36 @@ def _workdays_between(a: dt.date, b: dt.date) -> int:
     return int(np.busday_count(a + dt.timedelta(days=1), b))
 
 
-def _heavy_workload(ctx: Context, day: pd.Timestamp) -> float | None:
-    """The workload index of ``day`` when it is among the person's heavier days: at or
-    above their 75th percentile, and above their median, over the 8 weeks up to it
-    (10+ check-ins); else None."""
+def _heavier_measures(ctx: Context, day: pd.Timestamp) -> list[str]:
+    """Which of exhaustion, time pressure and the workload index made ``day`` one of
+    the person's heavier days: at or above their own 75th percentile, and above their
+    median, over the 8 weeks up to it (10+ check-ins). In words, e.g. "exhaustion 8"."""
     frame = ctx.history
-    window = frame[(frame["day"] > day - pd.Timedelta(days=GAP_WORKLOAD_DAYS)) & (frame["day"] <= day)]
-    if len(window) < GAP_WORKLOAD_MIN_CHECKINS:
-        return None
-    index = workload_index(window, ctx.caseload_standard).dropna()
-    if day not in set(window["day"]) or index.empty:
-        return None
-    value = float(index[window["day"] == day].iloc[-1])
-    if value >= float(index.quantile(0.75)) and value > float(index.median()):
-        return value
-    return None
+    window = frame[(frame["day"] > day - pd.Timedelta(days=GAP_HEAVY_DAYS)) & (frame["day"] <= day)]
+    if len(window) < GAP_HEAVY_MIN_CHECKINS or day not in set(window["day"]):
+        return []
+    measures = {
+        "exhaustion": (_col(window, "exhaustion"), "exhaustion {}"),
+        "time_pressure": (_col(window, "time_pressure"), "time pressure {}"),
+        "workload_index": (workload_index(window, ctx.caseload_standard).astype(float),
+                           "a workload index of {}"),
+    }
+    found = []
+    for values, words in measures.values():
+        value = float(values[window["day"] == day].iloc[-1])
+        usual = values.dropna()
+        if usual.empty or math.isnan(value):
+            continue
+        if value >= float(usual.quantile(GAP_HEAVY_QUANTILE)) and value > float(usual.median()):
+            found.append(words.format(_whole(value) if value.is_integer() else _num(value)))
+    return found
 
 
 @rule("checkins_slip")
 def checkins_slip(ctx: Context) -> dict[str, Any] | None:
     """3+ workdays without a check-in right after a heavy day: on the check-in before
-    the gap, exhaustion 7+, time pressure 8+, or a workload index among the person's
-    heavier days (see :func:`_heavy_workload`). The gap is the most recent one and
+    the gap, exhaustion, time pressure or the workload index among the person's own
+    heavier days (see :func:`_heavier_measures`). The gap is the most recent one and
     ended within the last 14 days, or is still open with the last check-in within
     the last 14 days. Today counts as not yet missed. Never a count of missed days
     over time: no streaks."""
@@ -736,23 +736,12 @@ def checkins_slip(ctx: Context) -> dict[str, Any] | None:
             break
         if workdays < GAP_WORKDAYS:
             continue
-        row = frame.iloc[index]
-        exhaustion, pressure = float(row["exhaustion"]), float(row["time_pressure"])
-        heavy: list[str] = []
-        if exhaustion >= GAP_HEAVY_EXHAUSTION:
-            heavy.append(f"exhaustion {_whole(exhaustion)}")
-        if pressure >= GAP_HEAVY_TIME_PRESSURE:
-            heavy.append(f"time pressure {_whole(pressure)}")
-        load = _heavy_workload(ctx, row["day"])
-        if load is not None:
-            heavy.append(f"a workload index of {_num(load)}, one of your heavier days")
+        heavy = _heavier_measures(ctx, frame["day"].iloc[index])
         if not heavy:
             return None  # the most recent gap followed a lighter day
         return {
             "heavy_day": _fmt_day(days[index]),
-            "heavy_what": ", ".join(heavy),
-            "exhaustion": _whole(exhaustion),
-            "time_pressure": _whole(pressure),
+            "heavy_what": and_join(heavy),
             "gap_days": workdays,
         }
     return None
@@ -815,31 +804,13 @@ def triggered(
     return triggered_in(ctx, support_text)
 
 
-def _context_from_db(db: Database, user_id: int, today: dt.date) -> Context:
-    from fatigue import accounts, checkins, questionnaires
-
-    return make_context(
+def triggered_for(db: Database, user_id: int, today: dt.date, support_text: str = "") -> list[Suggestion]:
+    """:func:`triggered_in` for ``user_id`` on ``today``, from the database (nothing hidden:
+    see :func:`fatigue.actions.evaluate` for what the person sees)."""
+    context = make_context(
         checkins.load_history(db, user_id, end=today),
         today,
         questionnaires=questionnaires.history(db, user_id),
         caseload_standard=accounts.caseload_standard(db, user_id),
     )
-
-
-def evaluate(db: Database, user_id: int, today: dt.date) -> list[Suggestion]:
-    """The suggestions to show ``user_id`` on ``today``: urgent first, then catalogue order.
-
-    Hidden: suggestions marked "Not now" or "Done" within their cooldown, those
-    with an open plan ("I'll do this"), and those whose rule the person muted
-    ("Not relevant to me"). The urgent-support item is never hidden.
-    """
-    from fatigue import actions, settings
-
-    found = triggered_in(_context_from_db(db, user_id, today), settings.support_resources(db))
-    hidden = actions.hidden(db, user_id, today)
-    return [s for s in found if s.urgent or s.id not in hidden]
-
-
-def urgent(db: Database, user_id: int, today: dt.date) -> Suggestion | None:
-    """The urgent-support item when it applies (for a prominent panel), else None."""
-    return next((s for s in evaluate(db, user_id, today) if s.urgent), None)
+    return triggered_in(context, support_text)

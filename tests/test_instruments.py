@@ -592,3 +592,47 @@ def test_property_cbi_answers_are_scored_or_refused_never_crash(answers):
         return
     for scale in result.values():
         assert scale["score"] is None or 0 <= scale["score"] <= 100
+
+
+# ----------------------------------------------------------------- honest labels (issue 13)
+def test_cbi_band_labels_are_neutral_and_sourced_as_a_convention():
+    cbi = inst.load("cbi")
+    labels = {band.id: band.label for band in cbi.bands}
+    assert labels == {
+        "below_high": "Under 50",
+        "high": "50 or more (the level many studies call high; a research convention, not a "
+                "diagnosis)",
+    }
+    # The middle option everywhere scores exactly 50: the label must not call that a finding.
+    middle = {item.number: 3 for item in cbi.items}
+    assert {r["band_label"] for r in inst.score("cbi", middle).values()} == {labels["high"]}
+    assert cbi.bands_source.startswith("Kristensen et al. (2005) define no cut-point")
+    assert "Borritz" not in cbi.bands_source
+    assert "public domain" not in cbi.licence.lower()
+
+
+def test_single_item_bands_are_the_authors_reading_of_an_answer():
+    labels = [band.label for band in inst.load("single_item_burnout").bands]
+    assert labels == ["1-2 (read by the authors as describing no symptoms of burnout)",
+                      "3-5 (read by the authors as describing one or more symptoms of burnout)"]
+
+
+def test_proqol_bands_cite_the_revised_self_score_sheet_with_the_caveat():
+    source = inst.load("proqol5").bands_source
+    assert source.startswith("The revised ProQOL 5 self-score sheet")
+    assert "The Concise ProQOL Manual (Stamm 2010) reports t-scores" in source
+    assert "Heritage, Rees & Hegney 2018, PLoS ONE 13(2): e0193478" in source
+    assert "Hemsworth, Baregheh, Aoun & Kazanjian 2018, Applied Nursing Research 39: 81-88" in source
+
+
+@pytest.mark.parametrize("instrument_id, subscale, meanings", [
+    ("proqol5", "compassion_satisfaction", ("harder end", "middle", "easier end")),
+    ("proqol5", "burnout", ("easier end", "middle", "harder end")),
+    ("proqol5", "secondary_traumatic_stress", ("easier end", "middle", "harder end")),
+    ("cbi", "work", ("easier end", "harder end")),
+    ("single_item_burnout", "burnout", ("easier end", "harder end")),
+])
+def test_bands_are_coloured_by_direction(instrument_id, subscale, meanings):
+    instrument = inst.load(instrument_id)
+    sub = next(s for s in instrument.subscales if s.id == subscale)
+    assert instrument.band_meanings(sub) == meanings

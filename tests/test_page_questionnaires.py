@@ -1,5 +1,7 @@
 """Questionnaires page (AppTest): due list, a ProQOL taken and scored, errors, history."""
 
+import json
+
 from fatigue import instruments, questionnaires
 
 from conftest import log_in, texts
@@ -44,7 +46,7 @@ def test_proqol_scores_match_a_hand_calculation(db, user):
         {"Scale": "Secondary traumatic stress", "Score": 40, "Band": "Moderate"},
     ]
     assert not any(i.startswith("Due: Professional") for i in texts(at.info))
-    assert len(at.get("vega_lite_chart")) == 1
+    assert len(at.get("vega_lite_chart")) == 3  # one per subscale, each shaded its own way
     saved = questionnaires.history(db, user, "proqol5")
     assert dict(zip(saved["scale"], saved["score"])) == {
         "compassion_satisfaction": 40.0, "burnout": 30.0, "secondary_traumatic_stress": 40.0}
@@ -70,7 +72,7 @@ def test_single_item(db, user):
     [table] = at.dataframe
     assert table.value.to_dict("records") == [
         {"Scale": "Self-defined burnout", "Score": 3,
-         "Band": "One or more burnout symptoms (3 or more)"}]
+         "Band": "3-5 (read by the authors as describing one or more symptoms of burnout)"}]
 
 
 def test_cbi_with_too_few_answers_on_a_scale(db, user):
@@ -98,6 +100,39 @@ def test_cbi_with_too_few_answers_overall_is_refused_and_the_page_keeps_working(
     assert questionnaires.history(db, user).empty
     at.run()  # the message is shown once, not forever
     assert not at.exception and texts(at.error) == []
+
+
+def test_proqol_has_one_chart_per_subscale_coloured_by_meaning(db, user):
+    at = answer(open_page(), "proqol5", {n: "Often" for n in range(1, 31)})
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    assert [spec["title"] for spec in specs] == [
+        "Compassion satisfaction", "Burnout", "Secondary traumatic stress"]
+    for spec in specs:
+        colour = json.dumps(spec)
+        assert '"domain": ["harder end", "middle", "easier end"]' in colour
+
+
+def test_cbi_middle_answers_score_50_under_a_neutral_label(db, user):
+    at = open_page()
+    at.button_group(key="questionnaire_choice").set_value("CBI").run()
+    middle = {item.number: item_options[2] for item in instruments.load("cbi").items
+              for item_options in [instruments.load("cbi").options(item.number)]}
+    at = answer(at, "cbi", middle)
+    rows = at.dataframe[0].value.to_dict("records")
+    assert {r["Score"] for r in rows} == {50}
+    assert {r["Band"] for r in rows} == {
+        "50 or more (the level many studies call high; a research convention, not a diagnosis)"}
+    shown = " ".join(texts(at.markdown) + texts(at.caption) + texts(at.success))
+    assert "High burnout" not in shown and "cut-point of 50" not in shown
+    assert any(c.startswith("About the bands: Kristensen et al. (2005) define no cut-point")
+               for c in texts(at.caption))
+
+
+def test_proqol_bands_cite_the_self_score_sheet_and_the_caveat(db, user):
+    caption = next(c for c in texts(open_page().caption) if c.startswith("About the bands:"))
+    assert "revised ProQOL 5 self-score sheet" in caption
+    assert "Concise ProQOL Manual (Stamm 2010) reports t-scores" in caption
+    assert "PLoS ONE 13(2): e0193478" in caption and "Applied Nursing Research 39: 81-88" in caption
 
 
 def test_band_source_is_always_shown(db, user):

@@ -1,4 +1,5 @@
-"""Suggestion catalogue, trigger rules (each with a trigger and a near miss) and evaluate()."""
+"""Suggestion catalogue, trigger rules (each with a trigger and a near miss), and what
+actions.evaluate() shows from the database."""
 from __future__ import annotations
 
 import datetime as dt
@@ -68,7 +69,6 @@ def ctx(history: pd.DataFrame, q: pd.DataFrame | None = None, standard: float = 
 RAMP_UP = [4, 4, 5, 5, 6, 6, 7, 7, 8, 9]  # over the last 10 weekdays (14 days)
 SLIP_DAYS = [d for d in weekdays(TODAY, 45) if d not in (D(2026, 3, 4), D(2026, 3, 5), D(2026, 3, 6))]
 SHORT_SLIP = [d for d in weekdays(TODAY, 45) if d not in (D(2026, 3, 5), D(2026, 3, 6))]
-LONG = 130  # weekdays: enough for the long-term drift reference window
 
 
 def _no_recent_supervision(**extra) -> pd.DataFrame:
@@ -116,11 +116,15 @@ SCENARIOS: dict[str, tuple[list, list]] = {
     ),
     "crisis_trauma_above_usual": (
         [
-            lambda: dict(history=tail(base(), crisis_contacts=[3] * 5)),
-            lambda: dict(history=tail(base(), trauma_contacts=[2, 3, 2, 3, 2])),
+            lambda: dict(history=tail(base(), crisis_contacts=[3] * 10)),
+            lambda: dict(history=tail(base(), trauma_contacts=[2, 3] * 5)),
         ],
         # usual 1 with SD 0 (floored at 1): the limit is 2.0, not exceeded
-        [lambda: dict(history=tail(base(), crisis_contacts=[2] * 5))],
+        [lambda: dict(history=tail(base(), crisis_contacts=[2] * 10)),
+         # well above, but only 4 check-ins in the last two weeks
+         lambda: dict(history=tail(make_history(weekdays(D(2026, 3, 2), 40)
+                                                + [D(2026, 3, 10), D(2026, 3, 11), D(2026, 3, 12),
+                                                   D(2026, 3, 13)]), crisis_contacts=[5] * 4))],
     ),
     "caseload_above_standard": (
         [lambda: dict(history=tail(base(caseload=18), exhaustion=RAMP_UP), standard=15)],
@@ -142,9 +146,10 @@ SCENARIOS: dict[str, tuple[list, list]] = {
         [lambda: dict(history=tail(base(), break_taken=[False, True, False, False, False]))],
         [lambda: dict(history=tail(base(), break_taken=[False, True, True, False, False]))],
     ),
-    "low_recovery": (
-        [lambda: dict(history=tail(base(), recovery=[3, 3, 3, 3, 3]))],
-        [lambda: dict(history=tail(base(), recovery=[3, 3, 3, 3, 4]))],
+    "low_recovery": (  # below the usual range: the early warning on recovery (usual 5)
+        [lambda: dict(history=tail(base(), recovery=[2, 2, 2, 2, 2]))],
+        [lambda: dict(history=tail(base(), recovery=[4, 4, 4, 4, 4])),
+         lambda: dict(history=tail(base(), exhaustion=[8] * 5))],
     ),
     "intrusion_after_trauma": (
         [
@@ -156,7 +161,10 @@ SCENARIOS: dict[str, tuple[list, list]] = {
         ],
         [
             lambda: dict(history=tail(base(trauma_contacts=0), intrusion=[7, 3, 8])),
-            lambda: dict(history=tail(base(), intrusion=[7, 3, 6])),
+            # usual 3 (SD floored at 1): 5 or more counts, and only one day reaches it
+            lambda: dict(history=tail(base(), intrusion=[7, 3, 4])),
+            # without a usual there is nothing to be well above
+            lambda: dict(history=tail(base(15), intrusion=[7, 3, 8])),
         ],
     ),
     "meaning_falling": (
@@ -171,9 +179,9 @@ SCENARIOS: dict[str, tuple[list, list]] = {
         [lambda: dict(history=tail(base(), detachment=[2, 2, 3, 3, 4, 4, 5, 5, 6, 7]))],
         [lambda: dict(history=base())],
     ),
-    "long_drift": (
-        [lambda: dict(history=tail(base(LONG, exhaustion=3), exhaustion=[5] * 20))],
-        [lambda: dict(history=tail(base(LONG, exhaustion=3), exhaustion=[4] * 20))],
+    "long_drift": (  # beyond the usual range since 10 or more days ago
+        [lambda: dict(history=tail(base(), exhaustion=[8] * 10))],
+        [lambda: dict(history=tail(base(), exhaustion=[8] * 5))],
     ),
     "questionnaire_sts_high": (
         [lambda: dict(history=base(), q=q_rows(
@@ -276,24 +284,46 @@ def test_why_now_matches_the_figures():
     assert found["sustained_high_exhaustion"].why_now == (
         "Exhaustion was 8 or more on 5 of your last 7 check-ins."
     )
-    assert found["low_recovery"].why_now == (
-        "Your recovery averaged 2.8 out of 10 over your last 5 check-ins (the last 7 days)."
-    )
+    assert "low_recovery" not in found  # 3 after a usual of 5 stays inside the usual range
 
 
 def test_early_warning_why_now_describes_the_run():
     found = {s.rule: s for s in sg.triggered(tail(base(), exhaustion=[8] * 5), TODAY)}
     assert found["early_warning"].why_now == (
-        "Your exhaustion moved outside your usual range recently. Since Tue 10 Mar (5 check-ins) "
-        "your exhaustion averaged 8.0, compared with your usual 4.0."
+        "Your exhaustion moved beyond your usual range recently. Since Wed 11 Mar (4 check-ins) "
+        "your exhaustion averaged 8.0 out of 10, compared with your usual 4.0."
     )
 
 
+def test_lasting_and_low_recovery_why_now():
+    found = {s.rule: s for s in sg.triggered(
+        tail(base(), exhaustion=[8] * 10, recovery=[2] * 5), TODAY)}
+    assert found["long_drift"].why_now == (
+        "Your exhaustion has stayed above your usual range since Tue 3 Mar: over those 10 "
+        "check-ins it averaged 8.0 out of 10, against your usual 4.0. A change that lasts is "
+        "easy to miss from inside."
+    )
+    assert found["low_recovery"].why_now == (
+        "Your recovery has been below your usual range since Thu 12 Mar: over those 3 check-ins "
+        "it averaged 2.0 out of 10, against your usual 5.0."
+    )
+
+
+def test_intrusion_is_judged_against_the_usual():
+    # Usual 3 (SD 0, floored at 1): 5 or more is well above it. Thu 12 and Mon 16 Mar
+    # qualify, with 1 trauma contact on each and on Wed 11 (the day before the 12th).
+    figures = sg.RULES["intrusion_after_trauma"](ctx(tail(base(), intrusion=[7, 3, 8])))
+    assert figures == {"high_days": 2, "threshold": "5.0", "usual_mean": "3.0",
+                       "trauma_contacts": 3}
+
+
 def test_crisis_contacts_figures_known_answer():
-    figures = sg.RULES["crisis_trauma_above_usual"](ctx(tail(base(), crisis_contacts=[3, 2, 3, 3, 2])))
+    # the last two weeks (10 check-ins) against the 12 weeks before them (usual 1)
+    figures = sg.RULES["crisis_trauma_above_usual"](
+        ctx(tail(base(), crisis_contacts=[3, 2, 3, 3, 2, 3, 2, 3, 3, 2])))
     assert figures == {
         "what": "crisis or high-intensity contacts", "measure": "crisis_contacts",
-        "recent_mean": "2.6", "recent_n": 5, "usual_mean": "1.0",
+        "recent_mean": "2.6", "recent_n": 10, "usual_mean": "1.0",
     }
 
 
@@ -312,8 +342,18 @@ def test_caseload_review_request_is_drafted_with_the_figures():
 
 def test_trailing_gap_counts_workdays_not_today():
     figures = sg.RULES["checkins_slip"](ctx(tail(base(end=D(2026, 3, 10)), time_pressure=[9])))
-    assert figures == {"heavy_day": "Tue 10 Mar", "heavy_what": "time pressure 9",
-                       "exhaustion": "4", "time_pressure": "9", "gap_days": 3}
+    assert figures == {"heavy_day": "Tue 10 Mar", "heavy_what": "time pressure 9", "gap_days": 3}
+
+
+def test_a_heavy_day_is_heavy_for_that_person():
+    # Exhaustion 6 after weeks at 5 (8 weeks, 75th percentile 5): one of their heavier days;
+    # the same 6 after weeks at 6 is not, and neither is 4 after weeks at 2, 4, 6.
+    def slip(usual, that_day):
+        history = on(make_history(SLIP_DAYS, exhaustion=usual), D(2026, 3, 3), exhaustion=that_day)
+        return sg.RULES["checkins_slip"](ctx(history))
+    assert slip(5, 6)["heavy_what"] == "exhaustion 6"
+    assert slip(6, 6) is None
+    assert slip([2, 4, 6], 4) is None
 
 
 # ----------------------------------------------------------------- catalogue
@@ -346,7 +386,37 @@ def test_catalogue_cites_the_named_guidance():
         assert needle in citations
 
 
-# ----------------------------------------------------------------- evaluate (database)
+def test_citations_are_the_verifiable_ones_with_addresses():
+    sources = {s.id: s for e in sg.catalogue() for s in e.sources}
+    assert "icd.who.int" in sources["who_qd85"].citation
+    assert "nctsn.org" in sources["nctsn_sts"].citation and "nctsn.org" in sources["nctsn_supervision"].citation
+    cwla = sources["cwla_caseload"].citation
+    assert "revised 1999" in cwla and "revised 1995" in cwla and "cwla.org" in cwla
+    fsu = sources["fsu_time_pressure"].citation
+    assert "csw.fsu.edu" in fsu and "Time pressure and work-related burnout among" not in fsu
+    assert "work-life conflict" in sources["blake_2024"].citation
+    assert "self-score sheet, revised" in sources["proqol"].citation
+    notes = " ".join(s.note for s in sources.values())
+    assert "Heritage et al. 2018" in notes and "Hemsworth et al. 2018" in notes
+    assert "public domain" not in " ".join(s.citation + s.note for s in sources.values()).lower()
+
+
+def test_questionnaire_results_are_worded_as_the_sources_read_them():
+    cbi = sg.RULES["questionnaire_burnout_high"](ctx(base(), q=q_rows(
+        ("cbi", "work", TODAY - dt.timedelta(days=2), 50.0, "high"))))
+    assert cbi["result"] == (
+        "Your Copenhagen Burnout Inventory work-related burnout score on Sat 14 Mar was 50.0 out "
+        "of 100: 50 or more, the level many studies call high (a research convention, not a "
+        "diagnosis).")
+    single = sg.RULES["questionnaire_burnout_high"](ctx(base(), q=q_rows(
+        ("single_item_burnout", "burnout", TODAY - dt.timedelta(days=2), 3, "burnout_symptoms"))))
+    assert single["result"] == (
+        "In your single-item burnout answer on Sat 14 Mar you chose option 3 of 5; the measure's "
+        "authors read that answer as describing one or more symptoms of burnout.")
+
+
+# ----------------------------------------------------------------- what the person sees
+# (fatigue.actions.evaluate: the triggered suggestions, minus what they put aside)
 def _save(db, user, history: pd.DataFrame) -> None:
     records = []
     for _, row in history.iterrows():
@@ -362,7 +432,7 @@ def _ids(found) -> list[str]:
 
 def test_evaluate_reads_the_database(db, user):
     _save(db, user, tail(base(), break_taken=[False] * 5))
-    found = sg.evaluate(db, user, TODAY)
+    found = actions.evaluate(db, user, TODAY)
     assert "protect_a_break" in _ids(found)
     assert all(not s.urgent for s in found)
 
@@ -373,27 +443,27 @@ def test_not_now_hides_for_exactly_the_cooldown(db, user, days_ago):
     cooldown = sg.entry("protect_a_break").cooldown_days
     assert cooldown == 10
     actions.not_now(db, user, "protect_a_break", TODAY - dt.timedelta(days=days_ago))
-    shown = "protect_a_break" in _ids(sg.evaluate(db, user, TODAY))
+    shown = "protect_a_break" in _ids(actions.evaluate(db, user, TODAY))
     assert shown == (days_ago >= cooldown)
 
 
 def test_done_also_rests_for_the_cooldown_and_a_plan_hides_it(db, user):
     _save(db, user, tail(base(), break_taken=[False] * 5))
     actions.plan(db, user, "protect_a_break", TODAY)
-    assert "protect_a_break" not in _ids(sg.evaluate(db, user, TODAY))
+    assert "protect_a_break" not in _ids(actions.evaluate(db, user, TODAY))
     actions.mark_done(db, user, "protect_a_break", TODAY - dt.timedelta(days=3))
-    assert "protect_a_break" not in _ids(sg.evaluate(db, user, TODAY))
+    assert "protect_a_break" not in _ids(actions.evaluate(db, user, TODAY))
     actions.mark_done(db, user, "protect_a_break", TODAY - dt.timedelta(days=10))
-    assert "protect_a_break" in _ids(sg.evaluate(db, user, TODAY))
+    assert "protect_a_break" in _ids(actions.evaluate(db, user, TODAY))
 
 
 def test_mute_and_unmute(db, user):
     _save(db, user, tail(base(), break_taken=[False] * 5))
     actions.not_relevant(db, user, "protect_a_break", TODAY - dt.timedelta(days=200))
-    assert "protect_a_break" not in _ids(sg.evaluate(db, user, TODAY))  # muting never expires
+    assert "protect_a_break" not in _ids(actions.evaluate(db, user, TODAY))  # muting never expires
     assert [m["rule"] for m in actions.muted(db, user)] == ["no_breaks"]
     actions.unmute(db, user, "no_breaks", TODAY)
-    assert "protect_a_break" in _ids(sg.evaluate(db, user, TODAY))
+    assert "protect_a_break" in _ids(actions.evaluate(db, user, TODAY))
     assert actions.muted(db, user) == []
 
 
@@ -404,9 +474,9 @@ def test_mute_hides_every_suggestion_of_the_rule(db, user, monkeypatch):
     items = sg.catalogue() + (twin,)
     monkeypatch.setattr(sg, "catalogue", lambda: items)
     _save(db, user, tail(base(), break_taken=[False] * 5))
-    assert {"protect_a_break", "protect_a_break_too"} <= set(_ids(sg.evaluate(db, user, TODAY)))
+    assert {"protect_a_break", "protect_a_break_too"} <= set(_ids(actions.evaluate(db, user, TODAY)))
     actions.not_relevant(db, user, "protect_a_break", TODAY)
-    assert not {"protect_a_break", "protect_a_break_too"} & set(_ids(sg.evaluate(db, user, TODAY)))
+    assert not {"protect_a_break", "protect_a_break_too"} & set(_ids(actions.evaluate(db, user, TODAY)))
 
 
 # ----------------------------------------------------------------- urgent support
@@ -415,7 +485,7 @@ URGENT_HISTORY = tail(base(), exhaustion=[9, 10, 9], recovery=[2, 2, 1], break_t
 
 def test_urgent_from_checkins_comes_first_with_the_admin_prompt(db, user):
     _save(db, user, URGENT_HISTORY)
-    found = sg.evaluate(db, user, TODAY)
+    found = actions.evaluate(db, user, TODAY)
     first = found[0]
     assert first.urgent and first.category == "urgent_support" and first.id == "reach_out_now"
     assert len(found) > 1 and not any(s.urgent for s in found[1:])
@@ -423,13 +493,13 @@ def test_urgent_from_checkins_comes_first_with_the_admin_prompt(db, user):
     assert first.extra["support_text"] == sg.NO_SUPPORT_TEXT
     assert "admin" in sg.NO_SUPPORT_TEXT and "employee assistance" in sg.NO_SUPPORT_TEXT
     assert "exhaustion was 9 or more and recovery 2 or less" in first.why_now
-    assert sg.urgent(db, user, TODAY) == first
+    assert actions.urgent(db, user, TODAY) == first
 
 
 def test_urgent_carries_the_configured_support_text(db, user):
     _save(db, user, URGENT_HISTORY)
     settings.set_support_resources(db, "EAP: 0800 000 000\nCrisis line: 999")
-    first = sg.evaluate(db, user, TODAY)[0]
+    first = actions.evaluate(db, user, TODAY)[0]
     assert first.extra == {"support_configured": True,
                            "support_text": "EAP: 0800 000 000\nCrisis line: 999"}
 
@@ -441,17 +511,17 @@ def test_urgent_from_the_single_item(db, user, days_ago, answer, shown):
     _save(db, user, base())
     questionnaires.save_response(db, user, "single_item_burnout", {1: answer},
                                  taken_on=TODAY - dt.timedelta(days=days_ago), today=TODAY)
-    assert (sg.urgent(db, user, TODAY) is not None) is shown
+    assert (actions.urgent(db, user, TODAY) is not None) is shown
 
 
 def test_latest_single_item_answer_counts(db, user):
     _save(db, user, base())
     questionnaires.save_response(db, user, "single_item_burnout", {1: 5},
                                  taken_on=TODAY - dt.timedelta(days=5), today=TODAY)
-    assert sg.urgent(db, user, TODAY) is not None
+    assert actions.urgent(db, user, TODAY) is not None
     questionnaires.save_response(db, user, "single_item_burnout", {1: 3},
                                  taken_on=TODAY - dt.timedelta(days=1), today=TODAY)
-    assert sg.urgent(db, user, TODAY) is None
+    assert actions.urgent(db, user, TODAY) is None
 
 
 def test_urgent_is_never_snoozed_or_muted(db, user):
@@ -468,17 +538,30 @@ def test_urgent_is_never_snoozed_or_muted(db, user):
                " VALUES (?, 'urgent_support', 'reach_out_now', ?)", [user, TODAY.isoformat()])
     db.conn.commit()
     assert "reach_out_now" in actions.hidden(db, user, TODAY)
-    assert sg.evaluate(db, user, TODAY)[0].id == "reach_out_now"
+    assert actions.evaluate(db, user, TODAY)[0].id == "reach_out_now"
 
 
 def test_no_history_no_suggestions(db, user):
-    assert sg.evaluate(db, user, TODAY) == []
+    assert actions.evaluate(db, user, TODAY) == []
 
 
 def test_quiet_person_gets_nothing_from_old_checkins(db, user):
     # heavy weeks long ago, nothing in the last month: no stale suggestions
     _save(db, user, tail(base(end=D(2026, 1, 30)), exhaustion=[9] * 10, break_taken=[False] * 10))
-    assert sg.evaluate(db, user, TODAY) == []
+    assert actions.evaluate(db, user, TODAY) == []
+
+
+def test_suggestions_never_import_actions():
+    # actions builds on suggestions: a lower module never imports a higher one.
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(sg))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                and node.module == "fatigue" for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert "actions" not in imported and "fatigue.actions" not in imported
+    assert imported & {"analytics", "checkins"}  # the walk does see this module's imports
 
 
 def test_pure_functions_read_no_clock():

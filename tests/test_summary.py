@@ -82,12 +82,28 @@ def test_key_figures_known_answer(db, person):
 def test_questionnaires_in_the_period_with_band_and_attribution(db, person):
     s = sm.build(db, person, TODAY)
     assert [(q.instrument_id, q.score, q.band_label) for q in s.questionnaires] == [
-        ("single_item_burnout", 3.0, "One or more burnout symptoms (3 or more)")]
+        ("single_item_burnout", 3.0,
+         "3-5 (read by the authors as describing one or more symptoms of burnout)")]
     md, page = render(s)
     for text in (md, page):
         assert "Physician Worklife Study" in text  # the attribution line
-        assert "One or more burnout symptoms (3 or more)" in text
+        assert "3-5 (read by the authors as describing one or more symptoms of burnout)" in text
         assert "ProQOL" not in text  # taken 40 days ago: outside the 4 weeks
+
+
+def test_cbi_is_summarised_under_its_neutral_label(db, person):
+    # The middle option to every item scores 50: a research convention, never "High burnout".
+    questionnaires.save_response(db, person, "cbi", {n: 3 for n in range(1, 20)},
+                                 taken_on=TODAY - dt.timedelta(days=1), today=TODAY)
+    s = sm.build(db, person, TODAY)
+    cbi = [q for q in s.questionnaires if q.instrument_id == "cbi"]
+    assert [(q.score, q.band_label) for q in cbi] == [
+        (50.0, "50 or more (the level many studies call high; a research convention, not a "
+               "diagnosis)")] * 3
+    md, page = render(s)
+    for text in (md, page):
+        assert "High burnout" not in text and "cut-point" not in text
+        assert "the level many studies call high" in text
 
 
 def test_actions_planned_and_done_only(db, person):

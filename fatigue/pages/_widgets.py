@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fatigue.analytics import Status
+from fatigue.analytics import Reason, Status
 from fatigue.suggestions import Suggestion
 from fatigue.pages._session import plain
 
@@ -18,13 +18,22 @@ LEVEL_ICONS = {
 
 
 def status_card(card: Status) -> None:
-    """The steady / watch / act card with its reasons and the disclaimer."""
+    """One headline, at most three reasons each with its why, the rest one click away."""
     with st.container(border=True):
         st.markdown(f"#### {LEVEL_ICONS[card.level]} {plain(card.title)}")
-        for reason in card.reasons:
-            st.markdown(f"- {plain(reason)}")
+        for reason in card.shown:
+            _reason(reason)
+        if card.more:
+            with st.expander(f"{len(card.more)} more {'reason' if len(card.more) == 1 else 'reasons'}"):
+                for reason in card.more:
+                    _reason(reason)
         st.write(card.suggestion)
         st.caption(card.disclaimer)
+
+
+def _reason(reason: Reason) -> None:
+    st.markdown(f"- {plain(reason.text)}")
+    st.caption(f"Why this is here: {plain(reason.why)}")
 
 
 def urgent_panel(item: Suggestion) -> None:

@@ -5,7 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
-from fatigue import actions, suggestions
+from fatigue import actions
 from fatigue.errors import ValidationError
 from fatigue.pages._session import get_db, local_today, plain, require_user
 from fatigue.pages._widgets import urgent_panel
@@ -37,7 +37,7 @@ def act(label: str, call, *args, **kwargs) -> None:
         st.rerun()
 
 
-shown = suggestions.evaluate(db, user.id, today)
+shown = actions.evaluate(db, user.id, today)
 urgent = next((s for s in shown if s.urgent), None)
 if urgent:
     urgent_panel(urgent)

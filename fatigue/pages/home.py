@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fatigue import accounts, analytics, checkins, questionnaires, suggestions
+from fatigue import accounts, actions, analytics, checkins, questionnaires
 from fatigue.pages._cache import personal_cached
 from fatigue.pages._session import get_db, local_today, plain, require_user
 from fatigue.pages._widgets import status_card, urgent_panel
@@ -14,7 +14,7 @@ db = get_db()
 today = local_today()
 
 st.title(f"Hello, {plain(user.name)}")
-shown = suggestions.evaluate(db, user.id, today)
+shown = actions.evaluate(db, user.id, today)
 urgent = next((item for item in shown if item.urgent), None)
 if urgent:
     urgent_panel(urgent)

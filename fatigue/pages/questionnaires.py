@@ -102,23 +102,29 @@ if points.empty:
     st.write("No results yet.")
 else:
     low, high = instrument.score_range
-    edges = [b.start for b in instrument.bands] + [high]
-    bands = pd.DataFrame(
-        {"band": [b.label for b in instrument.bands], "from": [max(e, low) for e in edges[:-1]],
-         "to": edges[1:]}
-    )
-    shaded = alt.Chart(bands).mark_rect(opacity=0.12).encode(
-        alt.Y("from:Q", scale=alt.Scale(domain=[low, high])), alt.Y2("to:Q"),
-        alt.Color("band:N", title="Band", sort=None,
-                  scale=alt.Scale(range=["#2f6f9f", "#d9a400", "#b5473a"][: len(bands)])),
-    )
-    lines = alt.Chart(points).mark_line(point=True).encode(
-        alt.X("taken_on:T", title=None), alt.Y("score:Q", title="Score"),
-        alt.Detail("label:N"), alt.Shape("label:N", title="Scale"),
-        tooltip=[alt.Tooltip("taken_on:T", format="%d %b %Y", title="Taken"), "label:N",
-                 "score:Q", alt.Tooltip("band_label:N", title="Band")],
-    )
-    st.altair_chart(alt.layer(shaded, lines).properties(height=240), width="stretch")
+    edges = [max(b.start, low) for b in instrument.bands] + [high]
+    for sub in instrument.subscales:
+        mine = points[points["label"] == sub.label]
+        if mine.empty:
+            continue
+        # Shaded by direction: the hard end is red whichever way the scale runs.
+        bands = pd.DataFrame({"band": [b.label for b in instrument.bands],
+                              "meaning": instrument.band_meanings(sub),
+                              "from": edges[:-1], "to": edges[1:]})
+        shaded = alt.Chart(bands).mark_rect(opacity=0.14).encode(
+            alt.Y("from:Q", scale=alt.Scale(domain=[low, high]), title="Score"), alt.Y2("to:Q"),
+            alt.Color("meaning:N", title="Band", scale=alt.Scale(
+                domain=["harder end", "middle", "easier end"],
+                range=["#b5473a", "#d9a400", "#2f6f9f"])),
+            tooltip=[alt.Tooltip("band:N", title="Band")],
+        )
+        line = alt.Chart(mine).mark_line(point=True, color="#222").encode(
+            alt.X("taken_on:T", title=None), alt.Y("score:Q"),
+            tooltip=[alt.Tooltip("taken_on:T", format="%d %b %Y", title="Taken"),
+                     alt.Tooltip("score:Q", title="Score"), alt.Tooltip("band_label:N", title="Band")],
+        )
+        st.altair_chart(alt.layer(shaded, line).properties(height=150, title=sub.label),
+                        width="stretch")
     latest = points[points["taken_on"] == points["taken_on"].max()]
     st.write(
         f"Latest ({latest['taken_on'].iloc[0]:%d %b %Y}): "
