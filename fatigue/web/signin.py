@@ -121,7 +121,7 @@ async def sign_in(request: Request) -> Response:
     except NotSaved:  # the session could not be stored (the log says why)
         return await _page(request, 503, next_path=next_path, username=username[:80],
                            error=NOT_SIGNED_IN)
-    except sqlite3.DatabaseError:  # damaged, another program's, newer: the app's screen says which
+    except sqlite3.DatabaseError:  # damaged, another program's, newer: the log says which
         log.exception("A sign-in could not use the database.")
         return await _page(request, 503, next_path=next_path, username=username[:80],
                            error=NO_DATABASE)
