@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from fatigue.db import ROOT, default_path
+from fatigue.db import ROOT, Problem, default_path
 
 CHECKED_ENV = "FATIGUE_CHECKED_DB"
 SETUP_CODE_ENV = "FATIGUE_SETUP_CODE"
@@ -76,7 +76,7 @@ class Prepared:
     """What :func:`prepare` found and what the app processes are to share."""
 
     path: Path
-    problem: str | None = None  # the database or notes key needs attention
+    problem: Problem | str | None = None  # the database, or the notes key (in words), needs care
     env: dict[str, str] = field(default_factory=dict)  # for every app process
     setup_code: str | None = None  # made here for an empty database
 
@@ -281,9 +281,19 @@ def warnings(path: Path) -> list[str]:
 def serve(processes: int, port: int, address: str, path: str | os.PathLike | None = None,
           say: Callable[[str], None] | None = None) -> int:
     """``python -m fatigue serve``: prepare once, then run and supervise the processes."""
+    from fatigue import files
+
     say = say or (lambda text: print(text, file=sys.stderr, flush=True))
     chosen = ports(port, processes)
-    prepared = prepare(path)
+    target = Path(path if path is not None else default_path()).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:  # held while serve runs, as each app process holds it: restore and rotate-key
+        # refuse meanwhile, also during the upgrade below and while a process restarts
+        held = files.hold_for_app(target)  # noqa: F841 - kept open until serve returns
+    except files.InUse as exc:
+        say(f"error: {exc}")
+        return 1
+    prepared = prepare(target)
     for warning in warnings(prepared.path):
         say(f"Warning: {warning}")
     if prepared.problem is not None:

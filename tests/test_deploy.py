@@ -99,6 +99,16 @@ def test_every_visit_through_nginx_succeeds_and_stays_on_one_process(deployment)
     assert status == 200 and headers["strict-transport-security"] == "max-age=31536000"
 
 
+def test_a_restore_refuses_while_the_app_processes_run(deployment, tmp_path):
+    """Every app process holds the app lock (shared: they do not refuse each other)."""
+    from fatigue import backup
+
+    copy = backup.backup(deployment.db_path, tmp_path / "copy.db")
+    assert len(deployment.app_pids()) == 2
+    with pytest.raises(backup.BackupError, match="Stop the app first"):
+        backup.restore(copy.path, deployment.db_path)
+
+
 def test_a_killed_process_loses_only_its_own_connections_and_its_people_come_back_signed_in(
         deployment):
     people = run.accounts(deployment.db_path, 16)
@@ -163,3 +173,4 @@ def test_the_app_believes_the_client_address_from_the_proxy_only(deployment):
     assert failed_sign_in_address(deployment, deployment.url, "127.0.0.5") == "127.0.0.5"
     direct = f"http://127.0.0.1:{deployment.ports[0]}"
     assert failed_sign_in_address(deployment, direct, "127.0.0.6") == "127.0.0.6"
+

@@ -1,4 +1,5 @@
 """Import my history from CSV: all rows valid or nothing, a report naming row and field."""
+import datetime as dt
 import io
 import zipfile
 
@@ -160,3 +161,18 @@ def test_many_errors_are_capped(db, user):
     assert len(errors) == importer.MAX_ERRORS + 1
     # 248 rows with exhaustion 11, and 217 of them repeat a day: 465 problems, 200 listed
     assert errors["and more"] == "265 more problems not listed."
+
+
+NOTES = ["'=1+1", "=1+1", "''=SUM(A1)", "'hello", "'", "'-", "-5 bad day", "@home", "''",
+         "'\ttabbed"]
+
+
+def test_notes_starting_with_apostrophes_make_the_round_trip_exactly(db, user):
+    """The export neutralises formulas with an apostrophe; a note that starts with an
+    apostrophe (before a formula character or not) must come back exactly as typed."""
+    days = [TODAY - dt.timedelta(days=n) for n in range(len(NOTES))]
+    for day, note in zip(days, NOTES):
+        checkins.save_checkin(db, user, day, today=TODAY, note=note, **RATINGS)
+    data = zipfile.ZipFile(io.BytesIO(export.to_zip(export.collect(db, user)))).read("checkins.csv")
+    importer.import_history(db, user, data, TODAY, replace=True)
+    assert [checkins.get_checkin(db, user, day)["note"] for day in days] == NOTES

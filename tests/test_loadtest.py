@@ -27,13 +27,25 @@ def test_only_this_host_is_ever_a_target():
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--people", "201"], "The number of people must be from 1 to 200."),
-    (["--processes", "17"], "The number of processes must be from 1 to 16."),
-    (["--seconds", "3601"], "The duration must be from 1 to 3600 seconds."),
+    (["--people", "201"], "argument --people: must be a whole number from 1 to 200"),
+    (["--processes", "17"], "argument --processes: must be a whole number from 1 to 16"),
+    (["--seconds", "3601"], "argument --seconds: must be a whole number from 1 to 3,600"),
 ])
 def test_the_command_is_bounded_in_people_processes_and_time(argv, message, capsys):
-    assert cli.main(["loadtest", *argv]) == 2
-    assert capsys.readouterr().err == f"error: {message}\n"
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["loadtest", *argv])
+    assert refused.value.code == 2
+    assert capsys.readouterr().err.endswith(f"error: {message}\n")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"people": 201}, "The number of people must be from 1 to 200."),
+    ({"processes": 17}, "The number of processes must be from 1 to 16."),
+    ({"seconds": 3601}, "The duration must be from 1 to 3600 seconds."),
+])
+def test_the_load_test_itself_is_bounded_too(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        run.loadtest(**kwargs)
 
 
 def test_the_configuration_run_is_the_shipped_one_with_this_hosts_ports(tmp_path):
@@ -130,3 +142,10 @@ def test_free_ports_are_consecutive_and_free():
     random.seed(4)
     first, second = harness.free_ports(2)
     assert second == first + 1
+
+
+def test_the_command_line_bounds_are_the_load_tests_own():
+    from fatigue import cli
+
+    assert (cli.MAX_LOADTEST_PEOPLE, cli.MAX_LOADTEST_PROCESSES, cli.MAX_LOADTEST_SECONDS) == (
+        run.MAX_PEOPLE, run.MAX_PROCESSES, run.MAX_SECONDS)

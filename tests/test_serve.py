@@ -60,7 +60,7 @@ def test_prepare_writes_nothing_to_a_damaged_database_and_lets_every_process_che
     damage_database(db, user, db_path)
     before = db_path.read_bytes()
     prepared = serve.prepare(db_path, environ={})
-    assert prepared.problem == health(db_path) and "damaged" in prepared.problem
+    assert prepared.problem == health(db_path) and prepared.problem.kind == "damaged"
     assert "FATIGUE_CHECKED_DB" not in prepared.env
     assert db_path.read_bytes() == before
 
@@ -164,3 +164,32 @@ def test_sigterm_stops_every_process(quick):
     for pid in started[0].values():
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_serve_holds_the_app_lock_so_restore_and_rotate_key_refuse_while_it_runs(
+        tmp_path, monkeypatch):
+    """Each app process holds the lock too (server.py); serve holds it as well, so it is
+    held during the upgrade before the processes start and while one restarts."""
+    from fatigue import files
+
+    path = tmp_path / "agency.db"
+    refused = []
+
+    class Running:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def run(self, ready=None):
+            with pytest.raises(files.InUse):
+                with files.exclusive(path, "restore"):
+                    pass
+            refused.append(True)
+            return 0
+
+    monkeypatch.setattr(serve, "Supervisor", Running)
+    said = []
+    assert serve.serve(2, 9001, "127.0.0.1", path, say=said.append) == 0
+    assert refused == [True]
+    with files.exclusive(path, "restore"):  # free again once serve has ended
+        assert serve.serve(2, 9001, "127.0.0.1", path, say=said.append) == 1
+    assert said[-1].startswith("error: A restore or a key rotation is running")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from fatigue import checkins, items
 from fatigue.dates import day_text
-from fatigue.errors import ValidationError
+from fatigue.errors import NotSaved, ValidationError
 from fatigue.pages._session import get_db, local_today, require_user
 from fatigue.validation import (
     BACKFILL_DAYS,
@@ -44,6 +44,11 @@ day = day_column.date_input(
     help=f"Today, or up to {BACKFILL_DAYS} days back if you missed a day.",
     key="checkin_day",
 )
+try:  # the calendar offers only these days; anything else was not sent by it
+    checkins.check_form_day(db, day, local_today())
+except ValidationError as exc:
+    st.error(f"Choose the day in the calendar: {exc.errors['day']}", icon=":material/error:")
+    st.stop()
 saved = checkins.get_checkin(db, user.id, day)
 if saved:
     state_column.info(
@@ -75,7 +80,9 @@ def key(field: str) -> str:
 
 
 label, rating_items = items.daily_items()
-if errors:
+if NotSaved.FIELD in errors:  # the storage failed, not the answers: what was typed stays
+    st.error(errors[NotSaved.FIELD], icon=":material/error:")
+elif errors:
     st.error(
         f"Nothing was saved: please fix {len(errors)} field{'s' if len(errors) > 1 else ''} below.",
         icon=":material/error:",
