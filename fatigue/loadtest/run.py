@@ -86,8 +86,9 @@ def visit(browser: Browser, username: str, password: str, rng: random.Random, th
         start = time.perf_counter()
         try:
             work()
-        except Exception as exc:  # the report names the step that failed
-            raise VisitError(f"{name}: {exc}") from exc
+        except Exception as exc:  # the report names the step that failed, and why
+            cause = f" ({exc.__cause__!r})" if exc.__cause__ is not None else ""
+            raise VisitError(f"{name}: {exc}{cause}") from exc
         taken = time.perf_counter() - start
         with outcome.lock:
             outcome.samples[name].append(taken)
