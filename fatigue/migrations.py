@@ -742,3 +742,65 @@ def _sessions(db: Database) -> None:
             END
             """
         )
+
+
+@migrations(name="0012_unanswered")
+def _unanswered(db: Database) -> None:
+    # A check-in stores only what the person gave (fatigue.validation): a rating,
+    # count, number or yes/no they did not answer is NULL, never a default.
+    # Exhaustion and empathy stay required (validation.REQUIRED). A CHECK or NOT
+    # NULL changes only by rebuilding the table (as in 0006): every row is copied
+    # as it is, ids, notes, flags and times included, and the indexes and
+    # triggers on checkins are made again.
+    extras = [
+        sql for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'checkins'"
+            " AND type IN ('index', 'trigger') AND sql IS NOT NULL"
+        ).fetchall()
+    ]
+    rating = "{0} INTEGER CHECK ({0} BETWEEN 0 AND 10)"
+    db.execute(
+        f"""
+        CREATE TABLE checkins_new (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            day TEXT NOT NULL CHECK (day IS date(day, '+0 days') AND day >= '2000-01-01'),
+            exhaustion INTEGER NOT NULL CHECK (exhaustion BETWEEN 0 AND 10),
+            empathy INTEGER NOT NULL CHECK (empathy BETWEEN 0 AND 10),
+            {rating.format("detachment")},
+            {rating.format("intrusion")},
+            {rating.format("meaning")},
+            {rating.format("recovery")},
+            {rating.format("time_pressure")},
+            caseload INTEGER CHECK (caseload BETWEEN 0 AND 500),
+            contacts INTEGER CHECK (contacts BETWEEN 0 AND 100),
+            crisis_contacts INTEGER
+                CHECK (crisis_contacts BETWEEN 0 AND 100 AND crisis_contacts <= contacts),
+            trauma_contacts INTEGER
+                CHECK (trauma_contacts BETWEEN 0 AND 100 AND trauma_contacts <= contacts),
+            direct_hours REAL CHECK (direct_hours BETWEEN 0 AND 24),
+            after_hours_minutes INTEGER CHECK (after_hours_minutes BETWEEN 0 AND 1440),
+            supervision INTEGER CHECK (supervision IN (0, 1)),
+            break_taken INTEGER CHECK (break_taken IN (0, 1)),
+            note TEXT NOT NULL DEFAULT ''
+                CHECK (note = '' OR (note GLOB 'enc1:gAAAAA*'
+                                     AND note NOT GLOB 'enc1:*[^A-Za-z0-9_=-]*'
+                                     AND length(note) <= 10800)),
+            created_at TEXT NOT NULL DEFAULT {_NOW},
+            updated_at TEXT NOT NULL DEFAULT {_NOW},
+            counts_for_team INTEGER NOT NULL DEFAULT 0 CHECK (counts_for_team IN (0, 1)),
+            UNIQUE (user_id, day)
+        ) STRICT
+        """
+    )
+    columns = (
+        "id, user_id, day, exhaustion, empathy, detachment, intrusion, meaning, recovery,"
+        " time_pressure, caseload, contacts, crisis_contacts, trauma_contacts, direct_hours,"
+        " after_hours_minutes, supervision, break_taken, note, created_at, updated_at,"
+        " counts_for_team"
+    )
+    db.execute(f"INSERT INTO checkins_new ({columns}) SELECT {columns} FROM checkins")
+    db.execute("DROP TABLE checkins")
+    db.execute("ALTER TABLE checkins_new RENAME TO checkins")
+    for sql in extras:
+        db.execute(sql)
