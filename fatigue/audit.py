@@ -15,7 +15,9 @@ password changes and resets, and admin changes to accounts and teams
 ``caseload_standard_changed``); :mod:`fatigue.sessions` records sign-outs
 (``logout``, ``signed_out_device``), sessions that ran out (``idle_sign_out``,
 ``session_expired``) and sessions ended together (``sessions_ended``, with the
-reason). Admins read the log with :func:`entries`.
+reason); :mod:`fatigue.team_actions` records team action plans
+(``team_action_planned``, ``team_action_done``, ``team_action_dropped``).
+Admins read the log with :func:`entries`.
 The table refuses UPDATE and DELETE (triggers in migration
 ``0003_aggregates_privacy``), so an entry cannot be edited away from the app.
 
@@ -33,10 +35,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from sqlite_utils import Database
 
+from fatigue.dates import day_text
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
 
@@ -51,6 +55,7 @@ ADMIN_VIEW: frozenset[str] = frozenset({
     "team_created", "caseload_standard_changed",
     "change_setting", "user_data_deleted", "delete_user_data_refused",
     "data_exported_by_operator", "view_team_report", "view_org_report",
+    "view_agency_comparison", "team_action_planned", "team_action_done", "team_action_dropped",
 })
 MAX_DETAIL_CHARS = 4000
 MAX_LIMIT = 10_000
@@ -126,3 +131,21 @@ def entries(
 def admin_entries(db: Database, limit: int = 200) -> list[dict[str, Any]]:
     """The admin's audit view: security events and admin actions, newest first."""
     return entries(db, limit, admin_view=True)
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def detail_text(detail: dict[str, Any]) -> str:
+    """An entry's detail for people: ``team: Family Support; from: Mon 16 Nov 2026``
+    (dates in the app's format, lists joined, nothing when empty)."""
+    def value(item: Any) -> str:
+        if isinstance(item, list):
+            return ", ".join(value(i) for i in item)
+        if isinstance(item, str) and _ISO_DAY.match(item):
+            return day_text(dt.date.fromisoformat(item))
+        if isinstance(item, bool):
+            return "yes" if item else "no"
+        return "" if item is None else str(item)
+
+    return "; ".join(f"{key.replace('_', ' ')}: {value(item)}" for key, item in detail.items())

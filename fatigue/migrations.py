@@ -744,7 +744,36 @@ def _sessions(db: Database) -> None:
         )
 
 
-@migrations(name="0012_unanswered")
+@migrations(name="0012_team_actions")
+def _team_actions(db: Database) -> None:
+    # Team action plans (fatigue.team_actions): team-level only, so no column
+    # holds a person (who planned or changed a plan is in the audit log). The
+    # step, the owner's role and the dates are checked by fatigue.team_actions;
+    # here their shape.
+    db.execute(
+        """
+        CREATE TABLE team_actions (
+            id INTEGER PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            suggestion_id TEXT NOT NULL
+                CHECK (length(suggestion_id) BETWEEN 1 AND 60
+                       AND suggestion_id NOT GLOB '*[^a-z0-9_]*'),
+            what TEXT NOT NULL CHECK (length(what) BETWEEN 1 AND 400),
+            owner_role TEXT NOT NULL CHECK (length(owner_role) BETWEEN 1 AND 60),
+            due TEXT NOT NULL CHECK (due IS date(due, '+0 days')),
+            period TEXT NOT NULL CHECK (period IN ('week', '4week', 'quarter')),
+            status TEXT NOT NULL DEFAULT 'planned'
+                CHECK (status IN ('planned', 'done', 'dropped')),
+            planned_on TEXT NOT NULL CHECK (planned_on IS date(planned_on, '+0 days')),
+            done_on TEXT CHECK (done_on IS NULL OR done_on IS date(done_on, '+0 days')),
+            CHECK ((status = 'done') = (done_on IS NOT NULL))
+        ) STRICT
+        """
+    )
+    db.execute("CREATE INDEX team_actions_team ON team_actions(team_id, id)")
+
+
+@migrations(name="0013_unanswered")
 def _unanswered(db: Database) -> None:
     # A check-in stores only what the person gave (fatigue.validation): a rating,
     # count, number or yes/no they did not answer is NULL, never a default.

@@ -67,7 +67,7 @@ LABELS: dict[str, str] = {
 
 # What a check-in needs at least (the form says so): the two ratings every
 # personal signal and team figure starts from. Mirrored by NOT NULL in
-# fatigue.migrations (0012_unanswered).
+# fatigue.migrations (0013_unanswered).
 REQUIRED: tuple[str, ...] = ("exhaustion", "empathy")
 # The workload fields "same as my last check-in" copies (the flags and the
 # note are about one day only).

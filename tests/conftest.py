@@ -70,6 +70,20 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
+def agency(db, clock):
+    """An agency living through weeks on the frozen clock (tests/teamlife.py)."""
+    from teamlife import Agency
+
+    return Agency(db, clock)
+
+
+@pytest.fixture
+def nine(agency):
+    """Team "Nine": nine members (caseload standard 15) and a lead whose home team is elsewhere."""
+    return agency.team("Nine", 9), agency.lead("Nine")
+
+
+@pytest.fixture
 def team(db):
     return accounts.create_team(db, "North")
 
@@ -153,6 +167,23 @@ def log_in(username: str, password: str = PASSWORD, script: str = APP):
 def texts(elements) -> list[str]:
     """The values of a list of AppTest text elements (errors, infos, markdown...)."""
     return [element.value for element in elements]
+
+
+def visible_text(at) -> list[str]:
+    """Every text a person can see on an AppTest page: headings, text, alerts,
+    metrics (label, value, delta and its description), table headings and
+    cells, and each chart's text alternative."""
+    out: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
+                 "success", "error"):
+        out += [element.value for element in getattr(at, kind)]
+    for metric in at.metric:
+        out += [metric.label, metric.value, metric.proto.delta, metric.proto.delta_description]
+    for frame in at.dataframe:
+        out += [str(c) for c in frame.value.columns]
+        out += [str(v) for v in frame.value.to_numpy().ravel()]
+    out += [chart.proto.alt for chart in at.get("vega_lite_chart")]
+    return out
 
 
 def damage_database(db, user: int, path) -> None:

@@ -53,3 +53,17 @@ def test_entries_outlive_a_deleted_account(db, user):
     db.execute("DELETE FROM users WHERE id = ?", [user])
     [entry] = audit.entries(db)
     assert entry["actor_id"] == user and entry["actor"] is None
+
+
+def test_detail_in_words_with_dates_the_apps_way():
+    detail = {"team": "Family Support", "from": "2026-11-16", "periods": 26, "left_out": [3, 4],
+              "pool_shown": False, "done_on": None}
+    assert audit.detail_text(detail) == (
+        "team: Family Support; from: Mon 16 Nov 2026; periods: 26; left out: 3, 4; "
+        "pool shown: no; done on: ")
+    assert audit.detail_text({}) == ""
+
+
+def test_team_action_plans_are_in_the_admins_view():
+    assert {"team_action_planned", "team_action_done", "team_action_dropped",
+            "view_agency_comparison"} <= audit.ADMIN_VIEW

@@ -290,3 +290,15 @@ def test_admin_deletion_needs_the_typed_username(db, admin, user):
     assert texts(at.error) == ["Type the username 'casey' exactly to confirm; nothing was deleted."]
     assert len(checkins.load_history(db, user)) == 1
     assert "dana" not in at.selectbox(key="erase_user").options  # not their own account
+
+
+def test_the_audit_log_reads_in_the_apps_date_format(db, admin):
+    import re
+
+    accounts.create_team(db, "South", actor_id=admin)
+    at = open_admin()
+    log = at.dataframe[-1].value
+    assert list(log.columns) == ["When (UTC)", "Who", "Action", "Detail"]
+    assert len(log) and all(re.fullmatch(r"\w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d", w)
+                            for w in log["When (UTC)"])
+    assert not log["Detail"].str.contains(r"[{}\"]").any()  # words, not JSON

@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 
 from fatigue import checkins
+from fatigue.dates import day_text
 
 from conftest import RATINGS, log_in as log_in_home, texts
 
@@ -39,7 +40,7 @@ def test_checkin_saved_then_edited(db, user):
     at.text_area[0].input("Long court day.")
     at = save(at)
     assert not at.exception
-    assert texts(at.success) == [f"Check-in for {TODAY:%A %d %B} saved. Thank you."]
+    assert texts(at.success) == [f"Check-in for {day_text(TODAY)} saved. Thank you."]
     saved = checkins.get_checkin(db, user, TODAY)
     assert (saved["exhaustion"], saved["empathy"], saved["caseload"], saved["contacts"],
             saved["crisis_contacts"], saved["direct_hours"], saved["supervision"], saved["note"]) == (
@@ -47,13 +48,13 @@ def test_checkin_saved_then_edited(db, user):
 
     # The form now says it updates, shows the saved values, and saving edits the same day.
     assert texts(at.info) == [
-        f"You already checked in for {TODAY:%A %d %B}. Saving again updates that check-in."
+        f"You already checked in for {day_text(TODAY)}. Saving again updates that check-in."
     ]
     assert at.button(key="save_checkin").label == "Update check-in"
     assert slider(at, "Exhaustion").value == "10 completely drained"
     slider(at, "Exhaustion").set_value("7")
     at = save(at)
-    assert texts(at.success) == [f"Check-in for {TODAY:%A %d %B} updated. Thank you."]
+    assert texts(at.success) == [f"Check-in for {day_text(TODAY)} updated. Thank you."]
     history = checkins.load_history(db, user)
     assert len(history) == 1 and history.loc[0, "exhaustion"] == 7
     assert history.loc[0, "note"] == "Long court day."

@@ -1,16 +1,21 @@
-"""Team and organisation pages (AppTest), checked the way an attacker would look.
+"""The team page (AppTest), checked the way an attacker would look, and read.
 
 Everything a lead's or admin's browser receives from these pages is read back
 from the page's protobuf output: no usernames, user ids, notes or note words,
-and no figures for a group below k.
+and no figures for a group below k. And what a lead reads there: when the
+figures were released, what changed, the team's action plans, and no "None"
+or "nan" anywhere.
 """
+import datetime as dt
 import json
+import re
 
 import pytest
 
-from fatigue import audit, demo, settings
+from fatigue import accounts, audit, demo, settings, team_actions
+from fatigue.dates import day_text
 
-from conftest import log_in, texts
+from conftest import log_in, texts, visible_text
 
 TEAM_PAGE = "fatigue/pages/team.py"
 ORG_PAGE = "fatigue/pages/organisation.py"
@@ -50,6 +55,13 @@ def assert_nothing_personal(at, agency):
             assert f'"{column}"' not in fields
 
 
+def assert_readable(at):
+    """No "None" or "nan" anywhere a person can see."""
+    for text in visible_text(at):
+        assert not re.search(r"\bNone\b", text), text
+        assert not re.search(r"\bnan\b", text, re.IGNORECASE), text
+
+
 def test_lead_sees_team_trends_and_suggestions(db, agency):
     at = open_page("chloe.haddad", TEAM_PAGE)
     assert not at.exception
@@ -57,6 +69,73 @@ def test_lead_sees_team_trends_and_suggestions(db, agency):
     assert "Review the team's caseloads together" in " ".join(texts(at.markdown))
     assert len(at.get("vega_lite_chart")) == 3
     assert_nothing_personal(at, agency)
+    assert_readable(at)
+
+
+def test_the_page_says_when_the_latest_week_was_released_and_the_next_one_is(db, agency):
+    at = open_page("chloe.haddad", TEAM_PAGE)
+    [fresh] = [m for m in texts(at.markdown) if m.startswith("**Latest released week:**")]
+    today = dt.date.today()
+    released = re.search(r"released on (\w{3} \d+ \w{3} \d{4})", fresh).group(1)
+    released_on = dt.datetime.strptime(released, "%a %d %b %Y").date()
+    assert 0 <= (today - released_on).days < 8  # released within the last week
+    upcoming = re.search(r"\*\*Next release:\*\* .*, on (\w{3} \d+ \w{3} \d{4})", fresh).group(1)
+    assert 0 < (dt.datetime.strptime(upcoming, "%a %d %b %Y").date() - today).days <= 7
+    latest_end = re.search(r"week:\*\* \d+ \w{3} - (\d+ \w{3} \d{4})", fresh).group(1)
+    assert (today - dt.datetime.strptime(latest_end, "%d %b %Y").date()).days <= 14
+
+
+def test_what_changed_as_metric_deltas_and_in_words(db, agency):
+    at = open_page("chloe.haddad", TEAM_PAGE)
+    metrics = {m.label: m for m in at.metric}
+    assert set(metrics) == {
+        "Mean exhaustion (0-10)", "Mean empathy (0-10)", "In high strain", "Caseload vs standard",
+        "Agency, mean exhaustion (0-10)", "Agency, mean empathy (0-10)", "Agency, in high strain",
+        "Agency, caseload vs standard"}
+    exhaustion = metrics["Mean exhaustion (0-10)"]
+    assert exhaustion.proto.delta and exhaustion.proto.delta_description.startswith("vs ")
+    assert metrics["Agency, mean exhaustion (0-10)"].proto.delta_description == (
+        "this team against the agency")
+    # Family Support is the overloaded team: more exhausted than the agency, and said so.
+    words = " ".join(texts(at.markdown))
+    assert re.search(r"Mean exhaustion was [\d.]+ in .*; [\d.]+ above the agency", words)
+    for metric in metrics.values():
+        if metric.proto.delta not in ("no change", "the same"):
+            assert metric.proto.delta[0] in "+-" or metric.proto.delta.split()[0] in (
+                "up", "down", "team"), metric.proto.delta
+
+
+def unescaped(markdown: list[str]) -> list[str]:
+    """Text as a person reads it (plain() escapes markdown with backslashes)."""
+    return [re.sub(r"\\(.)", r"\1", text) for text in markdown]
+
+
+def user_id(db, username: str) -> int:
+    return db.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()[0]
+
+
+def test_plan_done_and_follow_up_through_the_page(db, agency):
+    at = open_page("chloe.haddad", TEAM_PAGE)
+    at.selectbox(key="plan_owner_caseload_review").select("Team manager")
+    at = at.button(key="plan_submit_caseload_review").click().run()
+    assert not at.exception
+    assert unescaped(texts(at.success)) == ["Planned: Review the team's caseloads together"]
+    family = accounts.team_id(db, "Family Support")
+    [plan] = team_actions.team_plans(db, family, viewer_id=user_id(db, "chloe.haddad"))
+    assert (plan["owner_role"], plan["status"]) == ("Team manager", "planned")
+    assert any(f"Planned, by {day_text(plan['due'])}" in c for c in texts(at.caption))
+
+    five_weeks_ago = list(team_actions.done_weeks(settings.agency_today(db)))[5]
+    at.selectbox(key=f"done_week_{plan['id']}").select(five_weeks_ago)
+    at = at.button(key=f"done_submit_{plan['id']}").click().run()
+    assert not at.exception
+    assert unescaped(texts(at.success)) == ["Marked done: Review the team's caseloads together"]
+    markdown = unescaped(texts(at.markdown))
+    assert "**Follow-up: what happened**" in markdown
+    [lines] = [m for m in markdown if m.startswith("- Caseload vs standard: ")]
+    assert len(lines.splitlines()) == 3  # caseload, high strain, exhaustion
+    assert any("not proof" in c for c in texts(at.caption))
+    assert_readable(at)
 
 
 def test_weekly_view(db, agency):
@@ -66,17 +145,31 @@ def test_weekly_view(db, agency):
     assert_nothing_personal(at, agency)
 
 
-def test_small_team_is_hidden_with_the_reason(db, agency):
+@pytest.mark.parametrize("period", ["4 weeks", "Quarter"])
+def test_longer_views_read_well_too(db, agency, period):
+    at = open_page("chloe.haddad", TEAM_PAGE)
+    at.button_group(key="team_period").set_value(period).run()
+    assert not at.exception
+    assert "Weeks shown" in at.dataframe[0].value.columns
+    assert_readable(at)
+
+
+def test_a_team_too_small_to_be_shown_says_so_without_a_date(db, agency):
     at = open_page("nadia.berg", TEAM_PAGE)
     at.selectbox(key="team_choice").select("Housing Outreach").run()
     assert not at.exception
-    [warning] = texts(at.warning)
-    assert warning.startswith("No period can be shown for this team yet.")
+    [info] = texts(at.info)
+    assert info.startswith("Housing Outreach cannot be shown on its own: it has fewer than 6 "
+                           "members who count")
+    assert "could reveal who took part" in info
+    every_word = " ".join(visible_text(at))
+    assert not re.search(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d", every_word)  # no date promised
+    assert "shown from" not in every_word and not at.warning and not at.metric
     table = at.dataframe[0].value
-    shown_figures = table[["Exhaustion", "Empathy", "Intrusion"]].dropna(how="all")
-    assert shown_figures.empty
-    assert table["Hidden because"].notna().all()
+    assert (table[["Exhaustion", "Empathy", "Intrusion"]] == "").all().all()
+    assert (table["Hidden because"] != "").all()
     assert len(at.get("vega_lite_chart")) == 0
+    assert_readable(at)
 
 
 def test_no_shown_cell_is_below_k(db):
@@ -84,21 +177,10 @@ def test_no_shown_cell_is_below_k(db):
     demo.build_demo(db)
     at = open_page("chloe.haddad", TEAM_PAGE)
     table = at.dataframe[0].value
-    shown = table[table["Exhaustion"].notna()]
+    shown = table[table["Exhaustion"] != ""]
     assert not shown.empty  # Family Support has 10 members besides its lead
     for band in shown["Respondents"]:
         assert int(str(band).split("-")[0].split()[0]) >= 9
-
-
-def test_admin_sees_the_organisation_overview(db, agency):
-    at = open_page("admin", ORG_PAGE)
-    assert not at.exception
-    table = at.dataframe[0].value
-    groups = list(table["Group"])
-    assert "Family Support" in groups and groups[-1] == "Agency total"
-    housing = table[table["Group"] == "Housing Outreach"]
-    assert housing.empty or housing["Exhaustion"].isna().all()
-    assert_nothing_personal(at, agency)
 
 
 def test_every_view_is_audited(db, agency):

@@ -23,17 +23,6 @@ from teamlife import W09, W10, W11, Agency, row, weekdays
 METRICS = [*measures.NUMERIC, "participation_pct", *measures.SHARES]
 
 
-@pytest.fixture
-def agency(db, clock):
-    return Agency(db, clock)
-
-
-@pytest.fixture
-def nine(agency):
-    """Team "Nine": nine members and a lead whose home team is elsewhere."""
-    return agency.team("Nine", 9), agency.lead("Nine")
-
-
 def assert_hidden(r: pd.Series, code: str | None = None) -> None:
     assert not r["shown"]
     assert isinstance(r["hidden_reason"], str) and len(r["hidden_reason"]) > 20
@@ -341,7 +330,7 @@ def test_only_the_measures_read_checkins_and_never_the_note():
     import importlib
 
     names = ("measures", "release", "reports", "store", "estimates", "display", "rules",
-             "suggestions", "noise", "periods")
+             "suggestions", "noise", "periods", "changes", "charts")
     sources = {n: inspect.getsource(importlib.import_module(f"fatigue.teamfigures.{n}"))
                for n in names}
     assert {n for n, text in sources.items() if "FROM checkins" in text} == {"measures", "release"}
@@ -349,15 +338,106 @@ def test_only_the_measures_read_checkins_and_never_the_note():
     assert "c.note" not in sources["release"] and "SELECT *" not in sources["release"]
 
 
-def test_long_for_chart_takes_shown_rows_only(agency, nine):
+# --- how fresh the figures are --------------------------------------------------------------
+
+def status(agency: Agency, viewer: int, team: str | None = None, on: dt.date = TODAY):
+    agency.at(on, 12)
+    team_id = None if team is None else accounts.team_id(agency.db, team)
+    return reports.release_status(agency.db, viewer_id=viewer, team_id=team_id)
+
+
+def test_release_status_on_a_monday(agency, nine):
+    _, lead = nine
+    assert status(agency, lead, "Nine") == reports.ReleaseStatus(
+        latest_week=W10, released_on=TODAY, next_week=W11, next_release=dt.date(2026, 3, 23),
+        members_needed=6, large_enough=True)
+    assert status(agency, agency.admin()).large_enough is None  # the organisation
+
+
+def test_the_latest_week_is_never_more_than_8_days_old_on_a_monday(agency, nine):
+    _, lead = nine
+    for offset in range(15):
+        day = TODAY + dt.timedelta(days=offset)
+        now = status(agency, lead, "Nine", on=day)
+        end = now.latest_week + dt.timedelta(days=6)
+        assert (day - end).days == 8 if day.weekday() == 0 else 8 <= (day - end).days <= 14
+        assert now.released_on <= day < now.next_release <= day + dt.timedelta(days=7)
+        assert now.next_week == now.latest_week + dt.timedelta(days=7)
+
+
+def test_a_team_too_small_to_be_shown_is_told_so_without_a_date(agency):
+    agency.team("Five", 5)
+    lead = agency.lead("Five")
+    assert status(agency, lead, "Five", on=dt.date(2026, 3, 23)).large_enough is False
+    for period in ("week", "4week"):
+        frame = agency.report("Five", lead, period, on=dt.date(2026, 3, 23))  # a new block
+        waiting = frame["hidden_code"] == rules.NOT_FINAL
+        assert waiting.any(), period
+        assert frame.loc[waiting, "hidden_reason"].str.contains("It is shown from").all()
+        plain = display.undated(frame, 5)
+        assert list(plain.loc[waiting, "hidden_reason"]) == [
+            f"Not released yet, and not to be shown on its own: the team has fewer than 6 "
+            f"members who count (not counting team leads)."] * int(waiting.sum())
+        pd.testing.assert_frame_equal(plain[~waiting], frame[~waiting])  # released rows as they are
+
+
+def test_a_team_that_grows_can_be_shown_and_leads_and_admins_do_not_count(agency):
+    agency.team("Five", 5)
+    lead = agency.lead("Five")
+    agency.admin()
+    assert status(agency, lead, "Five").large_enough is False
+    agency.people("Five", 1, "late.", on=TODAY)
+    assert status(agency, lead, "Five").large_enough is True
+    settings.set_k(agency.db, 6)
+    assert status(agency, lead, "Five").large_enough is False  # k + 1 = 7 needed now
+
+
+def test_release_status_is_for_the_teams_leads_and_admins(agency, nine):
     members, lead = nine
-    agency.form(members, [W09, W10, W11])
-    frame = agency.report("Nine", lead)
-    tidy = reports.long_for_chart(frame, ["exhaustion", "high_strain_share_pct"])
-    assert set(tidy["period_start"].dt.date) == {W09, W10}
-    assert list(tidy.columns) == ["period_start", "label", "measure", "value", "pm95"]
-    with pytest.raises(ValidationError):
-        reports.long_for_chart(frame, ["hidden_reason"])
+    for viewer, team in ((members[0], "Nine"), (lead, None), (12345, "Nine")):
+        with pytest.raises(PermissionError):
+            status(agency, viewer, team)
+    assert len(audit.entries(agency.db, action="denied_release_status")) == 3
+
+
+# --- the agency next to a team ----------------------------------------------------------------
+
+def alongside(agency: Agency, team: str, viewer: int, period: str = "week",
+              on: dt.date = TODAY) -> pd.DataFrame:
+    agency.at(on, 12)
+    return reports.agency_alongside(agency.db, accounts.team_id(agency.db, team), period,
+                                    viewer_id=viewer)
+
+
+def test_the_agency_next_to_a_team_covers_the_same_weeks(agency):
+    a, b = agency.team("A", 6), agency.team("B", 7)
+    lead = agency.lead("A")
+    agency.form(b, [W09], exhaustion=8)  # A has nothing in W09: hidden
+    agency.form(a, [W10], exhaustion=2)
+    agency.form(b, [W10], exhaustion=6)
+    later = dt.date(2026, 3, 23)
+    weeks = alongside(agency, "A", lead, on=later)
+    # W10: (6 x 2 + 7 x 6) / 13 = 4.15 -> 4.0; W09: the team is hidden, so no agency either.
+    assert row(weeks, W10)["exhaustion"] == 4.0
+    assert row(weeks, W09)["hidden_code"] == reports.TEAM_NOT_SHOWN
+    assert list(weeks.columns) == list(reports.REPORT_COLUMNS)
+    assert list(weeks["period_start"]) == list(agency.report("A", lead, on=later)["period_start"])
+    # The 4 weeks of 23 Feb: the agency's weeks are 8 (W09) and 4 (W10), but the team is
+    # shown in W10 only, so its agency row is W10's 4.0, not (8 + 4) / 2.
+    block = row(alongside(agency, "A", lead, "4week", on=later), dt.date(2026, 2, 23))
+    assert block["shown"] and block["exhaustion"] == 4.0
+    for column in ("respondents_band", "participation_text", "team_size_text", "weeks_text"):
+        assert pd.isna(block[column]), column
+
+
+def test_the_agency_next_to_a_team_is_for_its_leads_and_admins_and_audited(agency, nine):
+    members, lead = nine
+    with pytest.raises(PermissionError):
+        alongside(agency, "Nine", members[0])
+    alongside(agency, "Nine", lead)
+    [entry] = audit.entries(agency.db, action="view_agency_comparison")
+    assert entry["actor_id"] == lead and entry["detail"]["team"] == "Nine"
+    assert audit.entries(agency.db, action="denied_agency_comparison")
 
 
 # --- authorization and audit --------------------------------------------------------------

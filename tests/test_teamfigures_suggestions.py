@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+from fatigue.teamfigures.display import REPORT_COLUMNS
 from fatigue.teamfigures.suggestions import team_suggestions
 
 
@@ -53,7 +54,8 @@ def test_suggestions_have_reason_steps_and_source_and_never_blame():
     assert [s["id"] for s in found] == [
         "caseload_review", "team_debrief", "after_hours_policy", "supervision_coverage"]
     for s in found:
-        assert set(s) == {"id", "title", "reason", "steps", "source"}
+        assert set(s) == {"id", "title", "reason", "steps", "aims", "source"}
+        assert s["aims"] and set(s["aims"]) <= set(REPORT_COLUMNS)
         assert s["steps"] and all(isinstance(step, str) for step in s["steps"])
         assert any(name in s["source"] for name in ("NCTSN", "NASW", "CWLA", "PLOS"))
         words = (s["title"] + s["reason"] + " ".join(s["steps"])).lower()

@@ -5,18 +5,26 @@ roles only.
 """
 from __future__ import annotations
 
-import json
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
 from fatigue import accounts, audit, erasure, settings
+from fatigue.dates import moment_text, period_text, zone_or_utc
 from fatigue.errors import ValidationError
 from fatigue.pages._reports import WHY_NOT_LEADS
 from fatigue.pages._session import get_db, plain, require_admin
 from fatigue.teamfigures import noise
 from fatigue.teamfigures import rules
 from fatigue.teamfigures.measures import NOISY_VALUES
+
+
+def week_label(start: str) -> str:
+    """``16 Nov - 22 Nov 2026`` for the week starting ``start`` (ISO)."""
+    day = dt.date.fromisoformat(str(start)[:10])
+    return period_text(day, day + dt.timedelta(days=6))
+
 
 admin = require_admin()
 db = get_db()
@@ -195,9 +203,10 @@ if departed:
         st.write("**Delete a departed person's data**")
         st.caption(
             "Deletes, for good, every check-in, private note, questionnaire and suggestion "
-            "action of the person; team figures that included them are worked out again "
-            "without them. The account is closed (deactivated, name removed; the username "
-            "stays for the audit log). Type their username to confirm."
+            "action of the person. Team figures already released stay as they are (anonymous "
+            "figures of at least k people, never worked out again); weeks not yet released "
+            "will not include them. The account is closed (deactivated, name removed; the "
+            "username stays for the audit log). Type their username to confirm."
         )
         erase_user = st.selectbox("Account", list(departed), index=None,
                                   placeholder="Choose an account", key="erase_user")
@@ -283,7 +292,7 @@ if spent:
     st.dataframe(
         pd.DataFrame(
             [{"Group": names.get(row["cell_key"], "Combined group"),
-              "Week": row["period_start"], "Values released": row["values_released"],
+              "Week": week_label(row["period_start"]), "Values released": row["values_released"],
               "Epsilon": row["epsilon"]} for row in spent]
         ),
         hide_index=True,
@@ -337,11 +346,13 @@ st.caption("Security events and admin actions, newest first: failed logins and l
            "what they do with their own data are not shown here: they would tell who uses the "
            "tool, and when.")
 log = audit.admin_entries(db, limit=200)
+zone = st.context.timezone or settings.agency_timezone(db)
+when = f"When ({zone_or_utc(zone).key})"
 st.dataframe(
     pd.DataFrame(
-        [{"When (UTC)": e["at"], "Who": e["actor"] or "system", "Action": e["action"],
-          "Detail": json.dumps(e["detail"], ensure_ascii=False)} for e in log],
-        columns=["When (UTC)", "Who", "Action", "Detail"],
+        [{when: moment_text(e["at"], zone), "Who": e["actor"] or "system", "Action": e["action"],
+          "Detail": audit.detail_text(e["detail"])} for e in log],
+        columns=[when, "Who", "Action", "Detail"], dtype=object,
     ),
     hide_index=True,
     width="stretch",

@@ -6,6 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from fatigue import checkins, items
+from fatigue.dates import day_text
 from fatigue.errors import ValidationError
 from fatigue.pages._session import get_db, local_today, require_user
 from fatigue.validation import (
@@ -46,7 +47,7 @@ day = day_column.date_input(
 saved = checkins.get_checkin(db, user.id, day)
 if saved:
     state_column.info(
-        f"You already checked in for {day:%A %d %B}. Saving again updates that check-in.",
+        f"You already checked in for {day_text(day)}. Saving again updates that check-in.",
         icon=":material/edit:",
     )
     values = saved
@@ -161,6 +162,6 @@ if submitted:
     else:
         st.session_state.pop(ERRORS_KEY, None)
         st.session_state["checkin_flash"] = (
-            f"Check-in for {day:%A %d %B} {'updated' if saved else 'saved'}. Thank you."
+            f"Check-in for {day_text(day)} {'updated' if saved else 'saved'}. Thank you."
         )
     st.rerun()

@@ -1,13 +1,32 @@
-"""Organisation overview (admins only): all teams side by side and agency totals."""
+"""Organisation overview (admins only): teams x figures, the smaller teams combined,
+the agency total, and every team's action plans."""
 from __future__ import annotations
+
+from itertools import groupby
 
 import altair as alt
 import streamlit as st
 
-from fatigue import settings
-from fatigue.pages._reports import TABLE, WHY_NOT_LEADS, cached_report, period_choice
+from fatigue import settings, team_actions
+from fatigue.dates import CHART_TICK
+from fatigue.pages._reports import (
+    CHART_HEIGHT,
+    PADDING,
+    TABLE,
+    WHY_NOT_LEADS,
+    axis,
+    cached_report,
+    freshness,
+    legend,
+    period_choice,
+    reasons_list,
+    words_table,
+)
 from fatigue.pages._session import get_db, plain, require_admin
-from fatigue.teamfigures import reports, rules
+from fatigue.teamfigures import display, reports, rules
+from fatigue.teamfigures.charts import HEATMAP, heatmap_frame, heatmap_text, trend_text
+
+HEAT = ["#ede6d8", "#a67a3a"]  # light to amber: dark text stays above 4.5:1 on both
 
 admin = require_admin()
 db = get_db()
@@ -20,6 +39,7 @@ st.caption(
     "can be worked out by subtraction. Each week is released once and never changes."
 )
 st.caption(f"Why admins' and leads' own answers are not in these figures: {WHY_NOT_LEADS}")
+freshness(reports.release_status(db, viewer_id=admin.id))
 period = period_choice("org_period")
 report = cached_report(("org", period), lambda: reports.org_report(db, period, viewer_id=admin.id))
 
@@ -30,28 +50,73 @@ if released.empty:
     st.stop()
 latest_start = released["period_start"].max()
 latest = report[report["period_start"] == latest_start]
-st.header(f"Latest released period: {latest['label'].iloc[0]}")
-columns = {"team": "Group", "scope_text": "Covers", **TABLE}
-del columns["label"]
-st.dataframe(latest[list(columns)].rename(columns=columns), hide_index=True, width="stretch")
+label = latest["label"].iloc[0]
+st.header(f"Latest released period: {label}")
 
-st.header("Exhaustion over time")
+cells = heatmap_frame(latest)
+words = heatmap_text(cells, label)
+base = alt.Chart(cells).encode(
+    alt.X("group:N", sort=alt.EncodingSortField("order"), title=None,
+          axis=axis(orient="top", labelAngle=-90, labelLimit=0, labelAlign="left")),
+    alt.Y("measure:N", sort=[short for short, _ in HEATMAP.values()], title=None,
+          axis=axis(labelLimit=0)),
+    tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("name:N", title="Figure"),
+             alt.Tooltip("hover:N", title="Value")],
+)
+heatmap = alt.layer(
+    base.transform_filter("isValid(datum.strain)").mark_rect(stroke="#ffffff", strokeWidth=2)
+    .encode(color=alt.Color("strain:Q", legend=None, scale=alt.Scale(domain=[0, 1], range=HEAT))),
+    base.transform_filter("!isValid(datum.strain)").mark_rect(
+        fill="#ffffff", stroke="#b9b4aa", strokeDash=[3, 3], strokeWidth=1),
+    base.mark_text(fontSize=11, color="#191817").encode(text="text:N"),
+).properties(height=alt.Step(34))
+st.altair_chart(heatmap, width="stretch", alt=words)
+st.caption("Darker where it is harder for people, within each figure's range (ratings 0-10, "
+           "shares 0-100%, caseload 50-150% of the standard). Blank cells are hidden: the "
+           "table below says why.")
+
+columns = {"team": "Group", "hidden_reason": "Hidden because",
+           **{c: n for c, n in TABLE.items() if c not in ("label", "hidden_reason")}}
+words_table(display.table_text(latest, columns))
+scopes = latest.dropna(subset=["scope_text"])
+if not scopes.empty:
+    st.markdown("\n".join(f"- **{plain(row.team)}:** {plain(row.scope_text)}"
+                          for row in scopes.itertuples()))
+reasons_list(latest)
+
+st.header("Mean exhaustion over time (0-10)")
 shown = report[report["shown"]][["period_start", "label", "team", "exhaustion"]]
 if shown.empty:
     st.caption("No group can be shown yet.")
 else:
+    tidy = shown.rename(columns={"team": "measure", "exhaustion": "value"})
+    words = trend_text(tidy, "Mean exhaustion by group")
     st.altair_chart(
         alt.Chart(shown).mark_line(point=True).encode(
-            alt.X("period_start:T", title=None),
-            alt.Y("exhaustion:Q", title="Mean exhaustion (0-10)", scale=alt.Scale(domain=[0, 10])),
-            alt.Color("team:N", title=None, legend=alt.Legend(orient="top")),
+            alt.X("period_start:T", title=None, axis=axis(format=CHART_TICK, labelOverlap=True)),
+            alt.Y("exhaustion:Q", title=None, scale=alt.Scale(domain=[0, 10]), axis=axis()),
+            alt.Color("team:N", legend=legend(shown["team"])),
             alt.Shape("team:N", legend=None),
-            tooltip=[alt.Tooltip("label:N", title="Period"), "team:N", "exhaustion:Q"],
-        ).properties(height=240),
-        width="stretch",
+            tooltip=[alt.Tooltip("label:N", title="Period"), alt.Tooltip("team:N", title="Group"),
+                     alt.Tooltip("exhaustion:Q", title="Exhaustion")],
+        ).properties(height=CHART_HEIGHT, padding=PADDING),
+        width="stretch", alt=words,
     )
     top = shown[shown["period_start"] == shown["period_start"].max()].sort_values("exhaustion")
-    st.write(
-        "In the latest shown period, mean exhaustion was "
-        + "; ".join(f"{plain(row.team)} {row.exhaustion:g}" for row in top.itertuples()) + "."
-    )
+    st.caption(f"In the latest period shown ({top['label'].iloc[0]}), mean exhaustion was: "
+               + "; ".join(f"{plain(row.team)} {row.exhaustion:g}" for row in top.itertuples())
+               + ".")
+
+st.header("Team action plans")
+plans = team_actions.all_plans(db, viewer_id=admin.id)
+today = settings.agency_today(db)
+if not plans:
+    st.write("No team has planned a step yet. Leads plan them on My team.")
+else:
+    for team, group in groupby(plans, key=lambda p: p["team"]):
+        st.markdown(f"**{plain(team)}**")
+        st.markdown("\n".join(
+            f"- {plain(p['what'])} (owner: {plain(p['owner_role'])}; "
+            f"{team_actions.status_text(p, today)})" for p in group))
+    st.caption("Each team's follow-ups are on My team (choose the team).")
+st.caption("Plans are team-level only: a step, an owner as a role and a date, never a person.")

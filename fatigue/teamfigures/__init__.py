@@ -11,7 +11,10 @@ auditing the privacy promise reads :mod:`.rules` first.
 - :mod:`.release`: releasing a due week once, for every group.
 - :mod:`.store`: the released weeks and cells (written once, never changed).
 - :mod:`.display`: released cells as report rows, in words.
-- :mod:`.reports`: who may see which report, and the reports themselves.
+- :mod:`.reports`: who may see which report, and the reports themselves (with
+  how fresh they are, and the agency's figures next to a team's).
+- :mod:`.changes`: what changed since the previous period and against the agency.
+- :mod:`.charts`: report rows shaped for charts, and each chart in words.
 - :mod:`.suggestions`: team-level suggestions from a report's shown rows.
 - :mod:`.legacy`: the upgrade of weeks released under the earlier model.
 

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fatigue.dates import day_text
 from fatigue.teamfigures import rules
 from fatigue.teamfigures.measures import NUMERIC, SHARES
-from fatigue.teamfigures.periods import VIEW_NAMES, block_end, block_weeks, day_text, label
+from fatigue.teamfigures.periods import VIEW_NAMES, block_end, block_weeks, label
 from fatigue.teamfigures.store import Released
 from fatigue.validation import RATINGS
 
@@ -43,9 +44,13 @@ _FLOATS = frozenset((*NUMERIC, *SHARES, *PM_COLUMNS, "participation_pct", "casel
 
 
 def reason(code: str, k: int, view: str = "week", *, shown_from: dt.date | None = None,
-           group: str = "team") -> str:
-    """Why a row is hidden, in words."""
+           group: str = "team", too_small: bool = False) -> str:
+    """Why a row is hidden, in words. ``too_small``: a period not released yet
+    of a team too small to be shown at ``k``, so no date is promised."""
     name = VIEW_NAMES[view]
+    if code == rules.NOT_FINAL and too_small:
+        return (f"Not released yet, and not to be shown on its own: the team has fewer than "
+                f"{k + 1} members who count (not counting team leads).")
     if code == rules.NOT_FINAL:
         return (f"This {name} is still open, or late check-ins can still be added to it. "
                 f"It is shown from {day_text(shown_from)}." if shown_from else
@@ -69,8 +74,88 @@ def reason(code: str, k: int, view: str = "week", *, shown_from: dt.date | None 
                                 "this week, so there is no agency total either."),
         rules.NOT_KEPT: ("Released before the upgrade to the current privacy rules and not kept "
                          "(only team weeks released before the upgrade were kept)."),
-        NO_WEEK_SHOWN: f"None of the weeks of this {name} could be shown.",
+        NO_WEEK_SHOWN: f"No week of this {name} could be shown.",
     }.get(code, "Hidden to protect individuals.")
+
+
+SHORT_REASONS: dict[str, str] = {
+    rules.NOT_FINAL: "Not released yet",
+    rules.TEAM_TOO_SMALL: "Too few members",
+    rules.TOO_FEW: "Too few checked in",
+    rules.OVER_BUDGET: "Over the privacy cap",
+    rules.OWN_DATA: "Could hold your answers",
+    rules.NOTHING_TO_COMBINE: "Nothing to combine",
+    rules.NO_GROUPS_SHOWN: "No group shown",
+    rules.NOT_KEPT: "Not kept at upgrade",
+    NO_WEEK_SHOWN: "No week shown",
+}
+
+
+def short_reason(code: str | None) -> str:
+    """A hidden row's reason in a few words, for a table cell or a chart's
+    tooltip (the full reason is :func:`reason`); empty for a shown row."""
+    return "" if not isinstance(code, str) else SHORT_REASONS.get(code, "Hidden")
+
+
+UNITS = {"caseload_vs_standard_pct": "%"}
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def figure_text(row: pd.Series | dict[str, Any], column: str) -> str:
+    """A released figure as shown: ``6.5``, ``6.5 ± 3.0`` with noise, ``120%``,
+    a share in words (``about 40%``); an empty string when it is not shown."""
+    if column in SHARES:
+        text = row.get(column.replace("_pct", "_text"))
+        return text if isinstance(text, str) else ""
+    value = _number(row.get(column))
+    if value is None:
+        return ""
+    pm = _number(row.get(f"{column}_pm95"))
+    noise = f" ± {pm:.1f}" if bool(row.get("dp")) and pm is not None else ""
+    return f"{value:g}{UNITS.get(column, '')}{noise}"
+
+
+def table_text(report: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Report rows as a table of words, headed by ``columns`` (report column ->
+    heading): figures as :func:`figure_text`, a hidden row's reason in a few
+    words (:func:`short_reason`), and nothing at all where nothing is shown,
+    so no "None" or "nan" reaches a person."""
+    def cell(row: pd.Series, column: str) -> str:
+        if column == "hidden_reason":
+            return short_reason(row["hidden_code"])
+        if column in NUMERIC or column in SHARES:
+            return figure_text(row, column)
+        value = row.get(column)
+        return value if isinstance(value, str) else ""
+
+    return pd.DataFrame([[cell(row, c) for c in columns] for _, row in report.iterrows()],
+                        columns=list(columns.values()), dtype=object)
+
+
+def undated(report: pd.DataFrame, k: int) -> pd.DataFrame:
+    """``report`` for a team too small to be shown at ``k`` (as its accounts stand,
+    :func:`fatigue.teamfigures.reports.release_status`): its periods not released
+    yet say so, rather than promise a date. A copy; the report is left as it is."""
+    out = report.copy()
+    waiting = out["hidden_code"] == rules.NOT_FINAL
+    out.loc[waiting, "hidden_reason"] = [
+        reason(rules.NOT_FINAL, k, view, too_small=True) for view in out.loc[waiting, "period"]]
+    return out
+
+
+def reasons_in(report: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """The hidden rows' reasons, once each: (a few words, which periods (``9 Nov -
+    15 Nov 2026``, or ``5 periods``), the full reason)."""
+    hidden = report[~report["shown"].astype(bool)]
+    found: dict[tuple[str, str], list[str]] = {}
+    for code, text, name in zip(hidden["hidden_code"], hidden["hidden_reason"], hidden["label"]):
+        if isinstance(text, str):
+            found.setdefault((code, text), []).append(name)
+    return [(short_reason(code), names[0] if len(names) == 1 else f"{len(names)} periods", text)
+            for (code, text), names in found.items()]
 
 
 def blank(view: str, start: dt.date) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+from fatigue.dates import period_text
 from fatigue.errors import ValidationError
 
 EPOCH = dt.date(2024, 1, 1)  # a Monday (ISO 2024-W01-1)
@@ -46,17 +47,11 @@ def block_end(start: dt.date, view: str) -> dt.date:
     return start + dt.timedelta(days=7 * check_view(view) - 1)
 
 
-def day_text(day: dt.date) -> str:
-    """``26 Nov 2026``: the one way a date is written in team figures."""
-    return f"{day.day} {day:%b %Y}"
-
-
 @functools.lru_cache(maxsize=4096)  # a report words the same few periods for every group
 def label(start: dt.date, view: str) -> str:
-    """``16 Nov - 22 Nov 2026``, or ``29 Dec 2025 - 4 Jan 2026`` across a year."""
-    end = block_end(start, view)
-    first = f"{start.day} {start:%b}" + (f" {start.year}" if start.year != end.year else "")
-    return f"{first} - {day_text(end)}"
+    """``16 Nov - 22 Nov 2026``, or ``29 Dec 2025 - 4 Jan 2026`` across a year
+    (:func:`fatigue.dates.period_text`)."""
+    return period_text(start, block_end(start, view))
 
 
 def starts(first: dt.date, last: dt.date, view: str, count: int) -> list[dt.date]:

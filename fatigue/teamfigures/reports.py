@@ -9,21 +9,19 @@ see the organisation. Every view, and every refused attempt, is audited.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import numbers
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlite_utils import Database
 
-from fatigue import audit, settings
+from fatigue import audit, clock, membership, settings
 from fatigue.errors import ValidationError
 from fatigue.teamfigures import display, release, rules, store
 from fatigue.teamfigures.periods import (
     DEFAULT_PERIODS, MAX_PERIODS, block_weeks, check_view, starts as block_starts, week_start,
 )
-from fatigue.teamfigures.measures import NUMERIC, SHARES
-from fatigue.validation import LABELS
 
 REPORT_COLUMNS = display.REPORT_COLUMNS
 ORG_COLUMNS = display.ORG_COLUMNS
@@ -138,21 +136,24 @@ def _view_rows(weekly: dict[dt.date, dict[str, Any]], starts: list[dt.date], vie
     return rows
 
 
-def team_report(db: Database, team_id: int, period: str = "week", *, viewer_id: int,
-                periods: int | None = None) -> pd.DataFrame:
-    """One row per week (or 4 weeks, or quarter) of one team, oldest first.
+@dataclass(frozen=True)
+class TeamWeeks:
+    """What a team report is made of: its periods, and its weekly rows for this viewer."""
 
-    Covers the last ``periods`` periods (default 26 weeks, 13 4-week
-    periods or 8 quarters) up to the current one, from the team's first
-    released week on. Columns are :data:`REPORT_COLUMNS`; a hidden row has ``shown`` False,
-    missing values and ``hidden_code`` / ``hidden_reason``. The viewer must
-    lead the team or be an admin (:class:`PermissionError` otherwise, and the
-    attempt is audited); every view is recorded in the audit log.
-    """
-    count = _count(period, periods, DEFAULT_PERIODS.get(period, 13))
+    name: str
+    starts: list[dt.date]
+    ks: dict[dt.date, int]
+    weekly: dict[dt.date, dict[str, Any]]
+    k: int
+
+
+def _team_weeks(db: Database, team_id: int, period: str, count: int, viewer_id: int,
+                action: str) -> TeamWeeks:
+    """Check the viewer (audited refusal as ``action``), release what is due, read
+    the team's released weeks."""
     detail = {"team_id": team_id, "period": period}
     if not can_view_team(db, viewer_id, team_id):
-        raise _denied(db, viewer_id, "team_report", detail)
+        raise _denied(db, viewer_id, action, detail)
     team = db.execute("SELECT id, name FROM teams WHERE id = ?", [int(team_id)]).fetchone()
     if team is None:
         raise ValidationError({"team": f"There is no team with id {team_id}."})
@@ -165,14 +166,115 @@ def team_report(db: Database, team_id: int, period: str = "week", *, viewer_id: 
     starts, weeks = _weeks(first, today, period, count)
     cells = store.cells(db, [key], weeks[0], weeks[-1])
     ks = _ks(db, weeks)
-    weekly = _group_rows(cells, key, weeks, ks, viewer_id, "team", settings.get_k(db))
-    rows = _view_rows(weekly, starts, period, ks)
+    k = settings.get_k(db)
+    weekly = _group_rows(cells, key, weeks, ks, viewer_id, "team", k)
+    return TeamWeeks(team[1], starts, ks, weekly, k)
+
+
+def team_report(db: Database, team_id: int, period: str = "week", *, viewer_id: int,
+                periods: int | None = None) -> pd.DataFrame:
+    """One row per week (or 4 weeks, or quarter) of one team, oldest first.
+
+    Covers the last ``periods`` periods (default 26 weeks, 13 4-week
+    periods or 8 quarters) up to the current one, from the team's first
+    released week on. Columns are :data:`REPORT_COLUMNS`; a hidden row has ``shown`` False,
+    missing values and ``hidden_code`` / ``hidden_reason``. The viewer must
+    lead the team or be an admin (:class:`PermissionError` otherwise, and the
+    attempt is audited); every view is recorded in the audit log.
+    """
+    count = _count(period, periods, DEFAULT_PERIODS.get(period, 13))
+    team = _team_weeks(db, team_id, period, count, viewer_id, "team_report")
+    rows = _view_rows(team.weekly, team.starts, period, team.ks)
     frame = display.frame(rows, REPORT_COLUMNS)
     audit.record(db, viewer_id, "view_team_report", {
-        **detail, "team": team[1], "from": starts[0], "to": starts[-1],
-        "periods": len(starts), "shown": int(frame["shown"].sum()),
+        "team_id": team_id, "period": period, "team": team.name, "from": team.starts[0],
+        "to": team.starts[-1], "periods": len(team.starts), "shown": int(frame["shown"].sum()),
     })
     return frame
+
+
+TEAM_NOT_SHOWN = "team_not_shown"
+TEAM_NOT_SHOWN_TEXT = "The team is not shown this week, so there is nothing to compare."
+# Only the figures of the agency go next to a team's: not its respondents,
+# participation or scope (which names the teams left out).
+_AGENCY_WITHHELD = ("respondents_band", "participation_text", "participation_pct",
+                    "team_size_text", "caseload_standard", "weeks_text")
+
+
+def agency_alongside(db: Database, team_id: int, period: str = "week", *, viewer_id: int,
+                     periods: int | None = None) -> pd.DataFrame:
+    """The agency's released figures for the periods of :func:`team_report`, to
+    compare the team with (same columns, same ``period_start`` values).
+
+    Only weeks in which the team itself is shown to this viewer count, so a 4-week
+    or quarter row of the agency covers exactly the weeks its team row does; a
+    week the team is hidden in, or whose agency figures could hold the viewer's
+    own answers, has no agency figures either. Only the figures are given, not
+    the agency's respondents, participation or scope. For the team's leads and
+    admins (refusals audited); every view is audited (``view_agency_comparison``).
+    """
+    count = _count(period, periods, DEFAULT_PERIODS.get(period, 13))
+    team = _team_weeks(db, team_id, period, count, viewer_id, "agency_comparison")
+    weeks = sorted(team.weekly)
+    cells = store.cells(db, [store.AGENCY], weeks[0], weeks[-1])
+    agency = _group_rows(cells, store.AGENCY, weeks, team.ks, viewer_id, "agency", team.k)
+    for week, row in agency.items():
+        if row["shown"] and not team.weekly[week]["shown"]:
+            agency[week] = display.hidden("week", week, TEAM_NOT_SHOWN, TEAM_NOT_SHOWN_TEXT)
+    rows = _view_rows(agency, team.starts, period, team.ks)
+    for row in rows:
+        row.update(dict.fromkeys(_AGENCY_WITHHELD))
+    frame = display.frame(rows, REPORT_COLUMNS)
+    audit.record(db, viewer_id, "view_agency_comparison", {
+        "team_id": team_id, "period": period, "team": team.name, "from": team.starts[0],
+        "to": team.starts[-1], "periods": len(team.starts),
+    })
+    return frame
+
+
+@dataclass(frozen=True)
+class ReleaseStatus:
+    """How fresh the figures are (dates in the agency's time zone).
+
+    ``latest_week``: the latest week released (None before the first), due for
+    release on ``released_on``; ``next_week`` is released on ``next_release``.
+    ``large_enough``: whether the team, as its accounts stand now, has the
+    ``members_needed`` (k + 1) accounts that count to be shown on its own
+    (None for the organisation). Accounts only, never check-ins.
+    """
+
+    latest_week: dt.date | None
+    released_on: dt.date | None
+    next_week: dt.date
+    next_release: dt.date
+    members_needed: int
+    large_enough: bool | None
+
+
+def release_status(db: Database, *, viewer_id: int, team_id: int | None = None) -> ReleaseStatus:
+    """When the figures a viewer sees were released and when the next week is.
+
+    With ``team_id``: for the team's leads and admins; without: admins only
+    (refusals audited, as for the reports). Releases what is due first.
+    """
+    if team_id is None:
+        viewer = _viewer(db, viewer_id)
+        if viewer is None or not viewer["is_admin"]:
+            raise _denied(db, viewer_id, "release_status", {})
+    elif not can_view_team(db, viewer_id, team_id):
+        raise _denied(db, viewer_id, "release_status", {"team_id": team_id})
+    release.release_due(db)
+    latest = db.execute("SELECT max(week_start) FROM released_weeks").fetchone()[0]
+    latest_week = dt.date.fromisoformat(latest) if latest else None
+    next_week = release.last_due_week(settings.agency_today(db)) + dt.timedelta(days=7)
+    k = settings.get_k(db)
+    large_enough = None
+    if team_id is not None:
+        roster = membership.rosters(db, clock.utc_now()).get(int(team_id), ())
+        large_enough = rules.roster_large_enough(len(roster), k)
+    return ReleaseStatus(
+        latest_week, rules.release_date(latest_week) if latest_week else None,
+        next_week, rules.release_date(next_week), k + 1, large_enough)
 
 
 def _scope(group: str, figures: dict[str, Any], names: dict[int, str]) -> str | None:
@@ -244,37 +346,3 @@ def org_report(db: Database, period: str = "week", *, viewer_id: int,
         **detail, "from": starts[0], "to": starts[-1], "periods": len(starts), "teams": len(teams),
     })
     return out
-
-
-CHART_LABELS: dict[str, str] = {
-    **LABELS,
-    "high_strain_share_pct": "In high strain",
-    "supervision_share_pct": "Had supervision or a debrief",
-    "after_hours_share_pct": "Regular after-hours work",
-    "caseload_vs_standard_pct": "Caseload vs standard",
-    "crisis_contacts_per_day": "Crisis contacts",
-    "trauma_contacts_per_day": "Trauma-exposed contacts",
-    "contacts_per_day": "All contacts",
-    "after_hours_minutes_per_day": "After-hours minutes",
-}
-
-
-def long_for_chart(report: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Tidy rows (period_start, label, measure, value, pm95) of the shown rows
-    only, for a chart: already released and suppressed, nothing else."""
-    out = []
-    shown = report[report["shown"]]
-    for column in columns:
-        if column not in NUMERIC and column not in SHARES:
-            raise ValidationError({"columns": f"'{column}' is not a chartable report column."})
-        pm = f"{column}_pm95"
-        out.append(pd.DataFrame({
-            "period_start": shown["period_start"],
-            "label": shown["label"],
-            "measure": CHART_LABELS.get(column, column.replace("_", " ").capitalize()),
-            "value": shown[column],
-            "pm95": shown[pm] if pm in shown else math.nan,
-        }))
-    if not out:
-        return pd.DataFrame(columns=["period_start", "label", "measure", "value", "pm95"])
-    return pd.concat(out, ignore_index=True)

@@ -29,7 +29,8 @@ passes in the facts (dates, counts, ids), so each rule is tested on its own.
    week from before they became a lead.
 6. **Minimum group size k** (default 5, never below 5): a group is shown
    only with at least k respondents and more than k on its roster
-   (:func:`hidden_code`); a figure is shown only when at least k people gave it.
+   (:func:`hidden_code`, :func:`roster_large_enough`); a figure is shown only
+   when at least k people gave it.
 7. **No tails** (:func:`share_text`): "at most 20%" and "at least 80%", so
    neither "every other" nor "no other" can be concluded; respondents only as
    a band (:func:`count_band`), team size only as "k or more".
@@ -74,11 +75,16 @@ def counts_for_team(day: dt.date, today: dt.date, week_released: bool) -> bool:
     return in_window and not week_released
 
 
+def roster_large_enough(roster_size: int, k: int) -> bool:
+    """More than k accounts on a group's roster (otherwise a shown week would
+    say that all of them answered). A team below it is never shown on its own."""
+    return roster_size >= k + 1
+
+
 def hidden_code(roster_size: int, respondents: int, k: int) -> str | None:
-    """None when a group may be shown, else why not: more than k people on its
-    roster (otherwise a shown week would say that all of them answered) and at
-    least k respondents."""
-    if roster_size < k + 1:
+    """None when a group may be shown, else why not: a roster large enough
+    (:func:`roster_large_enough`) and at least k respondents."""
+    if not roster_large_enough(roster_size, k):
         return TEAM_TOO_SMALL
     if respondents < k:
         return TOO_FEW

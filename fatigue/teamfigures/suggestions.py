@@ -25,16 +25,18 @@ SUPERVISION_TARGET_PCT = 30
 
 SOURCES = {
     "caseload": (
-        "CWLA caseload standards (e.g. 12 active investigations or 17 ongoing families per "
-        "worker); NASW Standards for Social Work Case Management (2013): workload sustainability."
+        "CWLA recommended caseload standards (1999: 12 active investigations a month or 17 "
+        "active ongoing families per worker); NASW Standards for Social Work Case Management "
+        "(2013): workload sustainability."
     ),
     "sts": (
         "NCTSN guidance on secondary traumatic stress: reflective supervision, debriefing after "
         "exposure to distressing events, balancing traumatic cases within a workload, buddy systems."
     ),
     "after_hours": (
-        "2024 scoping review on after-hours work smartphone use and work-home conflict "
-        "(PLOS Digital Health); NASW Standards for Social Work Case Management (2013)."
+        "Blake et al. (2024), work-related smartphone use during off-job hours and work-life "
+        "conflict: a scoping review (PLOS Digital Health); NASW Standards for Social Work Case "
+        "Management (2013)."
     ),
     "supervision": (
         "NASW/ASWB Best Practice Standards in Social Work Supervision (2013): administrative, "
@@ -42,6 +44,66 @@ SOURCES = {
         "supervision (at least monthly for experienced staff)."
     ),
 }
+
+
+# Each team suggestion: what it is, its steps, the report figures it aims to
+# move (what a team action plan follows up, :mod:`fatigue.team_actions`) and
+# the guidance it rests on. When it is offered, and why, is decided below.
+CATALOGUE: dict[str, dict[str, Any]] = {
+    "caseload_review": {
+        "title": "Review the team's caseloads together",
+        "steps": [
+            "Compare current caseloads with the team's caseload standard and the "
+            "complexity of the cases.",
+            "Agree which work can be paused, shared or reallocated, and raise "
+            "unallocated work with management.",
+            "Protect time for recording and travel when planning allocations.",
+            "Look at the team figures again after two more periods.",
+        ],
+        "aims": ["caseload_vs_standard_pct", "high_strain_share_pct", "exhaustion"],
+        "source": SOURCES["caseload"],
+    },
+    "team_debrief": {
+        "title": "Offer a team debrief or reflective group supervision",
+        "steps": [
+            "Offer a team debrief soon, led by someone trained in reflective practice.",
+            "Check that recent crisis and trauma-heavy work is spread across the team.",
+            "Pair people up (buddy system) after distressing visits.",
+            "Remind everyone of the support available (EAP, peer support).",
+        ],
+        "aims": ["intrusion", "exhaustion", "supervision_share_pct"],
+        "source": SOURCES["sts"],
+    },
+    "after_hours_policy": {
+        "title": "Agree an after-hours contact policy or an on-call rota",
+        "steps": [
+            "Agree when messages and calls outside hours are expected, and when not.",
+            "Set up or review an on-call rota so urgent contacts are covered by one "
+            "person at a time.",
+            "Make sure after-hours time is recorded and taken back as time off.",
+        ],
+        "aims": ["after_hours_share_pct", "after_hours_minutes_per_day", "exhaustion"],
+        "source": SOURCES["after_hours"],
+    },
+    "supervision_coverage": {
+        "title": "Make sure everyone gets regular supervision",
+        "steps": [
+            "Book regular supervision for everyone (at least monthly; more often for "
+            "newly qualified staff), and protect the time.",
+            "Include supportive supervision, not only case management.",
+            "Offer short debriefs after difficult visits between sessions.",
+        ],
+        "aims": ["supervision_share_pct", "exhaustion"],
+        "source": SOURCES["supervision"],
+    },
+}
+
+
+def _suggestion(suggestion_id: str, reason: str) -> dict[str, Any]:
+    entry = CATALOGUE[suggestion_id]
+    return {"id": suggestion_id, "title": entry["title"], "reason": reason,
+            "steps": list(entry["steps"]), "aims": list(entry["aims"]),
+            "source": entry["source"]}
 
 
 def _fmt(value: float, unit: str = "") -> str:
@@ -52,8 +114,9 @@ def team_suggestions(report: pd.DataFrame) -> list[dict[str, Any]]:
     """Team-level suggestions from the shown rows of a report (pure).
 
     Each is a dict ``id``, ``title``, ``reason`` (the aggregates that led to
-    it), ``steps`` (a list of practical steps) and ``source``. They are about
-    the team's conditions of work, never about any person.
+    it), ``steps`` (a list of practical steps), ``aims`` (the report figures
+    it aims to move) and ``source``. They are about the team's conditions of
+    work, never about any person.
     """
     if report is None or report.empty or "shown" not in report:
         return []
@@ -86,22 +149,10 @@ def team_suggestions(report: pd.DataFrame) -> list[dict[str, Any]]:
                     f"{_fmt(recent['caseload_vs_standard_pct'].iloc[1], '%')} of the team's "
                     "caseload standard"
                 )
-            out.append({
-                "id": "caseload_review",
-                "title": "Review the team's caseloads together",
-                "reason": f"In the last two {name}s with results ({labels}), "
-                          + "; and ".join(parts) + ". This points to the amount of work, "
-                          "not to anyone's resilience.",
-                "steps": [
-                    "Compare current caseloads with the team's caseload standard and the "
-                    "complexity of the cases.",
-                    "Agree which work can be paused, shared or reallocated, and raise "
-                    "unallocated work with management.",
-                    "Protect time for recording and travel when planning allocations.",
-                    "Look at the team figures again after two more periods.",
-                ],
-                "source": SOURCES["caseload"],
-            })
+            out.append(_suggestion(
+                "caseload_review",
+                f"In the last two {name}s with results ({labels}), " + "; and ".join(parts)
+                + ". This points to the amount of work, not to anyone's resilience."))
 
     # 2. Team debrief / reflective group supervision when exposure rises.
     before = shown.iloc[:-1].tail(4)
@@ -116,61 +167,31 @@ def team_suggestions(report: pd.DataFrame) -> list[dict[str, Any]]:
                 rising.append(f"{words} rose to {_fmt(now)} a day per person "
                               f"(from about {_fmt(round(base, 1))} before)")
     if rising:
-        out.append({
-            "id": "team_debrief",
-            "title": "Offer a team debrief or reflective group supervision",
-            "reason": f"In {last['label']}, " + " and ".join(rising) + ". Exposure to "
-                      "distressing material adds up across a team, and talking it through "
-                      "together helps.",
-            "steps": [
-                "Offer a team debrief soon, led by someone trained in reflective practice.",
-                "Check that recent crisis and trauma-heavy work is spread across the team.",
-                "Pair people up (buddy system) after distressing visits.",
-                "Remind everyone of the support available (EAP, peer support).",
-            ],
-            "source": SOURCES["sts"],
-        })
+        out.append(_suggestion(
+            "team_debrief",
+            f"In {last['label']}, " + " and ".join(rising) + ". Exposure to distressing "
+            "material adds up across a team, and talking it through together helps."))
 
     # 3. After-hours work is common.
     ah_share = float(last["after_hours_share_pct"])
     ah_mean = float(last["after_hours_minutes_per_day"])
     if ah_share >= AFTER_HOURS_COMMON_PCT or ah_mean >= AFTER_HOURS_MEAN_MINUTES:
-        out.append({
-            "id": "after_hours_policy",
-            "title": "Agree an after-hours contact policy or an on-call rota",
-            "reason": f"In {last['label']}, {last['after_hours_share_text']} of the people "
-                      "checking in worked outside scheduled hours on a typical day (15 minutes "
-                      f"or more), about {_fmt(ah_mean)} minutes a day per person on average.",
-            "steps": [
-                "Agree when messages and calls outside hours are expected, and when not.",
-                "Set up or review an on-call rota so urgent contacts are covered by one "
-                "person at a time.",
-                "Make sure after-hours time is recorded and taken back as time off.",
-            ],
-            "source": SOURCES["after_hours"],
-        })
+        out.append(_suggestion(
+            "after_hours_policy",
+            f"In {last['label']}, {last['after_hours_share_text']} of the people checking in "
+            "worked outside scheduled hours on a typical day (15 minutes or more), about "
+            f"{_fmt(ah_mean)} minutes a day per person on average."))
 
     # 4. Supervision coverage below target.
     window = shown.tail(1 if period != "week" else 4)
     coverage = float(window["supervision_share_pct"].mean())
     if coverage < SUPERVISION_TARGET_PCT:
-        out.append({
-            "id": "supervision_coverage",
-            "title": "Make sure everyone gets regular supervision",
-            "reason": (
-                f"In {last['label']}, on average about {_fmt(round(coverage))}% of the people "
-                "checking in had supervision or a debrief in a week"
-                if period != "week" else
-                f"Over the last {len(window)} weeks with results, on average about "
-                f"{_fmt(round(coverage))}% of the people checking in had supervision or a "
-                "debrief in a week"
-            ) + f"; the target used here is {SUPERVISION_TARGET_PCT}% a week.",
-            "steps": [
-                "Book regular supervision for everyone (at least monthly; more often for "
-                "newly qualified staff), and protect the time.",
-                "Include supportive supervision, not only case management.",
-                "Offer short debriefs after difficult visits between sessions.",
-            ],
-            "source": SOURCES["supervision"],
-        })
+        out.append(_suggestion("supervision_coverage", (
+            f"In {last['label']}, on average about {_fmt(round(coverage))}% of the people "
+            "checking in had supervision or a debrief in a week"
+            if period != "week" else
+            f"Over the last {len(window)} weeks with results, on average about "
+            f"{_fmt(round(coverage))}% of the people checking in had supervision or a "
+            "debrief in a week"
+        ) + f"; the target used here is {SUPERVISION_TARGET_PCT}% a week."))
     return out

@@ -21,10 +21,10 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 try:
-    from playwright.sync_api import Locator, Page, expect
+    from playwright.sync_api import Download, Locator, Page, expect
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 except ImportError:  # the `browser` fixture skips (locally) or fails (CI) with the reason
-    Locator = Page = expect = None  # type: ignore[assignment,misc]
+    Download = Locator = Page = expect = None  # type: ignore[assignment,misc]
     PlaywrightTimeoutError = TimeoutError  # type: ignore[assignment,misc]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,6 +102,25 @@ def rerun(page: Page, timeout: int = TIMEOUT_MS) -> Iterator[None]:
         pass
     page.wait_for_timeout(150)
     wait_for_app_run(page, timeout)
+
+
+def download(page: Page, button: Locator) -> Download:
+    """Click a download button once the app is idle and return the download.
+
+    A deferred download (data made on click) is dropped if the click lands while
+    Streamlit swaps the page's files in a rerun; a person clicks again, and so
+    does this, once, after 15 s without a download.
+    """
+    wait_for_app_run(page)
+    try:
+        with page.expect_download(timeout=15_000) as info:
+            button.click()
+        return info.value
+    except PlaywrightTimeoutError:
+        wait_for_app_run(page)
+        with page.expect_download() as info:
+            button.click()
+        return info.value
 
 
 def on_sign_in_page(page: Page) -> bool:
@@ -195,13 +214,13 @@ def close_sidebar_on_phone(page: Page) -> None:
     expect(sidebar).to_have_attribute("data-collapsed", "true")
 
 
-def choose(page: Page, label: str, option: str) -> None:
-    """Pick ``option`` in the selectbox labelled ``label``.
+def choose(page: Page, label: str, option: str, within: Locator | None = None) -> None:
+    """Pick ``option`` in the selectbox labelled ``label`` (inside ``within`` if given).
 
     The drop-down closes when the page scrolls under it, and clicking scrolls the box
     into view first: scroll, let it settle, then open (again if it closed at once).
     """
-    box = page.get_by_test_id("stSelectbox").filter(
+    box = (within or page).get_by_test_id("stSelectbox").filter(
         has=page.get_by_role("combobox", name=label, exact=True)
     ).get_by_role("combobox")
     choice = page.get_by_test_id("stSelectboxVirtualDropdown").get_by_role(
@@ -251,6 +270,61 @@ def saved_checkin(db_path: Path, username: str, day: dt.date) -> dict | None:
         return checkins.get_checkin(db, uid, day)
     finally:
         db.close()
+
+
+# --- reading the page as a person would ---------------------------------------------------
+
+PAGE_TEXT_SCRIPT = """
+() => {
+  const root = document.querySelector("[data-testid='stMain']");
+  const labels = [...root.querySelectorAll("[aria-label]")].map((e) => e.getAttribute("aria-label"));
+  return [root.innerText, ...labels].join("\\n");
+}
+"""
+
+# Text a person cannot read whole: an element that clips its own words (an ellipsis, or
+# hidden overflow narrower than its text), or a chart's word drawn past the chart's edge.
+CUT_TEXT_SCRIPT = """
+() => {
+  const root = document.querySelector("[data-testid='stMain']");
+  const out = [];
+  for (const el of root.querySelectorAll("*")) {
+    if (el.closest("svg") || !el.childNodes.length) continue;
+    const own = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent)
+      .join("").trim();
+    if (!own) continue;
+    const style = getComputedStyle(el);
+    const clips = style.textOverflow === "ellipsis"
+      || ["hidden", "clip"].includes(style.overflowX);
+    if (clips && el.scrollWidth > el.clientWidth + 1) {
+      out.push({kind: "clipped", text: own.slice(0, 80), scroll: el.scrollWidth, width: el.clientWidth});
+    }
+  }
+  for (const chart of root.querySelectorAll("[data-testid='stVegaLiteChart']")) {
+    const box = chart.getBoundingClientRect();
+    for (const text of chart.querySelectorAll("svg text")) {
+      const b = text.getBoundingClientRect();
+      if (!text.textContent.trim() || b.width === 0) continue;
+      if (b.left < box.left - 0.5 || b.right > box.right + 0.5) {
+        out.push({kind: "chart", text: text.textContent.slice(0, 80),
+                  left: b.left - box.left, right: box.right - b.right});
+      }
+    }
+  }
+  return out;
+}
+"""
+
+
+def page_text(page: Page) -> str:
+    """Every word on the page's main area as rendered (with the charts' text alternatives
+    and the table cells a screen reader gets)."""
+    return page.evaluate(PAGE_TEXT_SCRIPT)
+
+
+def cut_text(page: Page) -> list[dict]:
+    """Words the page cuts off (see ``CUT_TEXT_SCRIPT``); a table scrolls, it does not cut."""
+    return page.evaluate(CUT_TEXT_SCRIPT)
 
 
 # --- screenshots -------------------------------------------------------------------------
@@ -324,7 +398,7 @@ if not _theme_set():
     # Streamlit's default light theme: st.caption text is #828180 on white (3.9:1) and
     # the selected option of st.segmented_control #c53948 on #f9ebed (4.47:1). That is
     # fixed in the app's theme, not in page markup: with textColor = "#191817" and
-    # primaryColor = "#b0303e" under [theme] in .streamlit/config.toml axe passes, and
+    # primaryColor = "#2b6777" under [theme] in .streamlit/config.toml axe passes, and
     # once a theme is set these two entries no longer apply.
     AXE_ALLOWED += [
         ("color-contrast", "[data-testid='stCaptionContainer']",

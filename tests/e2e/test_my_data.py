@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .support import expect, go_to, log_in, main, rerun, user_id
+from .support import download, expect, go_to, log_in, main, rerun, user_id
 
 pytestmark = pytest.mark.e2e
 
@@ -39,9 +39,8 @@ def test_download_import_and_delete_my_data(app, new_page, tmp_path):
     assert before > 0
 
     # Download: the JSON holds the check-ins, notes decrypted.
-    with page.expect_download() as info:
-        main(page).get_by_role("button", name="Download as JSON").click()
-    document = json.loads(open(info.value.path(), encoding="utf-8").read())
+    saved = download(page, main(page).get_by_role("button", name="Download as JSON"))
+    document = json.loads(open(saved.path(), encoding="utf-8").read())
     assert len(document["checkins"]) == before
     assert document["account"][0]["username"] == PERSON
 

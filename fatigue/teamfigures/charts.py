@@ -1,0 +1,135 @@
+"""Released report rows shaped for charts, and each chart's words.
+
+Everything a chart receives reaches the browser whole, so these frames are
+made from the shown (or hidden, blank) rows of a report only: group names,
+measures, released figures and reasons, nothing about a person. Each chart
+also gets a text alternative (:func:`trend_text`, :func:`heatmap_text`) that
+says in words what it draws.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from fatigue.errors import ValidationError
+from fatigue.teamfigures import display
+from fatigue.teamfigures.changes import HIGHER_IS_WORSE
+from fatigue.teamfigures.display import figure_text
+from fatigue.teamfigures.measures import NUMERIC, SHARES
+from fatigue.validation import LABELS
+
+CHART_LABELS: dict[str, str] = {
+    **LABELS,
+    "high_strain_share_pct": "In high strain",
+    "supervision_share_pct": "Had supervision or a debrief",
+    "after_hours_share_pct": "Regular after-hours work",
+    "caseload_vs_standard_pct": "Caseload vs standard",
+    "crisis_contacts_per_day": "Crisis contacts",
+    "trauma_contacts_per_day": "Trauma-exposed contacts",
+    "contacts_per_day": "All contacts",
+    "after_hours_minutes_per_day": "After-hours minutes",
+}
+# The organisation heatmap: column -> (short name for a phone's width, the
+# range its colour spans). The full name is in the tooltip and the table.
+HEATMAP: dict[str, tuple[str, tuple[float, float]]] = {
+    "exhaustion": ("Exhaustion", (0.0, 10.0)),
+    "empathy": ("Empathy", (0.0, 10.0)),
+    "intrusion": ("Intrusion", (0.0, 10.0)),
+    "high_strain_share_pct": ("High strain", (0.0, 100.0)),
+    "caseload_vs_standard_pct": ("Caseload", (50.0, 150.0)),
+    "supervision_share_pct": ("Supervision", (0.0, 100.0)),
+    "after_hours_share_pct": ("After hours", (0.0, 100.0)),
+}
+HEATMAP_COLUMNS = ["group", "measure", "name", "order", "text", "shown_as", "strain", "reason",
+                   "hover"]
+_SHORT_SHARES = {"at most": "≤", "about": "≈", "at least": "≥"}
+
+
+def long_for_chart(report: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Tidy rows (period_start, label, measure, value, pm95) of the shown rows
+    only, for a chart: already released and suppressed, nothing else."""
+    out = []
+    shown = report[report["shown"]]
+    for column in columns:
+        if column not in NUMERIC and column not in SHARES:
+            raise ValidationError({"columns": f"'{column}' is not a chartable report column."})
+        pm = f"{column}_pm95"
+        out.append(pd.DataFrame({
+            "period_start": shown["period_start"],
+            "label": shown["label"],
+            "measure": CHART_LABELS.get(column, column.replace("_", " ").capitalize()),
+            "value": shown[column],
+            "pm95": shown[pm] if pm in shown else math.nan,
+        }))
+    if not out:
+        return pd.DataFrame(columns=["period_start", "label", "measure", "value", "pm95"])
+    return pd.concat(out, ignore_index=True)
+
+
+def _short(text: str) -> str:
+    """A share's words in a cell's width: ``about 40%`` -> ``≈40%``."""
+    for words, sign in _SHORT_SHARES.items():
+        if text.startswith(words + " "):
+            return sign + text[len(words) + 1:]
+    return text
+
+
+def heatmap_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """One period of the organisation report (a row per group) as heatmap cells.
+
+    Columns :data:`HEATMAP_COLUMNS`: ``group`` (team name, "Smaller teams
+    combined", "Agency total"), ``measure`` (short name), ``name`` (full
+    name), ``order`` (of the group), ``text`` (the figure in the cell, short),
+    ``shown_as`` (the figure as the report words it), ``strain`` (0 to 1, how
+    hard for people within the measure's range; missing when hidden),
+    ``reason`` (why a cell is blank; empty when shown) and ``hover`` (the
+    figure, or why it is hidden, for the tooltip).
+    """
+    cells = []
+    for order, (_, row) in enumerate(rows.iterrows()):
+        for column, (short, (low, high)) in HEATMAP.items():
+            shown_as = figure_text(row, column) if row["shown"] else ""
+            strain = math.nan
+            if shown_as:
+                position = min(max((float(row[column]) - low) / (high - low), 0.0), 1.0)
+                strain = position if HIGHER_IS_WORSE[column] else 1.0 - position
+            reason = "" if shown_as else (
+                display.short_reason(row["hidden_code"]) if not row["shown"]
+                else "Fewer than the minimum number of people gave this figure.")
+            cells.append({"group": row["team"], "measure": short,
+                          "name": CHART_LABELS[column], "order": order,
+                          "text": _short(shown_as.split(" ± ")[0]), "shown_as": shown_as,
+                          "strain": strain, "reason": reason,
+                          "hover": shown_as or f"Hidden: {reason}"})
+    return pd.DataFrame(cells, columns=HEATMAP_COLUMNS)
+
+
+def trend_text(tidy: pd.DataFrame, title: str) -> str:
+    """A trend chart in words: per measure its first and latest shown figure
+    and its range (``tidy`` from :func:`long_for_chart`)."""
+    if tidy.empty:
+        return f"{title}: no period can be shown yet."
+    parts = []
+    for measure, group in tidy.groupby("measure", sort=False):
+        group = group.dropna(subset=["value"]).sort_values("period_start")
+        if group.empty:
+            continue
+        first, last = group.iloc[0], group.iloc[-1]
+        parts.append(
+            f"{measure} {last['value']:g} in {last['label']}"
+            + ("" if len(group) == 1 else
+               f", from {first['value']:g} in {first['label']}; lowest {group['value'].min():g},"
+               f" highest {group['value'].max():g}"))
+    periods = tidy["label"].nunique()
+    return f"{title}, {periods} period{'s' if periods != 1 else ''}: " + "; ".join(parts) + "."
+
+
+def heatmap_text(cells: pd.DataFrame, period: str) -> str:
+    """The heatmap in words: what it covers, and which groups are blank."""
+    groups = list(dict.fromkeys(cells["group"]))
+    blank = list(dict.fromkeys(cells.loc[cells["text"] == "", "group"]))
+    return (f"Heatmap of {period}: {len(groups)} groups ({', '.join(groups)}) by "
+            f"{cells['measure'].nunique()} figures; darker cells are harder for people. "
+            + (f"Blank (hidden) cells: {', '.join(blank)}. " if blank else "")
+            + "The table below gives every figure and each reason.")

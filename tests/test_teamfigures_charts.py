@@ -1,0 +1,95 @@
+"""Report rows shaped for charts, and charts in words (fatigue/teamfigures/charts.py)."""
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from fatigue.errors import ValidationError
+from fatigue.teamfigures import charts, rules
+
+from teamlife import W09, W10, W11
+
+
+def test_long_for_chart_takes_shown_rows_only(agency):
+    members, lead = agency.team("Nine", 9), agency.lead("Nine")
+    agency.form(members, [W09, W10, W11])
+    frame = agency.report("Nine", lead)
+    tidy = charts.long_for_chart(frame, ["exhaustion", "high_strain_share_pct"])
+    assert set(tidy["period_start"].dt.date) == {W09, W10}
+    assert list(tidy.columns) == ["period_start", "label", "measure", "value", "pm95"]
+    with pytest.raises(ValidationError):
+        charts.long_for_chart(frame, ["hidden_reason"])
+
+
+def org_rows(**overrides) -> pd.DataFrame:
+    """One period of an organisation report: a shown team, a hidden team, the agency."""
+    base = {
+        "team": ["North", "South", "Agency total"], "shown": [True, False, True],
+        "hidden_code": [None, rules.TOO_FEW, None], "dp": [False] * 3,
+        "exhaustion": [7.5, math.nan, 5.0], "empathy": [4.0, math.nan, 6.0],
+        "intrusion": [3.0, math.nan, math.nan],
+        "high_strain_share_pct": [40.0, math.nan, 20.0],
+        "high_strain_share_text": ["about 40%", None, "at most 20%"],
+        "caseload_vs_standard_pct": [150.0, math.nan, 100.0],
+        "supervision_share_pct": [20.0, math.nan, 80.0],
+        "supervision_share_text": ["at most 20%", None, "at least 80%"],
+        "after_hours_share_pct": [80.0, math.nan, 30.0],
+        "after_hours_share_text": ["at least 80%", None, "about 30%"],
+    }
+    base.update(overrides)
+    return pd.DataFrame(base)
+
+
+def test_heatmap_cells_blank_with_the_reason_and_coloured_by_strain():
+    cells = charts.heatmap_frame(org_rows())
+    assert list(cells.columns) == charts.HEATMAP_COLUMNS
+    north = cells[cells["group"] == "North"].drop(columns=["group", "order", "hover"])
+    assert north.to_dict("records") == [
+        {"measure": "Exhaustion", "name": "Exhaustion", "text": "7.5", "shown_as": "7.5",
+         "strain": 0.75, "reason": ""},
+        {"measure": "Empathy", "name": "Empathy", "text": "4", "shown_as": "4",
+         "strain": 0.6, "reason": ""},  # empathy: lower is harder
+        {"measure": "Intrusion", "name": "Intrusion", "text": "3", "shown_as": "3",
+         "strain": 0.3, "reason": ""},
+        {"measure": "High strain", "name": "In high strain", "text": "≈40%",
+         "shown_as": "about 40%", "strain": 0.4, "reason": ""},
+        {"measure": "Caseload", "name": "Caseload vs standard", "text": "150%",
+         "shown_as": "150%", "strain": 1.0, "reason": ""},
+        {"measure": "Supervision", "name": "Had supervision or a debrief", "text": "≤20%",
+         "shown_as": "at most 20%", "strain": 0.8, "reason": ""},
+        {"measure": "After hours", "name": "Regular after-hours work", "text": "≥80%",
+         "shown_as": "at least 80%", "strain": 0.8, "reason": ""},
+    ]
+    south = cells[cells["group"] == "South"]
+    assert set(south["text"]) == {""} and south["strain"].isna().all()
+    assert set(south["reason"]) == {"Too few checked in"}
+    assert set(south["hover"]) == {"Hidden: Too few checked in"}
+    assert list(cells.loc[cells["group"] == "North", "hover"]) == list(north["shown_as"])
+    # A group that is shown but lacks one figure (fewer than k gave it).
+    intrusion = cells[(cells["group"] == "Agency total") & (cells["measure"] == "Intrusion")]
+    assert intrusion["text"].item() == "" and "Fewer than" in intrusion["reason"].item()
+    assert list(cells.drop_duplicates("group")["order"]) == [0, 1, 2]
+
+
+def test_heatmap_in_words():
+    cells = charts.heatmap_frame(org_rows())
+    assert charts.heatmap_text(cells, "16 Nov - 22 Nov 2026") == (
+        "Heatmap of 16 Nov - 22 Nov 2026: 3 groups (North, South, Agency total) by 7 figures; "
+        "darker cells are harder for people. Blank (hidden) cells: South, Agency total. "
+        "The table below gives every figure and each reason.")
+
+
+def test_trend_in_words():
+    tidy = pd.DataFrame({
+        "period_start": pd.to_datetime([dt.date(2026, 11, 2), dt.date(2026, 11, 9),
+                                        dt.date(2026, 11, 16)] * 2),
+        "label": ["2 Nov - 8 Nov 2026", "9 Nov - 15 Nov 2026", "16 Nov - 22 Nov 2026"] * 2,
+        "measure": ["Exhaustion"] * 3 + ["Empathy"] * 3,
+        "value": [5.0, 7.0, 6.5, 6.0, 6.0, 6.0], "pm95": [math.nan] * 6,
+    })
+    assert charts.trend_text(tidy, "Team mean ratings") == (
+        "Team mean ratings, 3 periods: Exhaustion 6.5 in 16 Nov - 22 Nov 2026, from 5 in "
+        "2 Nov - 8 Nov 2026; lowest 5, highest 7; Empathy 6 in 16 Nov - 22 Nov 2026, from 6 in "
+        "2 Nov - 8 Nov 2026; lowest 6, highest 6.")
+    assert charts.trend_text(tidy.iloc[0:0], "Contacts") == "Contacts: no period can be shown yet."
