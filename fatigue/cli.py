@@ -154,6 +154,13 @@ def cmd_unlock(args: argparse.Namespace) -> str:
     return f"Unlocked {who}: the failed logins counted against it are forgotten."
 
 
+def cmd_remind(args: argparse.Namespace) -> str:
+    from fatigue import email_reminders
+
+    with connect(args.db) as db:
+        return str(email_reminders.send_due(db))
+
+
 def _whole_number(low: int) -> Callable[[str], int]:
     """An argparse type: a whole number of at least ``low``."""
 
@@ -248,6 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--address", metavar="ADDRESS",
                      help="a client network address instead (for example an office's)")
     p.set_defaults(handler=cmd_unlock)
+
+    p = sub.add_parser("remind", parents=[common],
+                       help="send the e-mail reminders due now (run every few minutes; "
+                            "the mail server's login comes from FATIGUE_SMTP_USERNAME/"
+                            "FATIGUE_SMTP_PASSWORD or FATIGUE_SMTP_SECRETS)")
+    p.set_defaults(handler=cmd_remind)
 
     p = sub.add_parser("restore", parents=[common],
                        help="replace the database by a checked backup (stop the app first)")

@@ -833,3 +833,35 @@ def _unanswered(db: Database) -> None:
     db.execute("ALTER TABLE checkins_new RENAME TO checkins")
     for sql in extras:
         db.execute(sql)
+    # E-mail reminders (fatigue.reminders), in the same migration: who asked for
+    # them, where and when (their own time zone), and what was sent. A send is
+    # claimed (one row per person and local day) before the e-mail goes out, so a
+    # second sender or a restart after a crash never sends it twice.
+    db.execute(
+        """
+        CREATE TABLE reminder_preferences (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            email TEXT NOT NULL CHECK (length(email) BETWEEN 3 AND 254 AND email GLOB '*?@?*'),
+            weekdays TEXT NOT NULL CHECK (length(weekdays) BETWEEN 1 AND 7
+                                          AND weekdays NOT GLOB '*[^0-6]*'),
+            at_time TEXT NOT NULL CHECK (at_time GLOB '[0-2][0-9]:[0-5][0-9]'
+                                         AND at_time <= '23:59'),
+            timezone TEXT NOT NULL CHECK (length(timezone) BETWEEN 1 AND 64),
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            paused_until TEXT CHECK (paused_until IS NULL
+                                     OR paused_until IS date(paused_until, '+0 days')),
+            link_nonce TEXT NOT NULL CHECK (length(link_nonce) BETWEEN 16 AND 64)
+        ) STRICT
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TABLE reminder_sends (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            day TEXT NOT NULL CHECK (day IS date(day, '+0 days')),
+            claimed_at TEXT NOT NULL DEFAULT {_NOW},
+            sent_at TEXT,
+            PRIMARY KEY (user_id, day)
+        ) STRICT
+        """
+    )

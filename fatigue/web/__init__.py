@@ -31,9 +31,10 @@ FAVICON_DATA_URL = "data:image/png;base64," + base64.b64encode(FAVICON.read_byte
 
 def routes() -> list[Route]:
     """Our routes, for ``st.App(routes=...)``."""
+    from fatigue.web.reminder_links import routes as reminder_routes
     from fatigue.web.signin import routes as sign_in_routes
 
-    return sign_in_routes()
+    return sign_in_routes() + reminder_routes()
 
 
 def middleware() -> list[Middleware]:
