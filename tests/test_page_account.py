@@ -135,15 +135,15 @@ def test_import_a_valid_file(db, user):
 
 def test_import_report_names_row_and_field_and_shows_text_literally(db, user):
     text = f"{HEADER}\n2024-05-02,11,6,2,3,7,4,6\n2999-01-01,5,6,2,3,7,4,6\n"
-    at = upload(account_page(), text.replace("time_pressure", "<b>mood</b>"))
+    at = upload(account_page(), text.replace("empathy", "<b>mood</b>"))
     at = at.button(key="import_submit").click().run()
     assert texts(at.error) == [
         "Nothing was imported: the file has 2 problems. Fix them and upload it again."]
     report = at.dataframe[0].value
     assert report.to_dict("records") == [
-        {"Where": "row 1, column 8", "Problem": "Unknown column '<b>mood</b>'. The columns are: "
+        {"Where": "row 1, column 3", "Problem": "Unknown column '<b>mood</b>'. The columns are: "
          + ", ".join(importer.CHECKIN_COLUMNS) + "."},
-        {"Where": "row 1", "Problem": "Missing column(s): Time pressure."},
+        {"Where": "row 1", "Problem": "Missing column(s): Empathy."},
     ]
     at = upload(account_page(), text)
     at = at.button(key="import_submit").click().run()
