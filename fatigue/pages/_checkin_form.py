@@ -41,12 +41,12 @@ FLAG_HELP = {
 # eleven choices share one row, even 390 px wide (33 px each, above WCAG's 24 px).
 _STYLE = """<style>
 [data-testid="stLayoutWrapper"]:has(> .st-key-checkin_save_bar) {
-  position: sticky; bottom: 0; z-index: 5; background: #fff; padding: 0.5rem 0 0.75rem; }
+  position: sticky; bottom: 0; z-index: 5; background: #fff; padding: 0.25rem 0 0.5rem; }
 .st-key-checkin_ratings [role="radiogroup"] { flex-wrap: nowrap; }
 .st-key-checkin_ratings [role="radiogroup"] button {
   flex: 1 1 0; min-width: 0; min-height: 2.1rem; padding: 0; }
 [data-testid="stMainBlockContainer"] { padding-top: 4rem; }
-.st-key-checkin_ratings { gap: 0.6rem; }
+.st-key-checkin_ratings { gap: 0.4rem; }
 </style>"""
 
 
