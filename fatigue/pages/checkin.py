@@ -14,8 +14,10 @@ db = get_db()
 earliest, today = checkins.form_window(db, local_today())
 
 st.title("Daily check-in")
+# The form first, as on Home (Save in view without scrolling); the day below it.
+form_area = st.container()
 day = st.date_input(
-    "Day",
+    "Check in for another day",
     value=today,
     min_value=earliest,
     max_value=today,
@@ -23,8 +25,9 @@ day = st.date_input(
     help=f"Today, or up to {BACKFILL_DAYS} days back if you missed a day.",
     key="checkin_day",
 )
-if checkins.get_checkin(db, user.id, day) and not _checkin_form.just_saved(day):
-    st.info(f"You already checked in for {day_text(day)}. Saving again updates that check-in.",
-            icon=":material/edit:")
-_checkin_form.draw(db, user.id, day, today=today, local_today=local_today(),
-                   heading=f"Check-in for {day_text(day)}")
+with form_area:
+    if checkins.get_checkin(db, user.id, day) and not _checkin_form.just_saved(day):
+        st.info(f"You already checked in for {day_text(day)}. Saving again updates that check-in.",
+                icon=":material/edit:")
+    _checkin_form.draw(db, user.id, day, today=today, local_today=local_today(),
+                       heading=f"Check-in for {day_text(day)}")
