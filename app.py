@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fatigue import accounts, web
+from fatigue.errors import NotSaved
 from fatigue.pages._gate import (
     first_run_screen,
     forced_change_screen,
@@ -16,14 +17,16 @@ from fatigue.pages._gate import (
     sign_out_button,
     signed_out_screen,
 )
-from fatigue.pages._health import stop_if_damaged
+from fatigue.pages._health import hold_app_lock, stop_if_damaged
 from fatigue.pages._notes_key import stop_if_notes_key_unusable
+from fatigue.pages._notices import show_sign_in_notices
 from fatigue.pages._session import current_session, current_user, get_db, plain
+from fatigue.web.page import FAVICON_DATA_URL
 
 # Every run starts centred; a page may widen itself (the check-in does). The tab
 # icon is ours, inline: a :material: icon would make every browser fetch it from
 # Google's font server, and a file would go through /media/ (signed-in only).
-st.set_page_config(page_title="Caseload check-in", page_icon=web.FAVICON_DATA_URL,
+st.set_page_config(page_title="Caseload check-in", page_icon=FAVICON_DATA_URL,
                    layout="centered")
 
 PERSONAL = [
@@ -42,6 +45,7 @@ ADMIN = [
     st.Page("fatigue/pages/admin.py", title="Teams and accounts", icon=":material/group:"),
 ]
 
+hold_app_lock()  # server.py took it at start-up; here too for any other process running this script
 if st.context.headers and not web.installed():  # a browser, but no sign-in routes
     not_served_screen()
     st.stop()
@@ -63,10 +67,14 @@ if user.must_change_password:  # after an admin reset: no page runs until it is 
     forced_change_screen(user, resolved.session)
     st.stop()
 
+show_sign_in_notices(user)  # e.g. an admin changed the person's single sign-on email
 pages = PERSONAL + (TEAM if user.is_lead or user.is_admin else []) + (ADMIN if user.is_admin else [])
 
 with st.sidebar:
     st.markdown(f"Signed in as **{plain(user.name)}**")
     sign_out_button()
 
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except NotSaved:  # a storage failure no form caught: plainly, never a traceback
+    st.error(NotSaved.MESSAGE, icon=":material/error:")

@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 python3 -m venv .venv
+# The interpreter's bundled pip and setuptools can be old (with known advisories): first these.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip setuptools
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 if [[ "${1:-}" != "--no-demo" ]]; then
   .venv/bin/python -m fatigue demo --if-empty

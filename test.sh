@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 python3 -m venv .venv
+# The interpreter's bundled pip and setuptools can be old (with known advisories): first these.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip setuptools
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 # The browser tests inject axe-core (package.json); without npm they skip, except in CI.
 if [[ ! -d node_modules/axe-core ]] && command -v npm >/dev/null; then

@@ -1,4 +1,5 @@
-"""Accounts, teams and team membership; passwords, login, lockout and single sign-on.
+"""Accounts, teams and team membership; passwords, login and lockout (single sign-on:
+:mod:`fatigue.sso`).
 
 Passwords are hashed with argon2id (argon2-cffi's defaults) and re-hashed at
 the next login when those parameters change. A login answers the same way,
@@ -42,10 +43,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -53,7 +55,7 @@ from sqlite_utils import Database
 
 from fatigue import audit, sessions
 from fatigue.db import ROOT, write_lock
-from fatigue.errors import AuthError, ValidationError
+from fatigue.errors import AuthError, NotSaved, ValidationError
 from fatigue.timestamps import iso, parse_iso, utc
 from fatigue.validation import has_surrogates, text_problem
 
@@ -82,9 +84,8 @@ TOO_MANY_FROM_ADDRESS = "Too many failed logins from your network address."
 TOO_MANY_ON_SERVER = "Too many failed logins on this server in the last minute."
 WRONG_CURRENT = "Your current password is not right."
 AUDIT_USERNAME_CHARS = 40
-MAX_EMAIL_CHARS = 254
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 
+log = logging.getLogger("fatigue")
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
@@ -169,6 +170,9 @@ def check_password(password: str) -> None:
         raise ValidationError({"password": "Password cannot be only spaces."})
     if has_surrogates(password):
         raise ValidationError({"password": "Password contains characters that are not valid text."})
+    if text_problem(password):  # NUL, tabs, escapes: nothing a login form can type back
+        raise ValidationError({"password": "Password cannot contain control characters "
+                                           "(such as NUL, tab or escape)."})
     if len(password) > MAX_PASSWORD_CHARS:
         raise ValidationError(
             {"password": f"Password must be at most {MAX_PASSWORD_CHARS} characters."}
@@ -313,8 +317,11 @@ def create_user(
                 "digits, dots, dashes or underscores."
             }
         )
-    if (display_name is not None and not isinstance(display_name, str)) or text_problem(display_name or ""):
-        raise ValidationError({"display_name": "Display name must be one line of text, without control characters."})
+    problem = (display_name is not None and not isinstance(display_name, str)) or text_problem(
+        display_name or "", shown_to_others=True)
+    if problem:
+        raise ValidationError({"display_name": "Display name must be one line of text, without "
+                                               "control, invisible or text-direction characters."})
     display_name = (display_name or "").strip()
     if len(display_name) > 80:
         raise ValidationError({"display_name": "Display name must be at most 80 characters."})
@@ -574,8 +581,11 @@ def authenticate(
     now, typed, address = utc(now), _typed(username), client_address(address)
     refused = lock_in_force(db, typed, address, now=now)
     if refused is not None:
-        audit.record(db, None, "login_failed", {**_audit_name(db, typed),
-                                                "address": address, "reason": "locked"})
+        try:
+            audit.record(db, None, "login_failed", {**_audit_name(db, typed),
+                                                    "address": address, "reason": "locked"})
+        except NotSaved:  # a full disk: still refused (the log says what was not recorded)
+            pass
         raise refused
     row = db.execute(
         "SELECT id, password_hash FROM users WHERE username = ? AND active = 1",
@@ -587,17 +597,24 @@ def authenticate(
         if row is None:
             raise VerificationError
     except (VerificationError, InvalidHashError):
-        if _record_failure(db, typed, address, now) is not None:
+        try:
+            until = _record_failure(db, typed, address, now)
+        except NotSaved:  # a full disk: the failure is not counted (the log says why)
+            until = None
+        if until is not None:
             lock = lock_in_force(db, typed, address, now=now)
             raise LockedOut(f"{LOGIN_FAILED} {lock}", lock.until) from None
         raise AuthError(LOGIN_FAILED) from None
-    with write_lock(db):
-        if _hasher.check_needs_rehash(stored):
-            db.execute(
-                "UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), row[0]]
-            )
-        clear_failures(db, typed, address)
-        audit.record(db, row[0], "login", {"method": "password"})
+    try:  # a full disk must not refuse the right password: the log says what was not recorded
+        with write_lock(db):
+            if _hasher.check_needs_rehash(stored):
+                db.execute(
+                    "UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), row[0]]
+                )
+            clear_failures(db, typed, address)
+            audit.record(db, row[0], "login", {"method": "password"})
+    except NotSaved:
+        log.warning("The login of user %s was let through without being recorded.", row[0])
     user = get_user(db, row[0])
     assert user is not None
     return user
@@ -753,113 +770,6 @@ def lead_teams(db: Database, user_id: int) -> list[str]:
     return [row[0] for row in db.execute(
         "SELECT t.name FROM team_members m JOIN teams t ON t.id = m.team_id"
         " WHERE m.user_id = ? AND m.lead = 1 ORDER BY t.name", [user_id]).fetchall()]
-
-
-# --- single sign-on -----------------------------------------------------------
-
-def normalize_email(email: str | None) -> str | None:
-    """An SSO email as stored (trimmed, lower-case), or None for empty;
-    :class:`ValidationError` when it does not look like an email address."""
-    text = (email or "").strip().lower()
-    if not text:
-        return None
-    if (len(text) > MAX_EMAIL_CHARS or not EMAIL_RE.match(text)
-            or any(not ch.isprintable() for ch in text)):
-        raise ValidationError(
-            {"sso_email": "The single sign-on email must look like name@agency.org "
-                          f"(at most {MAX_EMAIL_CHARS} characters)."})
-    return text
-
-
-def set_sso_email(
-    db: Database, user_id: int, email: str | None, *, actor_id: int | None = None
-) -> str | None:
-    """Link an identity-provider email to ``user_id`` (empty: unlink); return it.
-
-    One account per email; :class:`ValidationError` otherwise.
-    """
-    clean = normalize_email(email)
-    with write_lock(db):
-        username = _username(db, user_id)
-        if clean is not None:
-            other = db.execute(
-                "SELECT username FROM users WHERE sso_email = ? AND id != ?", [clean, user_id]
-            ).fetchone()
-            if other:
-                raise ValidationError(
-                    {"sso_email": f"'{clean}' is already linked to the account '{other[0]}'."})
-        db.execute("UPDATE users SET sso_email = ? WHERE id = ?", [clean, user_id])
-        if actor_id is not None:
-            audit.record(db, actor_id, "sso_email_set",
-                         {"user_id": user_id, "username": username, "sso_email": clean})
-    return clean
-
-
-SSO_SHARED_KEYS = {"redirect_uri", "cookie_secret", "expose_tokens", "client_id",
-                   "client_secret", "server_metadata_url", "client_kwargs"}
-
-
-def sso_providers(auth_section: Any) -> list[tuple[str | None, str]]:
-    """The sign-in buttons for Streamlit's ``[auth]`` secrets section: ``(provider, label)``.
-
-    ``provider`` is None for the default provider (``client_id`` directly in
-    ``[auth]``, label "your agency account"), else the name of an
-    ``[auth.<name>]`` table that has a ``client_id`` (label: the name,
-    capitalised). No section, or one without a provider: no buttons.
-    """
-    if not isinstance(auth_section, Mapping):
-        return []
-    found: list[tuple[str | None, str]] = []
-    if auth_section.get("client_id"):
-        found.append((None, "your agency account"))
-    for name in sorted(k for k in auth_section if k not in SSO_SHARED_KEYS):
-        value = auth_section[name]
-        if isinstance(value, Mapping) and value.get("client_id") and "_" not in name:
-            found.append((name, name[:1].upper() + name[1:]))
-    return found
-
-
-def sso_user(db: Database, claims: Mapping[str, Any]) -> User:
-    """The active local account linked to an identity-provider login; :class:`AuthError` otherwise.
-
-    ``claims`` is ``st.user`` as a dict. Only an existing, active account whose
-    SSO email is the ``email`` claim signs in (accounts are never created
-    here); an email the provider marks as unverified is refused. Successes
-    and refusals are written to the audit log.
-    """
-    if claims.get("is_logged_in") is not True:
-        raise AuthError("Single sign-on did not complete. Please try again.")
-    email = claims.get("email")
-    try:
-        clean = normalize_email(email if isinstance(email, str) else None)
-    except ValidationError:
-        clean = None
-    if clean is None:
-        audit.record(db, None, "sso_refused", {"reason": "no email claim"})
-        raise AuthError(
-            "Your identity provider did not share an email address, so no account here "
-            "can be found for you. Ask your admin."
-        )
-    verified = claims.get("email_verified")
-    if verified is False or (isinstance(verified, str) and verified.strip().lower() == "false"):
-        audit.record(db, None, "sso_refused", {"email": clean[:80], "reason": "email not verified"})
-        raise AuthError(
-            f"Your identity provider has not verified the email address {clean}, so it "
-            "cannot be used to sign in here."
-        )
-    row = db.execute(
-        "SELECT id FROM users WHERE sso_email = ? AND active = 1", [clean]
-    ).fetchone()
-    if row is None:
-        audit.record(db, None, "sso_refused", {"email": clean[:80], "reason": "no linked account"})
-        raise AuthError(
-            f"There is no active account here for {clean}. Accounts are not created "
-            "automatically: ask your admin to link this email to your account."
-        )
-    audit.record(db, row[0], "login", {"method": "sso", "provider": str(claims.get("provider", ""))[:40]})
-    user = get_user(db, row[0])
-    assert user is not None
-    return user
 
 
 def caseload_standard(db: Database, user_id: int) -> int:

@@ -8,11 +8,13 @@ attempts and changes to settings. :mod:`fatigue.accounts` records logins
 username when there is such an account, else only that there is none, never
 what was typed, and the client address), failed
 current-password checks (``password_check_failed``), lockouts
-(``login_locked``), ``unlocked``, single sign-on refusals (``sso_refused``),
-password changes and resets, and admin changes to accounts and teams
-(``account_created``, ``account_deactivated``, ``account_reactivated``,
-``leads_changed``, ``sso_email_set``, ``team_created``,
-``caseload_standard_changed``); :mod:`fatigue.sessions` records sign-outs
+(``login_locked``), ``unlocked``, password changes and resets, and admin
+changes to accounts and teams (``account_created``, ``account_deactivated``,
+``account_reactivated``, ``leads_changed``, ``team_created``,
+``caseload_standard_changed``); :mod:`fatigue.sso` records single sign-on
+refusals (``sso_refused``), the binding of an account to its identity at the
+provider (``sso_linked``) and admins' changes of the single sign-on email
+(``sso_email_set``); :mod:`fatigue.sessions` records sign-outs
 (``logout``, ``signed_out_device``), sessions that ran out (``idle_sign_out``,
 ``session_expired``) and sessions ended together (``sessions_ended``, with the
 reason); :mod:`fatigue.team_actions` records team action plans
@@ -50,7 +52,7 @@ MAX_ACTION_CHARS = 60
 # hidden from admins until someone decides otherwise.
 ADMIN_VIEW: frozenset[str] = frozenset({
     "account_created", "account_deactivated", "account_reactivated", "leads_changed",
-    "password_reset", "password_changed", "sso_email_set", "sso_refused",
+    "password_reset", "password_changed", "sso_email_set", "sso_refused", "sso_linked",
     "login_failed", "login_locked", "password_check_failed", "unlocked",
     "team_created", "caseload_standard_changed",
     "change_setting", "user_data_deleted", "delete_user_data_refused",

@@ -5,11 +5,13 @@
 the app keeps writing, then it is verified (``PRAGMA integrity_check``, our
 schema) before it gets its final name. :func:`restore` checks a backup first
 (a SQLite file, sound, made by this tool, not newer than this code), refuses
-while the database is in use, keeps the current file as
-``<name>.before-restore-<timestamp>`` and only then puts the copy in place.
+while the app runs (it holds the app lock of :mod:`fatigue.files` for its
+whole life; the restore takes it alone for its own), keeps the current file
+as ``<name>.before-restore-<timestamp>`` and only then puts the copy in place.
 
-Copies hold personal data: they are written owner-only (mode 0600). The notes
-key (``<database>.key``) is not inside the database and is not copied here.
+Copies hold personal data: they are written owner-only (mode 0600), and so
+are the files a restore keeps. The notes key (``<database>.key``) is not
+inside the database and is not copied here.
 """
 from __future__ import annotations
 
@@ -19,10 +21,11 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from fatigue.db import SQLITE_HEADER
+from fatigue import files
+from fatigue.db import SQLITE_HEADER, schema_problem
 from fatigue.migrations import migrations
 
-SIDE_FILES: tuple[str, ...] = ("-wal", "-shm", "-journal")
+SIDE_FILES: tuple[str, ...] = files.SIDE_SUFFIXES
 _STAMP = "%Y%m%d-%H%M%S"
 
 
@@ -71,7 +74,12 @@ def verify(path: str | os.PathLike) -> Verified:
                 )
             tables = {row[0] for row in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if not {migrations.migrations_table, "checkins", "users"} <= tables:
+            wrong = schema_problem(conn, target)
+            if wrong is not None and wrong.kind == "newer":
+                raise BackupError(
+                    f"{target} was made by a newer version of this tool; upgrade the code "
+                    f"first, then restore. ({wrong.detail})")
+            if wrong is not None or not {"checkins", "users"} <= tables:
                 raise BackupError(f"{target} is not a database of this check-in tool.")
             applied = tuple(row[0] for row in conn.execute(
                 f"SELECT name FROM {migrations.migrations_table}"
@@ -82,15 +90,6 @@ def verify(path: str | os.PathLike) -> Verified:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"{target} cannot be read as a database ({exc}).") from None
-    known = [m.name for m in migrations._migrations]
-    if not applied or applied[0] != known[0]:
-        raise BackupError(f"{target} is not a database of this check-in tool.")
-    newer = [name for name in applied if name not in known]
-    if newer:
-        raise BackupError(
-            f"{target} was made by a newer version of this tool (schema {', '.join(newer)}); "
-            "upgrade the code first, then restore."
-        )
     return Verified(target, applied, checkins, users)
 
 
@@ -188,9 +187,11 @@ def restore(
 ) -> Path | None:
     """Put the backup ``src`` in place of the database at ``db_path``; keep the old file.
 
-    Checks ``src`` first (:func:`verify`) and refuses while the app has the
-    database open. The current database (with any ``-wal``/``-shm`` beside it)
-    is renamed to ``<name>.before-restore-<timestamp>``, never deleted.
+    Checks ``src`` first (:func:`verify`) and refuses while the app runs: it
+    takes the app lock alone for the whole restore (:func:`fatigue.files.exclusive`),
+    and also refuses while any other connection has the database open. The
+    current database (with any ``-wal``/``-shm`` beside it) is renamed to
+    ``<name>.before-restore-<timestamp>``, never deleted, and made owner-only.
     Returns that kept path, or None when there was no database. Raises
     :class:`BackupError`, having changed nothing.
     """
@@ -201,6 +202,15 @@ def restore(
         raise BackupError("The backup and the database are the same file.")
     if not target.parent.is_dir():
         raise BackupError(f"The folder {target.parent} does not exist.")
+    try:
+        with files.exclusive(target, "restore"):
+            return _restore_alone(source, target, now)
+    except files.InUse as exc:
+        raise BackupError(str(exc)) from None
+
+
+def _restore_alone(source: Path, target: Path, now: dt.datetime | None) -> Path | None:
+    """:func:`restore` once it holds the app lock alone."""
     kept: Path | None = None
     if target.exists():
         try:
@@ -219,11 +229,12 @@ def restore(
         if kept.exists():
             incoming.unlink(missing_ok=True)
             raise BackupError(f"{kept} exists already; try again in a second.")
-        os.replace(target, kept)
-        for suffix in SIDE_FILES:
+        for suffix in ("", *SIDE_FILES):
             side = target.with_name(target.name + suffix)
             if side.exists():
-                os.replace(side, kept.with_name(kept.name + suffix))
+                moved = kept.with_name(kept.name + suffix)
+                os.replace(side, moved)
+                files.make_owner_only(moved)  # an older version made it readable by all
     else:
         for suffix in SIDE_FILES:  # stale leftovers must not be applied to the new file
             target.with_name(target.name + suffix).unlink(missing_ok=True)

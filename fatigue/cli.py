@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sqlite3
 import sys
 from typing import Callable, Sequence
@@ -113,39 +114,47 @@ def cmd_restore(args: argparse.Namespace) -> str:
 def cmd_rotate_key(args: argparse.Namespace) -> str:
     from fatigue import crypto
 
-    with connect(args.db) as db:
+    with connect(args.db, create=False) as db:  # a mistyped --db makes no database or key
         return crypto.rotate_key(db).message
 
 
 def cmd_export(args: argparse.Namespace) -> str:
-    import os
+    from pathlib import Path
 
     from fatigue import export
+    from fatigue.errors import NotSaved
+    from fatigue.transactions import write_lock
 
-    with connect(args.db) as db:
+    with connect(args.db, create=False) as db:  # a mistyped --db makes no database
         username = accounts.normalize_username(args.username)
         row = db.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()
         if row is None:
             raise ValidationError({"username": f"There is no account '{username}'."})
         data = export.collect(db, row[0])
-    as_zip = args.out.lower().endswith(".zip")
-    payload = export.to_zip(data) if as_zip else export.to_json(data).encode("utf-8")
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if args.force else os.O_EXCL)
-    try:
-        fd = os.open(args.out, flags, 0o600)  # personal data: owner-only
-    except FileExistsError:
-        raise ValidationError({"out": f"{args.out} exists already; pass --force to overwrite it."}) from None
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(payload)
+        as_zip = args.out.lower().endswith(".zip")
+        payload = export.to_zip(data) if as_zip else export.to_json(data).encode("utf-8")
+        written = committed = False
+        try:  # someone's notes leave the app by the shell: audited first, or not exported
+            with write_lock(db):
+                audit.record(db, None, "data_exported_by_operator",
+                             {"user_id": row[0], "username": username,
+                              "format": "csv" if as_zip else "json"})
+                _write_owner_only(args.out, payload, force=args.force)
+                written = True
+            committed = True
+        except NotSaved:
+            raise ValidationError({"out": (
+                "The export could not be recorded in the audit log (the reason is above), so "
+                "nothing was exported.")}) from None
+        finally:
+            if written and not committed:  # the audit entry did not commit: no export
+                Path(args.out).unlink(missing_ok=True)
     kind = "CSV files (zip)" if as_zip else "JSON"
-    with connect(args.db) as db:  # someone's notes left the app by the shell: say so
-        audit.record(db, None, "data_exported_by_operator",
-                     {"user_id": row[0], "username": username, "format": "csv" if as_zip else "json"})
     return f"The data of '{username}' written to {args.out} as {kind}. It holds their private notes: hand it only to them."
 
 
 def cmd_unlock(args: argparse.Namespace) -> str:
-    with connect(args.db) as db:
+    with connect(args.db, create=False) as db:  # a mistyped --db makes no database
         removed = accounts.unlock(db, username=args.username, address=args.address)
     who = (f"'{accounts.throttle_key(args.username)}'" if args.username is not None
            else f"the address {args.address.strip()}")
@@ -161,16 +170,39 @@ def cmd_remind(args: argparse.Namespace) -> str:
         return str(email_reminders.send_due(db))
 
 
-def _whole_number(low: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least ``low``."""
+def _write_owner_only(path: str, payload: bytes, *, force: bool) -> None:
+    """Write ``payload`` to a file only its owner can read (personal data), flushed."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise ValidationError({"out": f"{path} exists already; pass --force to overwrite it."}) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:  # e.g. a full disk: no half-written export is left
+        os.unlink(path)
+        raise
+
+
+MAX_DEMO_DAYS = 3650  # ten years of history
+MAX_BENCH_USERS = 20_000  # beyond what one SQLite file is sized for (docs/performance.md)
+MAX_BENCH_RUNS = 100
+MAX_SEED = 2**32 - 1
+
+
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low}")
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {low:,} to {high:,}")
         return value
 
     return parse
@@ -193,8 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("add-team", parents=[common], help="add a team")
     p.add_argument("name", metavar="NAME")
-    p.add_argument("--caseload-standard", type=_whole_number(1), default=15, metavar="N",
-                   help="the team's caseload standard (default 15)")
+    p.add_argument("--caseload-standard", type=_whole_number(1, 200), default=15,
+                   metavar="N", help="the team's caseload standard (default 15)")
     p.set_defaults(handler=cmd_add_team)
 
     p = sub.add_parser("add-user", parents=[common], help="add an account")
@@ -210,19 +242,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_add_user)
 
     p = sub.add_parser("demo", parents=[common], help="load the synthetic demo agency")
-    p.add_argument("--seed", type=_whole_number(0), default=7, metavar="N")
-    p.add_argument("--days", type=_whole_number(1), default=180, metavar="N")
+    p.add_argument("--seed", type=_whole_number(0, MAX_SEED), default=7, metavar="N")
+    p.add_argument("--days", type=_whole_number(1, MAX_DEMO_DAYS), default=180, metavar="N",
+                   help=f"days of check-ins (default 180, at most {MAX_DEMO_DAYS:,})")
     p.add_argument("--if-empty", action="store_true",
                    help="do nothing (and succeed) if the database already has accounts")
     p.set_defaults(handler=cmd_demo)
 
     p = sub.add_parser("bench", help="time the app on a synthetic agency (temporary database)")
-    p.add_argument("--users", type=_whole_number(2), default=2000, metavar="N",
-                   help="staff, in teams of 30 (default 2000)")
-    p.add_argument("--days", type=_whole_number(1), default=730, metavar="D",
-                   help="days of check-ins (default 730)")
-    p.add_argument("--seed", type=_whole_number(0), default=7, metavar="S")
-    p.add_argument("--runs", type=_whole_number(1), default=5, metavar="N",
+    p.add_argument("--users", type=_whole_number(2, MAX_BENCH_USERS), default=2000, metavar="N",
+                   help=f"staff, in teams of 30 (default 2000, at most {MAX_BENCH_USERS:,})")
+    p.add_argument("--days", type=_whole_number(1, MAX_DEMO_DAYS), default=730, metavar="D",
+                   help=f"days of check-ins (default 730, at most {MAX_DEMO_DAYS:,})")
+    p.add_argument("--seed", type=_whole_number(0, MAX_SEED), default=7, metavar="S")
+    p.add_argument("--runs", type=_whole_number(1, MAX_BENCH_RUNS), default=5, metavar="N",
                    help="repeats of each measurement (default 5)")
     p.add_argument("--no-pages", action="store_true", help="skip the AppTest page runs")
     p.add_argument("--json", action="store_true", help="one JSON object per line per figure")

@@ -20,9 +20,18 @@ a database that already holds encrypted notes: then the key is missing and
 :class:`NotesKeyError` says so. A key file readable by group or others is
 refused. A wrong key raises :class:`NotesKeyError` with a clear message; a note
 is never shown as empty because it could not be read.
+
+Rotating a key file (:func:`rotate_key`) is recoverable at every point: the
+new key is written beside the old one (``<key file>.new``), the notes are
+re-encrypted under it in one transaction, and only after the commit is the old
+key linked to ``<key file>.old`` and the new one renamed into place (each step
+flushed to disk, file and folder). Whoever next loads the key after a crash
+(:func:`finish_rotation`: the app at start-up, or any command) tries both keys
+on the notes and finishes the swap or rolls it back.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -33,11 +42,15 @@ from typing import Callable
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlite_utils import Database
 
+from fatigue import files
+from fatigue.transactions import write_lock
+
 PREFIX = "enc1:"
 ENV_KEY = "FATIGUE_KEY"
 ENV_KEY_FILE = "FATIGUE_KEY_FILE"
 KEY_SUFFIX = ".key"
 OLD_SUFFIX = ".old"
+NEW_SUFFIX = ".new"
 
 
 class NotesKeyError(ValueError):
@@ -137,13 +150,8 @@ def has_encrypted_notes(db: Database) -> bool:
 
 
 def _write_new_file(path: Path, text: str) -> None:
-    """Create ``path`` owner-only with ``text``; FileExistsError if it exists."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, text.encode("ascii"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """Create ``path`` owner-only with ``text``, flushed; FileExistsError if it exists."""
+    files.write_new(path, text.encode("ascii"))
 
 
 def _create_key_file(path: Path) -> None:
@@ -181,6 +189,8 @@ _FILE_CACHE: dict[str, tuple[tuple[int, int, int], NotesCipher]] = {}
 
 def _file_cipher(db: Database, path: Path, *, create: bool) -> NotesCipher:
     source = f"the key file {path}"
+    if _staged(path).exists():  # a rotation that did not finish
+        finish_rotation(db, path)
     if not path.exists():
         if not create:
             raise NotesKeyError(f"The key file {path} does not exist.")
@@ -279,6 +289,78 @@ def encrypt_all(db: Database, cipher: NotesCipher, read: Callable[[str], str]) -
     return len(rows)
 
 
+def _staged(path: Path) -> Path:
+    return path.with_name(path.name + NEW_SUFFIX)
+
+
+def _old(path: Path) -> Path:
+    return path.with_name(path.name + OLD_SUFFIX)
+
+
+def _key_texts(path: Path) -> list[str]:
+    lines = path.read_text(encoding="ascii").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def _fits(path: Path, stored: str) -> bool:
+    """Whether the key file ``path`` decrypts the stored note ``stored``."""
+    try:
+        keys = _parse_keys(_key_texts(path), f"the key file {path}")
+        NotesCipher(MultiFernet(keys), str(path), "file").decrypt(stored)
+    except (OSError, UnicodeError, NotesKeyError):
+        return False
+    return True
+
+
+def finish_rotation(db: Database, path: Path) -> str:
+    """Finish or roll back a key-file rotation that stopped half-way; say which.
+
+    With ``<key file>.new`` present, the notes tell: if the new key decrypts
+    them the re-encryption was committed, so the swap is finished (old key to
+    ``.old``, new key into place); otherwise (or with no notes at all) the
+    new key is dropped and nothing else changes. Runs under the shared app
+    lock, so never during a rotation that is still going on.
+    """
+    staged, old = _staged(path), _old(path)
+    database = database_file(db)
+    guard = (files.shared(database, "load the notes key again") if database is not None
+             else contextlib.nullcontext())
+    try:
+        with guard:
+            return _finish_locked(db, path, staged, old)
+    except files.InUse as exc:
+        raise NotesKeyError(str(exc)) from None
+
+
+def _finish_locked(db: Database, path: Path, staged: Path, old: Path) -> str:
+    if not staged.exists():
+        return "nothing to do"
+    row = db.execute(
+        "SELECT note FROM checkins WHERE substr(note, 1, ?) = ? LIMIT 1", [len(PREFIX), PREFIX]
+    ).fetchone()
+    committed = row is not None and not (path.exists() and _fits(path, row[0]))
+    if committed and not _fits(staged, row[0]):
+        raise NotesKeyError(
+            f"Neither the key file {path} nor the new key of an unfinished rotation "
+            f"({staged}) decrypts the private notes. Put the right key back and restart; "
+            "nothing was changed.")
+    if committed:  # the notes are under the new key: complete the swap
+        if path.exists() and not old.exists():
+            os.link(path, old)
+            files.fsync_dir(path.parent)
+        os.replace(staged, path)
+        files.fsync_dir(path.parent)
+        outcome = "finished"
+    else:  # the notes are under the current key: forget the new one
+        if old.exists() and path.exists() and os.path.samefile(old, path):
+            old.unlink()  # linked by this rotation just before it stopped
+        staged.unlink()
+        files.fsync_dir(path.parent)
+        outcome = "rolled back"
+    _FILE_CACHE.pop(str(path), None)
+    return outcome
+
+
 @dataclass(frozen=True)
 class Rotation:
     notes: int  # notes re-encrypted
@@ -288,14 +370,29 @@ class Rotation:
 def rotate_key(db: Database) -> Rotation:
     """Re-encrypt every note under a new key, in one transaction.
 
-    Key file: a new key replaces it after the notes are re-encrypted (under the
-    write lock); the old key is kept as ``<key file>.old``. ``FATIGUE_KEY``:
-    with several keys, every note is re-encrypted under the first one; with a
-    single key nothing changes and the message says how to rotate (a new key
-    is suggested). Raises :class:`NotesKeyError` if the current key does not fit.
+    Key file: refuses while the app runs (it takes the app lock alone). The
+    new key is written beside the current one, the notes are re-encrypted
+    and committed, then the old key is kept as ``<key file>.old`` and the new
+    one takes its place; a crash anywhere is finished or rolled back by
+    :func:`finish_rotation`. ``FATIGUE_KEY``: with several keys, every note
+    is re-encrypted under the first one; with a single key nothing changes
+    and the message says how to rotate (a new key is suggested). Raises
+    :class:`NotesKeyError` if the current key does not fit.
     """
-    from fatigue.db import write_lock
+    path = key_file_path(db)
+    database = database_file(db)
+    if path is None or database is None:
+        return _rotate_in_place(db)
+    try:
+        with files.exclusive(database, "rotate the key"):
+            _finish_locked(db, path, _staged(path), _old(path))
+            return _rotate_file(db, path)
+    except files.InUse as exc:
+        raise NotesKeyError(str(exc)) from None
 
+
+def _rotate_in_place(db: Database) -> Rotation:
+    """:func:`rotate_key` for keys from ``FATIGUE_KEY`` or an in-memory database."""
     current = notes_cipher(db)
     if current.kind == "env":
         if current.count < 2:
@@ -318,43 +415,48 @@ def rotate_key(db: Database) -> Rotation:
         ))
     new_key = generate_key()
     new = NotesCipher(MultiFernet([Fernet(new_key.encode("ascii"))]), "the new key", current.kind)
-    if current.kind == "memory":
-        with write_lock(db):
-            count = encrypt_all(db, new, current.decrypt)
-            _memory_cipher(db, replace=new_key)
-        return Rotation(count, f"Re-encrypted {count} notes under a new in-memory key.")
-    path = current.path
-    assert path is not None
-    staged = path.with_name(path.name + ".new")
-    old = path.with_name(path.name + OLD_SUFFIX)
+    with write_lock(db):
+        count = encrypt_all(db, new, current.decrypt)
+        _memory_cipher(db, replace=new_key)
+    return Rotation(count, f"Re-encrypted {count} notes under a new in-memory key.")
+
+
+def _rotate_file(db: Database, path: Path) -> Rotation:
+    """:func:`rotate_key` for a key file, holding the app lock alone."""
+    current = _file_cipher(db, path, create=True)
+    staged, old = _staged(path), _old(path)
     if old.exists():
         raise NotesKeyError(
             f"{old} is there from an earlier rotation. Database backups made before that "
             "rotation need it: store it with them, delete it here, then rotate again."
         )
-    moved = swapped = False
+    new_key = generate_key()
+    new = NotesCipher(MultiFernet([Fernet(new_key.encode("ascii"))]), "the new key", "file")
+    _write_new_file(staged, new_key + "\n")  # 1. the new key beside the current one
+    files.fsync_dir(path.parent)
     try:
-        with write_lock(db):
+        with write_lock(db):  # 2. every note under the new key, committed at once
             db.execute("PRAGMA secure_delete = ON")
             count = encrypt_all(db, new, current.decrypt)
-            try:
-                staged.unlink()
-            except FileNotFoundError:
-                pass
-            _write_new_file(staged, new_key + "\n")
-            os.replace(path, old)
-            moved = True
-            os.replace(staged, path)
-            swapped = True
-    except BaseException:  # nothing committed: put the current key back in place
-        if swapped:
-            os.replace(path, staged)
-        if moved:
-            os.replace(old, path)
+    except BaseException:
+        staged.unlink(missing_ok=True)  # nothing committed: the current key stays
         raise
-    _FILE_CACHE.pop(str(path), None)
+    try:  # 3. the old key kept as .old, then the new one in its place
+        os.link(path, old)
+        files.fsync_dir(path.parent)
+        os.replace(staged, path)
+        files.fsync_dir(path.parent)
+    except OSError as exc:
+        raise NotesKeyError(
+            f"The notes were re-encrypted under the new key in {staged}, but it could not be "
+            f"put in place ({exc}). Keep that file: the next start of the app, or the next "
+            "command, finishes the swap."
+        ) from None
+    finally:
+        _FILE_CACHE.pop(str(path), None)
     return Rotation(count, (
-        f"Re-encrypted {count} notes under a new key, now in {path}. The old key is kept in "
-        f"{old}: database backups made before now need it, so store it with those backups "
-        "and then delete it here. Back up the new key file too."
+        f"Re-encrypted {count} notes under a new key, now in {path}; the notes need only "
+        f"this key. The old key is kept in {old}: database backups made before now need "
+        "it, so store it with those backups and then delete it here. Back up the new key "
+        "file too."
     ))

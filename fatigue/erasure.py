@@ -39,9 +39,10 @@ PERSONAL_TABLES: dict[str, str] = {
 }
 # Tables with a user_id that are about the account, not the person's answers:
 # home team and teams led, and their history; a random cache stamp (renewed by
-# the delete); sign-in sessions (the other ones end with a deletion).
+# the delete); sign-in sessions (the other ones end with a deletion); notices of
+# admins' changes to how the account signs in (fatigue.sso).
 ACCOUNT_TABLES: frozenset[str] = frozenset(
-    {"team_members", "membership_log", "data_versions", "sessions"})
+    {"team_members", "membership_log", "data_versions", "sessions", "sign_in_notices"})
 
 
 @dataclass(frozen=True)

@@ -17,5 +17,20 @@ class ValidationError(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
 
 
+class NotSaved(ValidationError):
+    """The storage refused a write (disk full, locked too long, read-only); nothing was
+    written and nothing saved before is lost (:mod:`fatigue.transactions`).
+
+    A :class:`ValidationError` (under ``save``), so every form shows it where it
+    shows refusals, and keeps what was typed.
+    """
+
+    FIELD = "save"
+    MESSAGE = "Not saved: nothing you saved before is lost. Please try again in a moment."
+
+    def __init__(self) -> None:
+        super().__init__({self.FIELD: self.MESSAGE})
+
+
 class AuthError(Exception):
     """Login failed. The message never says whether the username exists."""

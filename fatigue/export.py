@@ -5,9 +5,11 @@ document of it, :func:`to_zip` a zip of CSV files, one per kind. The person's
 own notes are decrypted: it is their data. A value not answered is null in
 JSON and an empty cell in CSV (never 0 or "no"). Every CSV cell that a spreadsheet
 would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return) gets a leading apostrophe (OWASP "CSV injection"), and
-:func:`fatigue.importer` drops that apostrophe again, so ``checkins.csv``
-imports back unchanged. Text stays text everywhere: nothing is rendered.
+carriage return) gets a leading apostrophe (OWASP "CSV injection"), and so does
+a cell that starts with apostrophes before such a character (``'=x`` becomes
+``''=x``); :func:`fatigue.importer` drops exactly that one apostrophe again, so
+``checkins.csv`` imports back unchanged. Text stays text everywhere: nothing is
+rendered.
 """
 from __future__ import annotations
 
@@ -114,6 +116,12 @@ def to_json(data: dict[str, Any], exported_at: dt.datetime | None = None) -> str
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+def quoted(text: str) -> bool:
+    """Whether the export puts an apostrophe before ``text``: a formula start, after any
+    apostrophes the person typed (so the importer can take exactly one off again)."""
+    return text.lstrip("'").startswith(FORMULA_START)
+
+
 def cell(value: Any) -> str:
     """A CSV cell: text as typed, booleans yes/no, not answered empty, formula starts
     neutralised."""
@@ -125,9 +133,7 @@ def cell(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     else:
         text = str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    return "'" + text if quoted(text) else text
 
 
 def to_csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:

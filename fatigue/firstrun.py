@@ -41,5 +41,8 @@ def announce() -> None:
 
 
 def check(code: str) -> bool:
-    """Whether ``code`` is the set-up code (compared in constant time)."""
-    return hmac.compare_digest((code or "").strip().lower(), setup_code().lower())
+    """Whether ``code`` is the set-up code (compared in constant time, as UTF-8 bytes, so
+    any text typed, accented letters and emoji included, is simply not the code)."""
+    typed = code.strip().lower() if isinstance(code, str) else ""
+    return hmac.compare_digest(typed.encode("utf-8", "replace"),
+                               setup_code().lower().encode("utf-8", "replace"))

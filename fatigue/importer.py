@@ -34,7 +34,7 @@ from sqlite_utils import Database
 from fatigue import audit, checkins
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
-from fatigue.export import CHECKIN_COLUMNS, FORMULA_START, to_csv
+from fatigue.export import CHECKIN_COLUMNS, quoted, to_csv
 from fatigue.validation import LABELS, REQUIRED, check_day, validate_checkin
 
 MAX_BYTES = 5_000_000
@@ -64,10 +64,8 @@ def _label(name: str) -> str:
 
 
 def _uncell(text: str) -> str:
-    """Undo the export's formula neutralisation ('=x -> =x)."""
-    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_START):
-        return text[1:]
-    return text
+    """Undo the export's formula neutralisation ('=x -> =x, ''=x -> '=x)."""
+    return text[1:] if text.startswith("'") and quoted(text[1:]) else text
 
 
 def _read(data: bytes) -> tuple[list[str], list[list[str]]]:

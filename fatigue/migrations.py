@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from fatigue import membership
+from fatigue import crypto, membership
 from fatigue.teamfigures import legacy
 
 migrations = Migrations("fatigue")
@@ -374,8 +374,6 @@ def _notes_encryption(db: Database) -> None:
     # are encrypted in this same transaction with the key from fatigue.crypto
     # (created now beside the database if there is none); secure_delete
     # overwrites the freed pages, so the old plaintext does not stay in the file.
-    from fatigue import crypto  # late: crypto needs a database, not the schema
-
     db.execute("PRAGMA secure_delete = ON")
     cipher = crypto.notes_cipher(db)
     extras = [
@@ -742,6 +740,37 @@ def _sessions(db: Database) -> None:
             END
             """
         )
+
+
+@migrations(name="0011_sso_binding")
+def _sso_binding(db: Database) -> None:
+    # fatigue.sso: an account is linked to an identity-provider login by a
+    # verified email once, then bound to that login's issuer and subject (the
+    # OpenID Connect identity that never changes), both set or neither. An
+    # admin changing the single sign-on email unbinds it and leaves the person
+    # a notice, shown (and deleted) at their next sign-in.
+    db.execute(
+        "ALTER TABLE users ADD COLUMN sso_issuer TEXT"
+        " CHECK (sso_issuer IS NULL OR length(sso_issuer) BETWEEN 1 AND 500)"
+    )
+    db.execute(
+        "ALTER TABLE users ADD COLUMN sso_subject TEXT"
+        " CHECK ((sso_subject IS NULL) = (sso_issuer IS NULL)"
+        " AND (sso_subject IS NULL OR length(sso_subject) BETWEEN 1 AND 255))"
+    )
+    db.execute("CREATE UNIQUE INDEX users_sso_identity ON users(sso_issuer, sso_subject)"
+               " WHERE sso_subject IS NOT NULL")
+    db.execute(
+        f"""
+        CREATE TABLE sign_in_notices (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            at TEXT NOT NULL DEFAULT {_NOW},
+            message TEXT NOT NULL CHECK (length(message) BETWEEN 1 AND 1000)
+        ) STRICT
+        """
+    )
+    db.execute("CREATE INDEX sign_in_notices_user ON sign_in_notices(user_id, id)")
 
 
 @migrations(name="0012_team_actions")

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event
 
 from fatigue.errors import ValidationError
+from fatigue.validation import time_zone
 
 FILENAME = "check-in-reminder.ics"
 MIME = "text/calendar"
@@ -60,10 +61,10 @@ def _check(time: object, weekdays: object, start: object, tz: object,
     if not isinstance(tz, str) or not tz.strip():
         errors["tz"] = "Choose a time zone, for example Europe/London."
     elif tz.strip().upper() != "UTC":
-        try:
-            zone = ZoneInfo(tz.strip())
-        except (ZoneInfoNotFoundError, ValueError):
-            errors["tz"] = f"{tz!r} is not a time zone this server knows (e.g. Europe/London)."
+        zone = time_zone(tz)
+        if zone is None:
+            shown = tz.strip() if len(tz.strip()) <= 40 else tz.strip()[:40] + "..."
+            errors["tz"] = f"'{shown}' is not a time zone this server knows (e.g. Europe/London)."
     if (isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int)
             or not MIN_DURATION <= duration_minutes <= MAX_DURATION):
         errors["duration_minutes"] = (

@@ -31,6 +31,7 @@ log; starting one is audited as ``login`` by :mod:`fatigue.accounts`.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
@@ -41,6 +42,7 @@ from sqlite_utils import Database
 
 from fatigue import audit, settings
 from fatigue.db import write_lock
+from fatigue.errors import NotSaved
 from fatigue.timestamps import iso, parse_iso, utc
 
 COOKIE = "fatigue_session"
@@ -153,7 +155,9 @@ def resolve(db: Database, token: str | None, *, now: dt.datetime | None = None) 
     A session past its end, or idle for longer than ``session_idle_minutes``
     (browser-session-only ones), is ended here (audited once) and resolves to
     no session and the reason; one of an account that is no longer active is
-    deleted.
+    deleted. When the storage refuses these writes (:class:`NotSaved`: a full
+    disk, say), the verdict is the same: a live session stays live without its
+    activity recorded, one past its limits is refused.
     """
     if not _looks_like_token(token):
         return Resolved(None)
@@ -168,19 +172,26 @@ def resolve(db: Database, token: str | None, *, now: dt.datetime | None = None) 
     session, ended, active = _session(row[:-2]), row[-2], bool(row[-1])
     idle = settings.idle_minutes(db)
     if not active:
-        _end(db, session, None)
+        with contextlib.suppress(NotSaved):
+            _end(db, session, None)
         return Resolved(None)
     if ended is None and now >= session.expires_at:
-        ended = _run_out(db, session, "expired", "session_expired", {"kept": session.kept})
+        ended = "expired"
+        with contextlib.suppress(NotSaved):
+            _run_out(db, session, ended, "session_expired", {"kept": session.kept})
     elif (ended is None and not session.kept
           and now - session.last_seen_at > dt.timedelta(minutes=idle)):
-        ended = _run_out(db, session, "idle", "idle_sign_out", {"idle_minutes": idle})
+        ended = "idle"
+        with contextlib.suppress(NotSaved):
+            _run_out(db, session, ended, "idle_sign_out", {"idle_minutes": idle})
     if ended is not None:
         return Resolved(None, ended, idle if ended == "idle" else None)
     if session.last_seen_at != now:
-        with write_lock(db):
-            db.execute("UPDATE sessions SET last_seen_at = ? WHERE id = ?", [iso(now), session.id])
-        session = Session(**{**session.__dict__, "last_seen_at": now})
+        with contextlib.suppress(NotSaved):
+            with write_lock(db):
+                db.execute("UPDATE sessions SET last_seen_at = ? WHERE id = ?",
+                           [iso(now), session.id])
+            session = Session(**{**session.__dict__, "last_seen_at": now})
     return Resolved(session)
 
 

@@ -222,8 +222,10 @@ def _check_support(value: Any) -> str:
             {SUPPORT_KEY: f"Support resources are {len(text):,} characters; "
                           f"the limit is {MAX_SUPPORT_CHARS:,}."}
         )
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text) or text_problem(text, multiline=True):
-        raise ValidationError({SUPPORT_KEY: "Support resources contain control characters."})
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text) or text_problem(
+            text, multiline=True, shown_to_others=True):
+        raise ValidationError({SUPPORT_KEY: "Support resources contain control, invisible or "
+                                            "text-direction characters."})
     return text
 
 

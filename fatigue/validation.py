@@ -19,7 +19,9 @@ import decimal
 import math
 import numbers
 import re
+import unicodedata
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
@@ -147,12 +149,17 @@ def to_bool(value: Any) -> bool | None:
     return None
 
 
-def text_problem(text: str, *, multiline: bool = False) -> str | None:
+def text_problem(text: str, *, multiline: bool = False, shown_to_others: bool = False) -> str | None:
     """Why ``text`` cannot be stored as typed text, or None.
 
     Refuses what no keyboard produces and no page can show: control
     characters (C0 except tab and, if ``multiline``, line breaks; DEL; C1)
     and lone surrogates (not valid Unicode, and SQLite cannot store them).
+    ``shown_to_others`` (names, support texts that an admin types for other
+    people): also invisible and text-direction characters (Unicode format
+    characters such as a right-to-left override, which shows "gnp.exe" as
+    "exe.png", zero-width spaces and joiners, soft hyphens; line and
+    paragraph separators), with which a text can pass for another.
     """
     allowed = "\t\n\r" if multiline else ""
     for ch in text:
@@ -161,7 +168,24 @@ def text_problem(text: str, *, multiline: bool = False) -> str | None:
             return "contains control characters; please retype it"
         if 0xD800 <= code <= 0xDFFF:
             return "contains characters that are not valid text; please retype it"
+        if shown_to_others and unicodedata.category(ch) in ("Cf", "Zl", "Zp"):
+            return ("contains invisible or text-direction characters (such as a right-to-left "
+                    "override or a zero-width space); please retype it")
     return None
+
+
+MAX_TIME_ZONE_CHARS = 64  # the longest IANA name is about half as long
+
+
+def time_zone(name: Any) -> ZoneInfo | None:
+    """The IANA time zone called ``name`` (e.g. "Europe/London"), or None for anything
+    else: unknown, malformed or absurdly long names (a browser may send any text)."""
+    if not isinstance(name, str) or not 0 < len(name.strip()) <= MAX_TIME_ZONE_CHARS:
+        return None
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. a name too long
+        return None
 
 
 def has_surrogates(text: str) -> bool:

@@ -200,3 +200,125 @@ def damage_database(db, user: int, path) -> None:
     with path.open("r+b") as handle:
         handle.seek(size // 2 // 4096 * 4096)
         handle.write(b"\xff" * 4096 * 3)
+
+
+@pytest.fixture
+def read_only_database(tmp_path, monkeypatch):
+    """A sound database (one account) on a read-only file system: a real read-only
+    tmpfs mount when the tests run as root, else a file and folder without write
+    permission. Exported as FATIGUE_DB."""
+    import shutil
+    import subprocess
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    mounted = False
+    if os.geteuid() == 0:
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)],
+                                 capture_output=True).returncode == 0
+        if not mounted:
+            pytest.skip("running as root without permission to mount a read-only file system")
+    path = folder / "agency.db"
+    try:
+        database = connect(path)
+        team_id = accounts.create_team(database, "North")
+        accounts.create_user(database, "casey", PASSWORD, team=team_id)
+        database.close()
+        if mounted:
+            subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        else:
+            path.chmod(0o400)
+            folder.chmod(0o500)
+        monkeypatch.setenv("FATIGUE_DB", str(path))
+        monkeypatch.setenv("FATIGUE_KEY_FILE", str(path) + ".key")
+        yield path
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(folder)], check=True)
+        else:
+            folder.chmod(0o700)
+            shutil.rmtree(folder)
+
+
+HOLDER = (
+    "import sys; sys.path.insert(0, {root!r}); from fatigue import files; "
+    "lock = files.hold_for_app({path!r}); print('holding', flush=True); sys.stdin.read()"
+)
+
+
+@pytest.fixture
+def running_app(db_path):
+    """A separate process that holds the app lock as the app does at start-up (no
+    connection to the database, no browser session), until it is killed."""
+    import subprocess
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER.format(root=root, path=str(db_path))],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "holding\n"
+    yield holder
+    holder.kill()
+    holder.wait()
+
+
+def fill_the_disk(db, monkeypatch) -> None:
+    """Make the database full, as on a full disk: SQLite's page limit (max_page_count)
+    at its current size on this connection and on every connection the app opens
+    from now on, and the audit log's last page filled up, so a write that needs a
+    new page fails with SQLITE_FULL ("database or disk is full")."""
+    import sqlite3
+
+    from fatigue import db as fdb
+    from fatigue.pages import _session
+    from fatigue.web import client
+
+    def limit(conn) -> None:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    limit(db.conn)
+    try:
+        while True:
+            db.execute("INSERT INTO audit_log (action) VALUES ('filler')")
+            db.conn.commit()
+    except sqlite3.OperationalError as exc:
+        assert "full" in str(exc)
+        db.conn.rollback()
+    real = fdb.connect
+
+    def full(*args, **kwargs):
+        opened = real(*args, **kwargs)
+        limit(opened.conn)
+        return opened
+
+    monkeypatch.setattr(_session, "connect", full)
+    monkeypatch.setattr(client, "connect", full)  # the sign-in routes' connections
+
+
+def forge(at, widget, **state):
+    """Run ``at`` with ``widget`` sending a value its browser widget never could, as a
+    hand-made websocket message would: ``state`` sets the WidgetState field, e.g.
+    ``string_value="nobody"`` or ``string_array_value=["Funday"]``."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    forged = WidgetState(id=widget.id)
+    for field, value in state.items():
+        if field.endswith("_array_value"):
+            getattr(forged, field).data[:] = value
+        else:
+            setattr(forged, field, value)
+    widget.__class__ = type("Forged", (type(widget),), {"_widget_state": property(lambda _: forged)})
+    return at.run()
+
+
+def another_programs_database(path):
+    """A SQLite file of some other program at ``path`` (one table of its own); ``path``."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE clients (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.commit()
+    conn.close()
+    return path

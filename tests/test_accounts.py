@@ -462,75 +462,6 @@ def test_admin_actions_and_logins_are_audited(db, team):
     assert all(PASSWORD not in json.dumps(e["detail"]) for e in log)
 
 
-# --- single sign-on ------------------------------------------------------------------
-
-def test_sso_maps_a_verified_email_to_its_active_account(db, user):
-    from fatigue import audit
-
-    accounts.set_sso_email(db, user, "  Casey@Agency.ORG ")
-    claims = {"is_logged_in": True, "email": "casey@agency.org", "email_verified": True,
-              "provider": "microsoft"}
-    assert accounts.sso_user(db, claims).id == user
-    assert audit.entries(db, action="login")[0]["detail"] == {"method": "sso",
-                                                             "provider": "microsoft"}
-
-
-@pytest.mark.parametrize("claims, message", [
-    ({"is_logged_in": False}, "Single sign-on did not complete. Please try again."),
-    ({"is_logged_in": True}, "Your identity provider did not share an email address, so no "
-     "account here can be found for you. Ask your admin."),
-    ({"is_logged_in": True, "email": "casey@agency.org", "email_verified": False},
-     "Your identity provider has not verified the email address casey@agency.org, so it cannot "
-     "be used to sign in here."),
-    ({"is_logged_in": True, "email": "stranger@agency.org"},
-     "There is no active account here for stranger@agency.org. Accounts are not created "
-     "automatically: ask your admin to link this email to your account."),
-])
-def test_sso_refusals(db, user, claims, message):
-    accounts.set_sso_email(db, user, "casey@agency.org")
-    with pytest.raises(AuthError) as info:
-        accounts.sso_user(db, claims)
-    assert str(info.value) == message
-    assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 1  # nothing created
-
-
-def test_sso_refuses_a_deactivated_account(db, user):
-    accounts.set_sso_email(db, user, "casey@agency.org")
-    accounts.set_active(db, user, False)
-    with pytest.raises(AuthError):
-        accounts.sso_user(db, {"is_logged_in": True, "email": "casey@agency.org"})
-
-
-@pytest.mark.parametrize("email", ["not-an-email", "a@b@c", "has space@x.org", "x" * 250 + "@x.org"])
-def test_bad_sso_emails_refused(db, user, email):
-    with pytest.raises(ValidationError) as info:
-        accounts.set_sso_email(db, user, email)
-    assert info.value.field == "sso_email"
-
-
-def test_sso_email_is_unique(db, user, team):
-    other = accounts.create_user(db, "robin", PASSWORD, team=team)
-    accounts.set_sso_email(db, user, "casey@agency.org")
-    with pytest.raises(ValidationError) as info:
-        accounts.set_sso_email(db, other, "CASEY@agency.org")
-    assert info.value.errors == {
-        "sso_email": "'casey@agency.org' is already linked to the account 'casey'."}
-    assert accounts.set_sso_email(db, user, "") is None  # unlinking
-
-
-@pytest.mark.parametrize("section, expected", [
-    (None, []),
-    ({}, []),
-    ({"redirect_uri": "u", "cookie_secret": "s"}, []),
-    ({"redirect_uri": "u", "client_id": "x"}, [(None, "your agency account")]),
-    ({"redirect_uri": "u", "okta": {"client_id": "x"}, "google": {"client_id": "y"},
-      "half": {"client_secret": "z"}, "bad_name": {"client_id": "w"}},
-     [("google", "Google"), ("okta", "Okta")]),
-])
-def test_sso_providers_from_the_auth_section(section, expected):
-    assert accounts.sso_providers(section) == expected
-
-
 def test_migration_0005_keeps_existing_accounts_able_to_log_in(tmp_path):
     from fatigue.db import connect
     from fatigue.migrations import migrations
@@ -547,3 +478,12 @@ def test_migration_0005_keeps_existing_accounts_able_to_log_in(tmp_path):
     with pytest.raises(sqlite3.IntegrityError):  # the new columns keep their rules
         db.execute("UPDATE users SET sso_email = 'Not Lower@x.org' WHERE id = 1")
     db.close()
+
+
+@pytest.mark.parametrize("name", ["gnp\u202e.exe", "Ca\u200bsey"])
+def test_display_names_with_invisible_or_direction_characters_are_refused(db, team, name):
+    with pytest.raises(ValidationError) as info:
+        accounts.create_user(db, "casey", PASSWORD, team=team, display_name=name)
+    assert info.value.errors == {"display_name": "Display name must be one line of text, without "
+                                                 "control, invisible or text-direction characters."}
+    assert not accounts.has_users(db)

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from fatigue import accounts, audit, firstrun, sessions, settings
+from fatigue import accounts, audit, firstrun, sessions, settings, sso
 
 from conftest import PASSWORD, log_in, sign_in, start_app, texts
 
@@ -62,6 +62,21 @@ def test_first_run_needs_the_setup_code(db):
     at = start_app()
     at.text_input(key="setup_code").input("wrong")
     at = next(b for b in at.button if b.label == "Load demo agency").click().run()
+    assert not accounts.has_users(db)
+
+
+def test_set_up_codes_of_any_text_are_simply_not_the_code(monkeypatch):
+    monkeypatch.setenv("FATIGUE_SETUP_CODE", "abcd-1234")
+    for code in ("café-1234", "ABCD-1234\u0301", "🔑", "\udc80", None, 1234):
+        assert not firstrun.check(code)
+
+
+@pytest.mark.parametrize("code", ["café-1234", "🔑", "x" * 5000])
+def test_any_typed_set_up_code_gets_a_plain_refusal(db, code):
+    at = fill_first_admin(start_app(), code=code)
+    assert not at.exception
+    assert texts(at.error) == [
+        "Enter the set-up code shown in the terminal where the app was started."]
     assert not accounts.has_users(db)
 
 
@@ -235,3 +250,18 @@ def test_forced_change_refusals_keep_the_screen(db, reset_user, new, repeat, mes
     assert texts(at.error) == [message]
     assert texts(at.title) == ["Choose a new password"]
     assert [s.user_id for s in sessions.for_user(db, reset_user)] == [reset_user]
+
+
+# --- notices at the next sign-in (single sign-on itself is in tests/test_web_signin.py) ----
+
+def test_an_admins_change_of_the_sso_email_is_shown_at_the_next_sign_in(db, user, team):
+    admin = accounts.create_user(db, "boss", PASSWORD, team=team, is_admin=True)
+    sso.set_email(db, user, "casey@agency.org", actor_id=admin)
+    at = log_in("casey")
+    [notice] = [t for t in texts(at.text) if "changed the email you can sign in with" in t]
+    assert "the admin 'boss'" in notice and "to casey@agency.org" in notice
+    assert texts(at.title) == ["Hello, Casey"]  # the page is there too
+    at = at.button(key="sign_in_notices_seen").click().run()
+    assert not [t for t in texts(at.text) if "changed the email" in t]
+    assert not [t for t in texts(log_in("casey").text) if "changed the email" in t]  # once
+

@@ -12,7 +12,7 @@ from fatigue import accounts, backup, checkins, cli
 from fatigue.backup import BackupError
 from fatigue.db import connect, schema_version
 
-from conftest import PASSWORD, RATINGS, TODAY, damage_database
+from conftest import PASSWORD, RATINGS, TODAY, another_programs_database, damage_database
 
 WRITER = Path(__file__).parent / "fixtures" / "writer.py"
 NOW = dt.datetime(2026, 3, 16, 2, 15, 0, tzinfo=dt.timezone.utc)
@@ -120,11 +120,7 @@ def test_verify_refuses_files_that_are_not_sqlite(tmp_path, content, message):
 
 
 def test_verify_refuses_another_programs_database(tmp_path):
-    path = tmp_path / "other.db"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE things (x)")
-    conn.commit()
-    conn.close()
+    path = another_programs_database(tmp_path / "other.db")
     with pytest.raises(BackupError, match="not a database of this check-in tool"):
         backup.verify(path)
 
@@ -231,3 +227,58 @@ def test_backup_of_a_damaged_database_is_refused_and_leaves_no_file(db, db_path,
     with pytest.raises(BackupError):
         backup.backup(db_path, tmp_path / "copy.db")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("copy")) == []
+
+
+# --- the app lock: restore refuses whenever the app runs ------------------------------
+
+def test_restore_refuses_while_the_app_runs_even_with_no_connection_open(
+        db, db_path, saved, tmp_path, running_app):
+    copy = backup.backup(db_path, tmp_path / "copy.db").path
+    checkins.save_checkin(db, saved, TODAY - dt.timedelta(days=5), today=TODAY, **RATINGS)
+    db.close()  # nobody has the database open: only the app lock says the app runs
+    with pytest.raises(BackupError, match="Stop the app first, then restore; nothing was changed"):
+        backup.restore(copy, db_path, now=NOW)
+    assert count(db_path) == 4
+    assert not list(db_path.parent.glob("*.before-restore-*"))
+    running_app.kill()  # however the app ends, the kernel drops its lock
+    running_app.wait()
+    assert backup.restore(copy, db_path, now=NOW).exists()
+    assert count(db_path) == 3
+
+
+def test_the_command_line_restore_refuses_while_the_app_runs(db, db_path, saved, tmp_path,
+                                                             running_app, capsys):
+    copy = backup.backup(db_path, tmp_path / "copy.db").path
+    db.close()
+    assert cli.main(["restore", str(copy), "--db", str(db_path)]) == 2
+    assert "Stop the app first" in capsys.readouterr().err
+
+
+def test_the_app_holds_the_lock_from_its_first_run(db, db_path, saved, tmp_path):
+    from conftest import start_app
+
+    copy = backup.backup(db_path, tmp_path / "copy.db").path
+    db.close()
+    start_app()  # the login screen: no session signed in
+    with pytest.raises(BackupError, match="Stop the app first"):
+        backup.restore(copy, db_path, now=NOW)
+
+
+def test_the_app_waits_while_a_restore_holds_the_lock(db, db_path, user):
+    from conftest import start_app, texts
+    from fatigue import files
+
+    with files.exclusive(db_path, "restore"):
+        at = start_app()
+        assert texts(at.title) == ["The database is being restored or re-keyed"]
+        assert not at.text_input  # no login form
+    assert texts(start_app().title) == ["Caseload check-in"]  # tried again on the next run
+
+
+def test_files_kept_by_a_restore_are_owner_only(db, db_path, saved, tmp_path):
+    copy = backup.backup(db_path, tmp_path / "copy.db").path
+    db.close()
+    db_path.chmod(0o644)  # as an older version left it
+    kept = backup.restore(copy, db_path, now=NOW)
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600

@@ -1,7 +1,11 @@
 """Private notes encrypted at rest: the key outside the database, wrong keys, rotation."""
+import datetime as dt
 import os
+import signal
 import sqlite3
 import stat
+import sys
+from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
@@ -288,9 +292,26 @@ def test_rotate_refuses_to_overwrite_an_earlier_old_key(db, db_path, user):
     assert checkins.get_checkin(db, user, TODAY)["note"] == NOTE
 
 
-def test_a_failed_rotation_keeps_the_current_key_and_notes(db, db_path, user, monkeypatch):
+def test_a_rotation_failing_before_its_commit_keeps_the_current_key_and_notes(
+        db, db_path, user, monkeypatch):
     checkins.save_checkin(db, user, TODAY, today=TODAY, note=NOTE, **RATINGS)
     before = db.execute("SELECT note FROM checkins").fetchone()[0]
+    current = key_file(db_path).read_text()
+
+    def failing(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(crypto, "encrypt_all", failing)
+    with pytest.raises(OSError, match="disk full"):
+        crypto.rotate_key(db)
+    assert key_file(db_path).read_text() == current
+    assert sorted(p.name for p in db_path.parent.iterdir() if ".key" in p.name) == ["test.db.key"]
+    assert db.execute("SELECT note FROM checkins").fetchone()[0] == before
+
+
+def test_a_rotation_failing_after_its_commit_is_finished_by_the_next_use_of_the_key(
+        db, db_path, user, monkeypatch):
+    checkins.save_checkin(db, user, TODAY, today=TODAY, note=NOTE, **RATINGS)
     current = key_file(db_path).read_text()
     real_replace = os.replace
 
@@ -300,10 +321,73 @@ def test_a_failed_rotation_keeps_the_current_key_and_notes(db, db_path, user, mo
         real_replace(src, dst)
 
     monkeypatch.setattr(crypto.os, "replace", failing)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(crypto.NotesKeyError, match="the next start of the app, or the next "
+                       "command, finishes the swap"):
         crypto.rotate_key(db)
     monkeypatch.setattr(crypto.os, "replace", real_replace)
+    assert checkins.get_checkin(db, user, TODAY)["note"] == NOTE  # loads the key: finishes
+    assert key_file(db_path).with_name("test.db.key.old").read_text() == current
+    assert key_file(db_path).read_text() != current
+    assert not key_file(db_path).with_name("test.db.key.new").exists()
+
+
+# --- a rotation killed at every step ------------------------------------------------------
+
+ROTATE_AND_DIE = Path(__file__).parent / "fixtures" / "rotate_and_die.py"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_a_rotation_killed_at_any_step_is_finished_or_rolled_back_at_the_next_start(
+        db, db_path, user, tmp_path):
+    """Kill the rotating process before each of its file operations and its commit in
+    turn; whatever the step, the next start-up reads every note, with one key file
+    in place (owner-only) and the old key kept as .old exactly when the notes moved."""
+    import shutil
+    import subprocess
+
+    notes = {TODAY - dt.timedelta(days=n): 'é' * n + f'note {n}' for n in range(5)}
+    for day, note in notes.items():
+        checkins.save_checkin(db, user, day, today=TODAY, note=note, **RATINGS)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    original = key_file(db_path).read_text()
+    outcomes = []
+    for kill_at in range(1, 40):
+        run = tmp_path / f"run{kill_at}"
+        run.mkdir()
+        for file in db_path.parent.glob("test.db*"):
+            shutil.copy2(file, run / file.name)
+        target = run / "test.db"
+        child = subprocess.run([sys.executable, str(ROTATE_AND_DIE), str(target), str(kill_at)],
+                               capture_output=True, text=True, timeout=60)
+        finished = child.stdout.strip() == "done"
+        assert finished or child.returncode == -signal.SIGKILL, child.stderr
+        again = connect(target)  # the next start of the app (or a command)
+        assert crypto.check_key(again) is None
+        for day, note in notes.items():
+            assert checkins.get_checkin(again, user, day)["note"] == note
+        again.close()
+        key, old = run / "test.db.key", run / "test.db.key.old"
+        assert not (run / "test.db.key.new").exists()
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600
+        if key.read_text() == original:
+            assert not old.exists()
+            outcomes.append("rolled back")
+        else:
+            assert old.read_text() == original
+            outcomes.append("finished")
+        if finished:
+            break
+    else:
+        pytest.fail("the rotation never finished")
+    assert outcomes[-1] == "finished" and "rolled back" in outcomes and len(outcomes) >= 6, outcomes
+
+
+def test_rotating_a_key_file_refuses_while_the_app_runs(db, db_path, user, running_app):
+    checkins.save_checkin(db, user, TODAY, today=TODAY, note=NOTE, **RATINGS)
+    before = db.execute("SELECT note FROM checkins").fetchone()[0]
+    current = key_file(db_path).read_text()
+    with pytest.raises(crypto.NotesKeyError, match="Stop the app first, then rotate the key"):
+        crypto.rotate_key(db)
     assert key_file(db_path).read_text() == current
-    assert not key_file(db_path).with_name("test.db.key.old").exists()
     assert db.execute("SELECT note FROM checkins").fetchone()[0] == before
-    assert checkins.get_checkin(db, user, TODAY)["note"] == NOTE

@@ -7,7 +7,7 @@ import pytest
 from fatigue import checkins, db as fdb
 from fatigue.db import UnusableDatabase, connect, default_path, health, schema_version
 
-from conftest import RATINGS, TODAY, damage_database
+from conftest import RATINGS, TODAY, another_programs_database, damage_database
 
 
 def test_default_path_and_env(monkeypatch, tmp_path):
@@ -102,16 +102,18 @@ def test_health_reports_a_damaged_database_and_how_to_restore(db, db_path, user)
     damage_database(db, user, db_path)
     before = db_path.read_bytes()
     problem = health(db_path)
-    assert problem.startswith(f"The database {db_path} is damaged (integrity check: ")
-    assert f"python -m fatigue restore BACKUP_FILE --db {db_path}" in problem
+    assert problem.kind == "damaged"
+    assert problem.detail.startswith(f"The database {db_path} is damaged (integrity check: ")
+    assert f"python -m fatigue restore BACKUP_FILE --db {db_path}" in problem.detail
     assert db_path.read_bytes() == before  # the check wrote nothing
 
 
 def test_health_of_a_file_that_is_not_a_database(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("exhaustion,empathy\n5,6\n")
-    assert health(path).startswith(f"The file {path} is not a SQLite database.")
-    assert health(tmp_path) == f"The database path {tmp_path} is a folder, not a file."
+    assert health(path).kind == "not_a_database"
+    assert health(path).detail.startswith(f"The file {path} is not a SQLite database.")
+    assert health(tmp_path).detail == f"The database path {tmp_path} is a folder, not a file."
 
 
 def test_connect_to_a_non_database_file_says_so(tmp_path):
@@ -132,3 +134,76 @@ def test_cli_on_a_non_database_file_prints_a_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"error: {path} cannot be used as the database (file is not a database).")
     assert "Traceback" not in err
+
+
+# --- owner-only files ----------------------------------------------------------------
+
+def mode(path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_the_database_and_its_side_files_are_owner_only_whatever_the_umask(tmp_path):
+    import os
+
+    path = tmp_path / "agency.db"
+    old = os.umask(0o022)  # a usual umask: new files would be readable by everyone
+    try:
+        db = connect(path)
+        db["settings"].insert({"key": "probe", "value": "x"})
+        sides = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+        assert all(side.exists() for side in sides)
+        assert [mode(p) for p in (path, *sides)] == [0o600, 0o600, 0o600]
+        db.close()
+    finally:
+        os.umask(old)
+
+
+def test_a_database_left_readable_by_an_older_version_is_made_owner_only(db, db_path):
+    db.close()  # the last connection: SQLite folds the -wal file in and removes it
+    db_path.chmod(0o644)
+    again = connect(db_path)
+    assert mode(db_path) == 0o600
+    assert mode(db_path.with_name(db_path.name + "-wal")) == 0o600
+    again.close()
+
+
+# --- databases this code must not use ---------------------------------------------------
+
+def make_newer(db) -> None:
+    """Record a migration this code does not know, as a later version would."""
+    db.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+               " VALUES ('fatigue', '0099_from_the_future', '2027-01-01')")
+    db.conn.commit()
+
+
+def test_a_database_written_by_a_newer_version_is_refused_and_not_touched(db, db_path):
+    make_newer(db)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    before = db_path.read_bytes()
+    with pytest.raises(fdb.WrongDatabase, match="written by a newer version of this tool "
+                       r"\(schema 0099_from_the_future\)"):
+        connect(db_path)
+    problem = health(db_path)
+    assert problem.kind == "newer" and "Update the tool" in problem.detail
+    assert db_path.read_bytes() == before
+
+
+def test_another_programs_database_is_refused_and_gets_none_of_our_tables(tmp_path):
+    import sqlite3
+
+    path = another_programs_database(tmp_path / "crm.db")
+    with pytest.raises(fdb.WrongDatabase, match="is a database of another program"):
+        connect(path)
+    assert health(path).kind == "foreign"
+    conn = sqlite3.connect(path)
+    assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["clients"]
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # not switched to WAL
+    conn.close()
+
+
+def test_connect_without_create_makes_no_database(tmp_path):
+    path = tmp_path / "typo.db"
+    with pytest.raises(fdb.MissingDatabase, match=f"There is no database at {path}"):
+        connect(path, create=False)
+    assert list(tmp_path.iterdir()) == []

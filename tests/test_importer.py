@@ -1,4 +1,5 @@
 """Import my history from CSV: all rows valid or nothing, a report naming row and field."""
+import datetime as dt
 import io
 import zipfile
 
@@ -174,3 +175,18 @@ def test_only_day_exhaustion_and_empathy_are_needed_and_blanks_stay_blank(db, us
 def test_a_file_without_the_needed_columns_is_refused(db, user):
     data = csv_bytes("2026-03-01,4,", header="day,exhaustion,intrusion")
     assert rejected(db, user, data) == {"row 1": "Missing column(s): Empathy."}
+
+
+NOTES = ["'=1+1", "=1+1", "''=SUM(A1)", "'hello", "'", "'-", "-5 bad day", "@home", "''",
+         "'\ttabbed"]
+
+
+def test_notes_starting_with_apostrophes_make_the_round_trip_exactly(db, user):
+    """The export neutralises formulas with an apostrophe; a note that starts with an
+    apostrophe (before a formula character or not) must come back exactly as typed."""
+    days = [TODAY - dt.timedelta(days=n) for n in range(len(NOTES))]
+    for day, note in zip(days, NOTES):
+        checkins.save_checkin(db, user, day, today=TODAY, note=note, **RATINGS)
+    data = zipfile.ZipFile(io.BytesIO(export.to_zip(export.collect(db, user)))).read("checkins.csv")
+    importer.import_history(db, user, data, TODAY, replace=True)
+    assert [checkins.get_checkin(db, user, day)["note"] for day in days] == NOTES

@@ -2,6 +2,7 @@
 import pytest
 
 from fatigue import accounts
+from fatigue.pages._session import plain
 
 from conftest import PASSWORD, log_in, start_app, texts
 
@@ -220,11 +221,11 @@ def test_admin_links_and_unlinks_a_single_sign_on_email(db, admin, user):
     at.selectbox(key="manage_user").select("casey").run()
     at.text_input(key=f"sso_email_{user}").input(" Casey@Agency.org ")
     at = click(at, "Save single sign-on email")
-    assert texts(at.success) == ["Single sign-on email of 'casey' set to casey@agency.org."]
+    assert texts(at.success) == [plain("Single sign-on email of 'casey' set to casey@agency.org.")]
     at.text_input(key=f"sso_email_{user}").input("not an email")
     at = click(at, "Save single sign-on email")
     assert texts(at.error) == [
-        "The single sign-on email must look like name@agency.org (at most 254 characters)."]
+        plain("The single sign-on email must look like name@agency.org (at most 254 characters).")]
     at.text_input(key=f"sso_email_{user}").input("")
     at = click(at, "Save single sign-on email")
     assert texts(at.success) == ["'casey' has no single sign-on email now."]

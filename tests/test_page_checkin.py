@@ -235,3 +235,35 @@ def test_an_old_error_is_not_shown_again_later(db, user):
     assert texts(at.error)
     at = at.switch_page("fatigue/pages/home.py").run().switch_page("fatigue/pages/checkin.py").run()
     assert texts(at.error) == []
+
+
+def test_a_full_disk_says_not_saved_next_to_the_form_and_keeps_what_was_typed(
+        db, user, monkeypatch):
+    from conftest import fill_the_disk
+
+    fill_the_disk(db, monkeypatch)
+    at = needed(log_in("casey"))
+    rating(at, "Exhaustion").set_value(9)
+    number(at, "Active caseload").set_value(23)
+    at.text_area[0].input("🙂" * 2000)  # needs new pages
+    at = save(at)
+    assert not at.exception
+    assert texts(at.error) == [
+        "Not saved: nothing you saved before is lost. Please try again in a moment."]
+    assert rating(at, "Exhaustion").value == 9  # what was typed is still there
+    assert number(at, "Active caseload").value == 23
+    assert at.text_area[0].value == "🙂" * 2000
+    assert checkins.get_checkin(db, user, TODAY) is None
+
+
+@pytest.mark.parametrize("forged", [[], ["not-a-date"], ["2001-01-01"], ["2999-01-01"]])
+def test_a_forged_day_gets_a_plain_refusal(db, user, forged):
+    """What a hand-made websocket message can send for the date picker (nothing, or a day
+    outside the back-fill window): the page refuses plainly and saves nothing."""
+    from conftest import forge
+
+    at = log_in("casey")
+    at = forge(at, at.date_input(key="checkin_day"), string_array_value=forged)
+    assert not at.exception
+    assert not texts(at.error) or texts(at.error)[0].startswith("Choose the day in the calendar")
+    assert checkins.load_history(db, user).empty

@@ -15,12 +15,16 @@ from fatigue.pages._session import plain
 
 from conftest import PASSWORD, log_in, texts
 
-TEAM_NAME = "<script>alert(1)</script>[x](http://evil)**bold**"
-DISPLAY_NAME = "<img src=x onerror=alert(2)> [me](javascript:alert(3)) __under__"
-SUPPORT = "Call <b>EAP</b> **now**: [click](http://evil.example)\n<script>alert(4)</script>"
+TEAM_NAME = "<script>alert(1)</script>[x](http://evil)**bold** www.evil.example"
+DISPLAY_NAME = "<img src=x onerror=1> [me](javascript:1) __under__ :material/verified: b@ev.il"
+SUPPORT = ("Call <b>EAP</b> **now**: [click](http://evil.example)\n<script>alert(4)</script>\n"
+           "www.evil.example help@evil.example :material/call:")
 # The payloads' markup where it is not escaped (no backslash before it).
 RAW = re.compile(r"(?<!\\)<(script|img|b>)|(?<!\\)\]\((http|javascript)|(?<!\\)\*\*(bold|now)"
                  r"|(?<!\\)__under")
+# The payloads' bare URLs, emails and icons, which Streamlit's Markdown makes links
+# and icons of even when escaped (it matches the text once escapes are undone).
+LINK_OR_ICON = re.compile(r"http://evil|www\.evil|\w@ev\.?il|:material/(verified|call)")
 
 
 def markdown_texts(at) -> list[str]:
@@ -40,6 +44,8 @@ def assert_literal(at, *typed: str) -> None:
     rendered = markdown_texts(at)
     for text in rendered:
         assert not RAW.search(text), f"rendered as markup: {text!r}"
+        unescaped = re.sub(r"\\(.)", r"\1", text)
+        assert not LINK_OR_ICON.search(unescaped), f"rendered as a link or icon: {text!r}"
     joined = "\n".join(rendered)
     for value in typed:
         assert plain(value) in joined or plain(value).replace("\n", "  \n") in joined, value
@@ -95,10 +101,13 @@ def test_home_shows_the_display_name_literally(db, team):
 
 
 def test_support_resources_are_shown_as_typed_text_not_markdown(db, user):
-    """Decision: the support text is plain text with its line breaks (not Markdown), so an
-    admin's phone numbers show exactly as typed and no link can be disguised."""
+    """Decision: the support text is plain text with its line breaks (st.text, never
+    Markdown), so an admin's phone numbers show exactly as typed and no link can be
+    disguised or made clickable."""
     settings.set_support_resources(db, SUPPORT)
     questionnaires.save_response(db, user, "single_item_burnout", {1: 5})  # urgent panel
     for at in (log_in("casey").switch_page("fatigue/pages/actions.py").run(), log_in("casey")):
         assert any("reach out for support" in m.lower() for m in texts(at.markdown))
-        assert_literal(at, SUPPORT)
+        assert SUPPORT in texts(at.text)
+        assert_literal(at)
+        assert not [m for m in markdown_texts(at) if "EAP" in m]

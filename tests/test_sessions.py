@@ -211,3 +211,17 @@ def test_database_refuses_a_stored_token_instead_of_a_hash(db, user):
 ])
 def test_device_labels(agent, label):
     assert sessions.device_label(agent) == label
+
+
+def test_a_storage_that_refuses_writes_changes_no_verdict(db, user):
+    """Read-only (or full) storage (issue 16): a live session stays live, its activity
+    unrecorded; one past its limits is refused all the same; nothing raises."""
+    live, _ = sessions.start(db, user, now=T0)
+    idle, _ = sessions.start(db, user, now=T0)
+    sessions.resolve(db, live, now=at(minutes=20))
+    db.execute("PRAGMA query_only = ON")  # every write now fails as on a read-only file
+    assert sessions.resolve(db, live, now=at(minutes=40)).session is not None
+    assert sessions.resolve(db, idle, now=at(minutes=40)) == sessions.Resolved(None, "idle", 30)
+    assert sessions.resolve(db, live, now=at(hours=13)) == sessions.Resolved(None, "expired")
+    db.execute("PRAGMA query_only = OFF")
+    assert db.execute("SELECT count(*) FROM sessions WHERE ended IS NOT NULL").fetchone() == (0,)

@@ -195,3 +195,9 @@ def test_idle_minutes_bounded(db, minutes):
 def test_idle_minutes_guarded_in_the_table_too(db, value):
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO settings (key, value) VALUES ('session_idle_minutes', ?)", [value])
+
+
+def test_support_resources_with_a_right_to_left_override_are_refused(db):
+    with pytest.raises(ValidationError, match="invisible or text-direction characters"):
+        settings.set_support_resources(db, "EAP: 0800 000 000\nForms: gnp\u202e.exe")
+    assert settings.support_resources(db) == ""

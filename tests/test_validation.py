@@ -460,3 +460,33 @@ def test_the_database_keeps_line_breaks_and_tabs_in_the_support_text(db):
     db.execute("INSERT INTO settings (key, value) VALUES ('support_resources', ?)",
                ["EAP:\t0800 000 000\nCrisis line: 000"])
     db.execute("UPDATE teams SET name = 'Ünïcode – ok ☀' WHERE 0")  # no error
+
+
+# --- texts an admin types for other people ------------------------------------------------
+
+INVISIBLE = ["gnp\u202e.exe", "Ca\u200bsey", "Casey\u200d", "\u2066Casey\u2069", "Ca\u00adsey",
+             "Casey\u2028Jones", "\ufeffCasey", "Casey\U000e0041"]
+
+
+@pytest.mark.parametrize("text", INVISIBLE)
+def test_invisible_and_direction_characters_are_refused_in_texts_shown_to_others(text):
+    from fatigue.validation import text_problem
+
+    assert text_problem(text, shown_to_others=True).startswith(
+        "contains invisible or text-direction characters")
+    assert text_problem(text) is None  # a private note, seen by its writer only, may keep them
+
+
+def test_ordinary_names_in_any_script_are_accepted_in_texts_shown_to_others():
+    from fatigue.validation import text_problem
+
+    for name in ("Zoë Müller-Łukasiewicz", "أحمد علي", "山田 太郎", "O'Brien (she/her) 🌱"):
+        assert text_problem(name, shown_to_others=True) is None
+
+
+def test_time_zone_names_from_a_browser():
+    from fatigue.validation import time_zone
+
+    assert str(time_zone(" Europe/London ")) == "Europe/London"
+    for name in ("Europe/" + "x" * 5000, "../../etc/passwd", "Not/A_Zone", "", None, 5, "a\x00b"):
+        assert time_zone(name) is None

@@ -1,9 +1,10 @@
 """Signing in and out over HTTP: the form, the cookie, lockout, single sign-on (fatigue.web.signin)."""
+import contextlib
 import json
 
 import pytest
 
-from fatigue import accounts, audit, sessions, settings
+from fatigue import accounts, audit, sessions, settings, sso
 from fatigue.web import page, signin
 
 from conftest import PASSWORD
@@ -197,27 +198,48 @@ def test_icon_and_stylesheet_are_served_here(db):
 
 # --- single sign-on ----------------------------------------------------------------------
 
-AUTH = {"redirect_uri": f"https://{HOST}/oauth2callback", "cookie_secret": "test-cookie-secret-0123456789",
+SECRET = "q3Xv0bY7mN2pL9sK4tR8wZ1cF6hJ5gD0aE3uI7oP2yT"  # shaped like secrets.token_urlsafe(32)
+AUTH = {"redirect_uri": f"https://{HOST}/oauth2callback", "cookie_secret": SECRET,
         "microsoft": {"client_id": "id", "client_secret": "secret",
                       "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}}
 
 
-@pytest.fixture
-def sso_secrets():
+@contextlib.contextmanager
+def use_secrets(auth):
     from streamlit.runtime.secrets import secrets_singleton
 
-    secrets_singleton.merge_programmatic_secrets({"auth": AUTH})
-    yield
-    secrets_singleton._programmatic_secrets = None
-    secrets_singleton._reset()
+    secrets_singleton.merge_programmatic_secrets({"auth": auth})
+    try:
+        yield
+    finally:
+        secrets_singleton._programmatic_secrets = None
+        secrets_singleton._reset()
+
+
+@pytest.fixture
+def sso_secrets():
+    with use_secrets(AUTH):
+        yield
+
+
+ISSUER = "https://login.microsoftonline.com/tenant-a/v2.0"
+# What a provider vouches for: who (issuer and subject) and a verified email.
+CLAIMS = {"iss": ISSUER, "sub": "casey-subject", "email_verified": True}
 
 
 def identity_cookie(claims, origin=f"https://{HOST}", secret=AUTH["cookie_secret"]) -> str:
     """Streamlit's _streamlit_user cookie as its /oauth2callback sets it."""
     from streamlit.web.server.starlette.starlette_app_utils import create_signed_value
 
-    value = json.dumps({**claims, "origin": origin, "is_logged_in": True, "provider": "microsoft"})
+    value = json.dumps({**CLAIMS, **claims, "origin": origin, "is_logged_in": True,
+                        "provider": "microsoft"})
     return create_signed_value(secret, "_streamlit_user", value).decode()
+
+
+def back_from_the_provider(claims, **cookie):
+    browser = client(https=True)
+    browser.cookies.set("_streamlit_user", identity_cookie(claims, **cookie), domain=HOST)
+    return browser.get("/signin/sso")
 
 
 def test_provider_buttons_only_when_configured(db, user, sso_secrets):
@@ -240,7 +262,7 @@ def test_provider_button_goes_to_streamlits_login_remembering_keep(db, user, sso
 
 
 def test_back_from_the_provider_a_linked_account_gets_a_session(db, user, sso_secrets):
-    accounts.set_sso_email(db, user, "casey@agency.org")
+    sso.set_email(db, user, "casey@agency.org")
     browser = client(https=True)
     browser.cookies.set("_streamlit_user", identity_cookie({"email": "Casey@agency.org"}), domain=HOST)
     browser.cookies.set(signin.SSO_KEEP_COOKIE, "1", domain=HOST)
@@ -262,7 +284,7 @@ def test_back_from_the_provider_a_linked_account_gets_a_session(db, user, sso_se
     (lambda: "garbage", signin.SSO_INCOMPLETE),
 ])
 def test_unlinked_or_forged_identities_get_no_session(db, user, sso_secrets, cookie, message):
-    accounts.set_sso_email(db, user, "casey@agency.org")
+    sso.set_email(db, user, "casey@agency.org")
     browser = client(https=True)
     browser.cookies.set("_streamlit_user", cookie(), domain=HOST)
     answer = browser.get("/signin/sso")
@@ -270,3 +292,121 @@ def test_unlinked_or_forged_identities_get_no_session(db, user, sso_secrets, coo
     assert stored_sessions(db) == []
     cleared = [v for k, v in answer.headers.multi_items() if k == "set-cookie"]
     assert any(v.startswith('_streamlit_user=""') for v in cleared)
+
+
+# --- single sign-on: the core's rules on this path (fatigue.sso) --------------------------
+
+@pytest.mark.parametrize("secret", ["a long random string", "x" * 40, "short-0123"])
+def test_an_unsafe_cookie_secret_switches_single_sign_on_off(db, user, secret):
+    """Whoever knows the README's old example secret could forge Streamlit's identity
+    cookie for any linked account: no button, and no such cookie signs anyone in."""
+    sso.set_email(db, user, "casey@agency.org")
+    with use_secrets({**AUTH, "cookie_secret": secret}):
+        text = client().get("/signin").text
+        assert 'name="provider"' not in text
+        assert "Single sign-on is switched off: the cookie_secret" in text
+        assert "secrets.token_urlsafe(32)" in text
+        assert client().post("/signin", data={"provider": "microsoft"}).status_code == 400
+        answer = back_from_the_provider({"email": "casey@agency.org"}, secret=secret)
+        assert answer.status_code == 403 and signin.SSO_INCOMPLETE in answer.text
+    assert stored_sessions(db) == []
+    assert not audit.entries(db, action="login")
+    assert "Single sign-on is switched off" not in client().get("/signin").text  # no [auth]
+
+
+def test_a_safe_secret_shows_no_warning(db, user, sso_secrets):
+    assert "Single sign-on is switched off" not in client().get("/signin").text
+
+
+def test_the_first_sign_in_binds_the_identity_for_good(db, user, sso_secrets):
+    sso.set_email(db, user, "casey@agency.org")
+    assert back_from_the_provider({"email": "casey@agency.org"}).status_code == 303
+    assert db.execute("SELECT sso_issuer, sso_subject FROM users WHERE id = ?",
+                      [user]).fetchone() == (ISSUER, "casey-subject")
+    [linked] = [e for e in audit.admin_entries(db) if e["action"] == "sso_linked"]
+    assert linked["detail"] == {"issuer": ISSUER, "provider": "microsoft"}
+    # Another identity asserting the same email (another tenant: "nOAuth") gets nothing;
+    # the bound one signs in whatever email it asserts later.
+    other = back_from_the_provider({"email": "casey@agency.org", "sub": "someone-else"})
+    assert other.status_code == 403 and "already signs in with another identity" in other.text
+    assert back_from_the_provider({"email": "casey@new-name.org"}).status_code == 303
+    assert [row[:2] for row in stored_sessions(db)] == [(user, "sso"), (user, "sso")]
+
+
+@pytest.mark.parametrize("changes", [{"email_verified": False}, {"email_verified": "no"},
+                                     {"email_verified": None}])
+def test_first_link_needs_an_email_the_provider_verified(db, user, sso_secrets, changes):
+    sso.set_email(db, user, "casey@agency.org")
+    answer = back_from_the_provider({"email": "casey@agency.org", **changes})
+    assert answer.status_code == 403
+    assert "has not verified the email address casey@agency.org" in answer.text
+    assert stored_sessions(db) == []
+    assert db.execute("SELECT sso_subject FROM users WHERE id = ?", [user]).fetchone() == (None,)
+
+
+def test_no_issuer_or_subject_no_session(db, user, sso_secrets):
+    sso.set_email(db, user, "casey@agency.org")
+    answer = back_from_the_provider({"email": "casey@agency.org", "sub": None})
+    assert answer.status_code == 403 and "no issuer or subject" in answer.text
+    assert stored_sessions(db) == []
+
+
+def test_an_admins_change_of_the_email_is_shown_after_the_next_single_sign_on(db, user, team,
+                                                                             sso_secrets):
+    from conftest import start_app, texts
+
+    admin = accounts.create_user(db, "boss", PASSWORD, team=team, is_admin=True)
+    sso.set_email(db, user, "casey@agency.org", actor_id=admin)
+    answer = back_from_the_provider({"email": "casey@agency.org"})
+    at = start_app(token=answer.cookies[sessions.COOKIE])
+    assert texts(at.title) == ["Hello, Casey"]
+    [notice] = [t for t in texts(at.text) if "changed the email you can sign in with" in t]
+    assert "the admin 'boss'" in notice
+
+
+# --- a storage that refuses writes (issue 16): plainly, and nobody signed in half-way ------
+
+def fill_the_disk_up_to_the_sessions(db, user, monkeypatch):
+    """A full disk (conftest.fill_the_disk) on which the sessions table has no room left
+    either: a new session needs a new page, as it would once the disk is full."""
+    from conftest import fill_the_disk
+    from fatigue.errors import NotSaved
+
+    fill_the_disk(db, monkeypatch)
+    with pytest.raises(NotSaved):
+        while True:
+            sessions.start(db, user)
+
+def test_while_the_disk_is_full_sign_in_says_not_saved_and_sign_out_still_works(
+        db, user, monkeypatch):
+    browser = client()
+    token = post(browser).cookies[sessions.COOKIE]
+    fill_the_disk_up_to_the_sessions(db, user, monkeypatch)
+    answer = post(client())
+    assert answer.status_code == 503
+    assert f'<p class="error" role="alert">{signin.NOT_SIGNED_IN}</p>' in answer.text
+    assert 'value="casey"' in answer.text  # what was typed stays (never the password)
+    assert sessions.COOKIE not in answer.cookies
+    wrong = post(client(), password="a-wrong-password-here")
+    assert wrong.status_code == 401 and "Username or password is not right." in wrong.text
+    browser.cookies.set(sessions.COOKIE, token, domain=HOST)
+    out = browser.post("/signout")
+    assert out.status_code == 303 and "Max-Age=0" in cookie_header(out)
+
+
+def test_while_the_disk_is_full_single_sign_on_says_not_saved(db, user, sso_secrets, monkeypatch):
+    sso.set_email(db, user, "casey@agency.org")
+    back_from_the_provider({"email": "casey@agency.org"})  # bound now; the next one only signs in
+    fill_the_disk_up_to_the_sessions(db, user, monkeypatch)
+    answer = back_from_the_provider({"email": "casey@agency.org"})
+    assert answer.status_code == 503 and signin.NOT_SIGNED_IN in answer.text
+    assert sessions.COOKIE not in answer.cookies
+
+
+def test_a_database_the_app_must_not_use_gets_a_plain_page_not_an_error(db, user, db_path):
+    from test_db import make_newer
+
+    make_newer(db)  # as a newer version of the tool would leave it
+    answer = post(client())
+    assert answer.status_code == 503
+    assert signin.NO_DATABASE in answer.text and str(db_path) not in answer.text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 from sqlite_utils import Database
@@ -18,12 +18,20 @@ from sqlite_utils import Database
 from fatigue import accounts, sessions
 from fatigue.accounts import User
 from fatigue.db import connect, default_path
+from fatigue.validation import time_zone
 
 FLASH_KEY = "flash"  # a message for the signed-out screen
-# Enough to stop emphasis, links (and bare-URL links), HTML, tables, maths,
-# icons and headings; list markers only matter at the start of a line.
+# Enough to stop emphasis, links, HTML, tables, maths and headings; list
+# markers only matter at the start of a line.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$:#])")
 _LINE_START = re.compile(r"^(\s*)([-+=]|\d+\.)", re.MULTILINE)
+# Streamlit's Markdown turns "www.", "http://" and "name@host" into links and
+# ":material/...:" into icons even when escaped (it looks at the text after
+# escapes are undone), so a WORD JOINER (U+2060: invisible, no break, skipped by
+# screen readers) goes after a colon followed by a non-space, before "@" and after "www".
+# Typed texts never hold one (fatigue.validation refuses invisible characters).
+_JOINER = "\u2060"
+_LINK_OR_ICON = re.compile(r"(?i)(?<=:)(?=\S)|(?=@)|(?<=\bwww)(?=\.)")
 
 
 @st.cache_resource(scope="session", on_release=lambda db: db.close(), show_spinner=False)
@@ -66,13 +74,7 @@ def local_today() -> dt.date:
 
 
 def _browser_zone() -> ZoneInfo | None:
-    zone = st.context.timezone
-    if zone:
-        try:
-            return ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return None
+    return time_zone(st.context.timezone)  # None for an unknown or absurd name
 
 
 def local_time(moment: dt.datetime) -> str:
@@ -120,8 +122,8 @@ def require_lead_or_admin() -> User:
 
 
 def plain(text: str) -> str:
-    """``text`` escaped so that st.markdown shows it literally (no links, no markup)."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """``text`` escaped so that st.markdown shows it literally (no links, icons or markup)."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", _LINK_OR_ICON.sub(_JOINER, str(text)))
     def marker(match: re.Match) -> str:
         indent, mark = match.groups()
         return indent + (mark[:-1] + "\\." if mark.endswith(".") else "\\" + mark)

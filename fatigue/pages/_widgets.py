@@ -43,8 +43,8 @@ def urgent_panel(item: Suggestion) -> None:
         st.write(item.why_now)
         text = item.extra.get("support_text", "")
         if item.extra.get("support_configured"):
-            # Typed by an admin: shown literally, line breaks kept.
-            st.markdown(plain(text).replace("\n", "  \n"))
+            # Typed by an admin: plain text, never Markdown (no links, no icons).
+            st.text(text)
         else:
             st.info(text, icon=":material/info:")
         for step in item.steps:

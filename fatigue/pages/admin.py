@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from fatigue import accounts, audit, erasure, settings
+from fatigue import accounts, audit, erasure, settings, sso
 from fatigue.dates import moment_text, period_text, zone_or_utc
 from fatigue.errors import ValidationError
 from fatigue.pages._reports import WHY_NOT_LEADS
@@ -189,7 +189,7 @@ if users:
                 "Only linked, active accounts can sign in with single sign-on.")
             if st.form_submit_button("Save single sign-on email"):
                 try:
-                    linked = accounts.set_sso_email(db, uid, email, actor_id=admin.id)
+                    linked = sso.set_email(db, uid, email, actor_id=admin.id)
                 except ValidationError as exc:
                     report(exc)
                 else:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from fatigue import checkins
 from fatigue.dates import day_text
+from fatigue.errors import ValidationError
 from fatigue.pages import _checkin_form
 from fatigue.pages._session import get_db, local_today, require_user
 from fatigue.validation import BACKFILL_DAYS
@@ -25,6 +26,12 @@ day = st.date_input(
     help=f"Today, or up to {BACKFILL_DAYS} days back if you missed a day.",
     key="checkin_day",
 )
+try:  # the calendar offers only these days; anything else was not sent by it
+    checkins.check_form_day(db, day, local_today())
+except ValidationError as exc:
+    with form_area:
+        st.error(f"Choose the day in the calendar: {exc.errors['day']}", icon=":material/error:")
+    st.stop()
 with form_area:
     if checkins.get_checkin(db, user.id, day) and not _checkin_form.just_saved(day):
         st.info(f"You already checked in for {day_text(day)}. Saving again updates that check-in.",

@@ -8,6 +8,7 @@ import streamlit as st
 from fatigue import reminder, summary
 from fatigue.errors import ValidationError
 from fatigue.pages._session import get_db, local_today, require_user
+from fatigue.validation import time_zone
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -69,6 +70,10 @@ at = first.time_input("Time", value=dt.time(16, 30), step=dt.timedelta(minutes=1
                       key="reminder_time")
 days = second.multiselect("Days", WEEKDAYS, default=WEEKDAYS[:5], key="reminder_days")
 zone = st.context.timezone or "UTC"
+if time_zone(zone) is None:  # unknown, or not a time zone name at all
+    st.caption("Your browser reported a time zone this server does not know, so the reminder "
+               "uses UTC.")
+    zone = "UTC"
 try:
     ics = reminder.calendar_file(at, [WEEKDAYS.index(d) for d in days], today, tz=zone)
 except ValidationError as exc:

@@ -7,16 +7,14 @@
   metrics closed, pages sent to the sign-in page when nobody is signed in.
 * :mod:`fatigue.web.client`: what a request says about its client; the cookie.
 * :mod:`fatigue.web.sso`: Streamlit's single sign-on cookie, turned into a session.
-* :mod:`fatigue.web.page`: the sign-in page's HTML.
+* :mod:`fatigue.web.page`: the sign-in page's HTML, and the tab icon.
 
 Who may see what is decided in the core (:mod:`fatigue.sessions`,
 :mod:`fatigue.accounts`) and checked again by every page.
 """
 from __future__ import annotations
 
-import base64
 import os
-from pathlib import Path
 
 from starlette.middleware import Middleware
 from starlette.routing import Route
@@ -24,9 +22,6 @@ from starlette.routing import Route
 # Set in this process's environment (not a module variable, which Streamlit's
 # reloading of changed modules would reset) once the guard is in place.
 INSTALLED_ENV = "FATIGUE_WEB_GUARD"
-FAVICON = Path(__file__).with_name("favicon.png")
-# The tab icon as a data: URL, for st.set_page_config (no request for it at all).
-FAVICON_DATA_URL = "data:image/png;base64," + base64.b64encode(FAVICON.read_bytes()).decode()
 
 
 def routes() -> list[Route]:

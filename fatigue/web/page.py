@@ -1,4 +1,4 @@
-"""The sign-in page: plain HTML and CSS, no script, readable on a phone.
+"""The sign-in page: plain HTML and CSS, no script, readable on a phone; and the tab icon.
 
 A real form posted to ``/signin``, so password managers and the keyboard work
 as everywhere else, and so the answer can set an HttpOnly cookie (a
@@ -6,9 +6,14 @@ Streamlit script cannot set cookies). Every value shown is escaped.
 """
 from __future__ import annotations
 
+import base64
 from html import escape
+from pathlib import Path
 
 TITLE = "Caseload check-in"
+FAVICON = Path(__file__).with_name("favicon.png")  # served at /favicon.png
+# The tab icon as a data: URL, for st.set_page_config (no request for it at all).
+FAVICON_DATA_URL = "data:image/png;base64," + base64.b64encode(FAVICON.read_bytes()).decode()
 NOT_A_DIAGNOSIS = (
     "This tool supports reflection and conversation. It does not diagnose anything: "
     "burnout is an occupational phenomenon, not a medical condition (WHO ICD-11 QD85)."
@@ -35,8 +40,9 @@ button { font: inherit; font-weight: 600; min-height: 2.75rem; border-radius: .5
 button.primary { background: #b0303e; color: #fff; margin-top: .8rem; }
 button.secondary { background: #fff; color: #191817; border-color: #8a8886; }
 .or { text-align: center; color: #4a4846; margin: .8rem 0 .2rem; }
-.notice, .error { padding: .75rem 1rem; border-radius: .5rem; margin: 1rem 0 0; }
+.notice, .error, .warning { padding: .75rem 1rem; border-radius: .5rem; margin: 1rem 0 0; }
 .notice { background: #e8f3ea; color: #173d1f; }
+.warning { background: #fdf3e1; color: #4d3300; font-size: .875rem; }
 .error { background: #fbe9eb; color: #6b1420; }
 """
 # Only our own stylesheet and icon; nothing runs; the form posts here only.
@@ -53,8 +59,10 @@ def sign_in_page(
     remember_days: int = 30,
     idle_minutes: int = 30,
     providers: list[tuple[str | None, str]] | None = None,
+    sso_problem: str | None = None,
 ) -> str:
-    """The sign-in page; ``error`` (role=alert) or ``notice`` (role=status) above the form."""
+    """The sign-in page; ``error`` (role=alert) or ``notice`` (role=status) above the form;
+    ``sso_problem``: why single sign-on is switched off, below it."""
     message = ""
     if error:
         message = f'<p class="error" role="alert">{escape(error)}</p>'
@@ -74,6 +82,7 @@ def sign_in_page(
             f'value="{escape(name or "default")}" formnovalidate>Sign in with {escape(label)}</button>'
             for name, label in providers)
         sso = f'\n      <p class="or">or</p>\n{buttons}'
+    problem = f'\n    <p class="warning" role="note">{escape(sso_problem)}</p>' if sso_problem else ""
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -98,7 +107,7 @@ def sign_in_page(
       <input type="password" id="password" name="password" autocomplete="current-password"
              required>{keep}
       <button class="primary" type="submit">Log in</button>{sso}
-    </form>
+    </form>{problem}
     <p class="small">{escape(NOT_A_DIAGNOSIS)}</p>
   </main>
 </body>

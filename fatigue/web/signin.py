@@ -14,9 +14,17 @@
   another host for anything.
 
 Posts are refused unless they come from a page of this app (Origin checked).
+Single sign-on follows the core's rules (:mod:`fatigue.sso`): no provider
+while the cookie secret is unsafe (the page says why), a verified email on
+first link, then the provider's issuer and subject. When the storage refuses
+to record a sign-in (a full disk, a database locked too long or read-only),
+the page says so plainly and nobody is signed in; signing out still forgets
+the cookie.
 """
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any
 
 from starlette.requests import Request
@@ -24,9 +32,11 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from fatigue import accounts, sessions, settings
-from fatigue.errors import AuthError
-from fatigue.web import FAVICON, client, page, sso
+from fatigue.errors import AuthError, NotSaved
+from fatigue.sso import user_for
+from fatigue.web import client, page, sso
 
+log = logging.getLogger("fatigue")
 SSO_KEEP_COOKIE = "fatigue_sso_keep"  # "keep me signed in", carried through the provider
 MAX_NEXT_CHARS = 500
 NOTICES = {
@@ -34,6 +44,9 @@ NOTICES = {
     "expired": "Your session has ended. Please log in again.",
 }
 SSO_INCOMPLETE = "Single sign-on did not complete. Please try again."
+NOT_SIGNED_IN = f"You are not signed in. {NotSaved.MESSAGE}"
+NO_DATABASE = ("You are not signed in: the app cannot use its database just now. Please try "
+               "again later, or tell the person who runs the server (the details are in its log).")
 
 
 def safe_next(value: Any) -> str:
@@ -55,7 +68,8 @@ async def _page(request: Request, status: int = 200, **fields: Any) -> HTMLRespo
         known = await client.with_db(_page_settings)
     except Exception:  # noqa: BLE001 - the page itself must always show
         known = {}
-    response = HTMLResponse(page.sign_in_page(providers=sso.providers(), **known, **fields),
+    response = HTMLResponse(page.sign_in_page(providers=sso.providers(),
+                                              sso_problem=sso.secret_problem(), **known, **fields),
                             status_code=status)
     response.headers["Content-Security-Policy"] = page.CSP
     return response
@@ -104,6 +118,13 @@ async def sign_in(request: Request) -> Response:
         status = 429 if isinstance(exc, accounts.LockedOut) else 401
         return await _page(request, status, next_path=next_path, username=username[:80],
                            error=str(exc))
+    except NotSaved:  # the session could not be stored (the log says why)
+        return await _page(request, 503, next_path=next_path, username=username[:80],
+                           error=NOT_SIGNED_IN)
+    except sqlite3.DatabaseError:  # damaged, another program's, newer: the log says which
+        log.exception("A sign-in could not use the database.")
+        return await _page(request, 503, next_path=next_path, username=username[:80],
+                           error=NO_DATABASE)
     response = RedirectResponse(next_path, status_code=303)
     client.set_session_cookie(response, token, session, secure=client.is_https(request))
     return response
@@ -127,7 +148,7 @@ async def _start_sso(request: Request, provider: str, keep: bool) -> Response:
 
 def _sso_sign_in(db: Any, claims: dict[str, Any], *, keep: bool, device: str,
                  replacing: str | None) -> tuple[str, sessions.Session]:
-    user = accounts.sso_user(db, claims)
+    user = user_for(db, claims)
     return sessions.start(db, user.id, method="sso", kept=keep, device=device,
                           replacing=replacing)
 
@@ -143,6 +164,11 @@ async def finish_sso(request: Request) -> Response:
             replacing=client.token(request))
     except AuthError as exc:
         response: Response = await _page(request, 403, error=str(exc))
+    except NotSaved:
+        response = await _page(request, 503, error=NOT_SIGNED_IN)
+    except sqlite3.DatabaseError:
+        log.exception("A single sign-on could not use the database.")
+        response = await _page(request, 503, error=NO_DATABASE)
     else:
         response = RedirectResponse("/", status_code=303)
         client.set_session_cookie(response, token, session, secure=client.is_https(request))
@@ -154,7 +180,10 @@ async def finish_sso(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     if not client.same_origin(request):
         return PlainTextResponse("Sign out from this app's own page.", status_code=403)
-    await client.with_db(sessions.end_token, client.token(request), reason="logout")
+    try:
+        await client.with_db(sessions.end_token, client.token(request), reason="logout")
+    except NotSaved:  # the browser forgets the token all the same (the log says why)
+        pass
     response = RedirectResponse("/signin?signed_out=1", status_code=303)
     client.clear_session_cookie(response, secure=client.is_https(request))
     sso.forget(response, request.cookies)
@@ -162,7 +191,7 @@ async def sign_out(request: Request) -> Response:
 
 
 async def favicon(request: Request) -> Response:
-    return FileResponse(FAVICON, media_type="image/png",
+    return FileResponse(page.FAVICON, media_type="image/png",
                         headers={"Cache-Control": "public, max-age=86400"})
 
 

@@ -12,6 +12,12 @@ Streamlit has no public API for reading its identity cookie outside a
 script; the helpers used here are Streamlit's own (``tests/test_web_sso.py``
 makes a cookie with Streamlit's signing function, so an upgrade that changes
 them fails a test rather than sign-ins).
+
+The rules are the core's (:mod:`fatigue.sso`): no provider is offered, and no
+identity cookie is read, while the ``cookie_secret`` is unsafe (whoever knows
+it could forge the cookie); which account an identity signs in
+(:func:`fatigue.sso.user_for`: a verified email on first link, then the
+issuer and subject) is decided there too.
 """
 from __future__ import annotations
 
@@ -22,23 +28,40 @@ from urllib.parse import urlsplit
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
+from fatigue import sso as rules
+
 USER_COOKIE = "_streamlit_user"
 TOKENS_COOKIE = "_streamlit_user_tokens"
 
 
-def providers() -> list[tuple[str | None, str]]:
-    """The configured providers, as ``(name, button label)`` (see ``accounts.sso_providers``)."""
+def _auth_section() -> Any:
+    """Streamlit's ``[auth]`` secrets section, or None."""
     from streamlit.runtime.secrets import secrets_singleton
-
-    from fatigue import accounts
 
     try:
         if not secrets_singleton.load_if_toml_exists():
-            return []
-        section = secrets_singleton.get("auth")
+            return None
+        return secrets_singleton.get("auth")
     except (FileNotFoundError, KeyError, TypeError, ValueError):
+        return None
+
+
+def secret_problem() -> str | None:
+    """Why single sign-on is switched off although providers are configured (an unsafe
+    ``cookie_secret``, :func:`fatigue.sso.cookie_secret_problem`), or None."""
+    section = _auth_section()
+    if not rules.providers(section):
+        return None
+    return rules.cookie_secret_problem(section.get("cookie_secret"))
+
+
+def providers() -> list[tuple[str | None, str]]:
+    """The configured providers, as ``(name, button label)`` (:func:`fatigue.sso.providers`);
+    none while the cookie secret is unsafe (:func:`secret_problem`)."""
+    found = rules.providers(_auth_section())
+    if found and secret_problem() is not None:
         return []
-    return accounts.sso_providers(section)
+    return found
 
 
 def login_url(provider: str | None) -> str:
@@ -60,6 +83,8 @@ def identity(conn: HTTPConnection) -> dict[str, Any] | None:
     from streamlit.web.server.server_util import get_cookie_secret
     from streamlit.web.server.starlette.starlette_app_utils import decode_signed_value
 
+    if not providers():  # none configured, or an unsafe secret: no identity cookie is trusted
+        return None
     secret, origin = get_cookie_secret(), get_origin_from_redirect_uri()
     if not secret or not origin:
         return None

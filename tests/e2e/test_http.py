@@ -174,3 +174,28 @@ def test_started_without_server_py_the_app_says_how_to_start_it(start_app, new_p
     expect(main(page).get_by_role("heading", level=1)).to_have_text("Start the app with ./run.sh")
     assert request(app, "GET", "/signin").status == 200  # only Streamlit's own page, no form
     assert b"<form" not in request(app, "GET", "/signin").body
+
+
+def test_restore_refuses_while_the_server_runs_even_with_no_page_open(start_app, tmp_path):
+    """server.py holds the app lock from start-up (issue 16), before any browser connects."""
+    import subprocess
+    import sys
+
+    from .conftest import app_env
+    from .support import ROOT
+
+    app = start_app()  # nobody has opened a page, nor signed in
+
+    def fatigue(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "fatigue", *argv, "--db", str(app.db_path)],
+                              cwd=ROOT, env=app_env(app.db_path), capture_output=True, text=True)
+
+    assert fatigue("init").returncode == 0
+    copy = tmp_path / "copy.db"
+    assert fatigue("backup", str(copy)).returncode == 0  # a backup is safe while it runs
+    refused = fatigue("restore", str(copy))
+    assert refused.returncode == 2
+    assert "Stop the app first, then restore; nothing was changed." in refused.stderr
+    assert not list(app.db_path.parent.glob("*.before-restore-*"))
+    app.stop()  # the kernel drops the lock with the process
+    assert fatigue("restore", str(copy)).returncode == 0
