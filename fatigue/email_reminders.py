@@ -24,6 +24,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 import smtplib
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from fatigue.errors import ValidationError
 from fatigue.reminder import WEEKDAY_NAMES
 
 SUBJECT = "Your daily check-in"
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LATE_HOURS = 3  # a reminder is not sent more than this long after its time
 PAUSE_DAYS = 7
 ACTIONS = ("pause", "stop")
@@ -71,12 +73,8 @@ def get_preferences(db: Database, user_id: int) -> Preferences | None:
 
 def _check(email: object, weekdays: object, at_time: object, timezone: object) -> tuple[str, str, str, str]:
     errors: dict[str, str] = {}
-    address = (email or "").strip() if isinstance(email, str) else ""
-    try:
-        address = accounts.normalize_email(address) or ""
-    except ValidationError:
-        address = ""
-    if not address:
+    address = email.strip().lower() if isinstance(email, str) else ""
+    if not (EMAIL_RE.match(address) and len(address) <= 254 and address.isprintable()):
         errors["email"] = "Give the e-mail address for reminders, such as name@agency.org."
     days = sorted({d for d in weekdays if isinstance(d, int) and 0 <= d <= 6}) \
         if isinstance(weekdays, Iterable) and not isinstance(weekdays, str) else []
