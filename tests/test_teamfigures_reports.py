@@ -90,7 +90,8 @@ def test_a_rating_not_answered_is_missing_never_zero(agency, nine):
     # Seven people: six rate intrusion 8, one leaves it (and every count) unanswered;
     # a NULL read as 0 would make the mean 6.9, shown 7.0.
     agency.form(members[:6], [W10], intrusion=8, contacts=4)
-    agency.form(members[6:7], [W10], intrusion=None)
+    agency.form(members[6:7], [W10], intrusion=None, contacts=None, crisis_contacts=None,
+                trauma_contacts=None)
     r = row(agency.report("Nine", lead), W10)
     assert (r["intrusion"], r["contacts_per_day"], r["exhaustion"]) == (8.0, 4.0, 5.0)
 
