@@ -1,7 +1,9 @@
 """Saving and reading daily check-ins (one per person per day).
 
 The private note is encrypted on the way in and decrypted on the way out
-(:mod:`fatigue.crypto`); everything else is stored as it is.
+(:mod:`fatigue.crypto`); everything else is stored as it is. A value the
+person did not give is stored as not answered (NULL) and read back as None
+(NaN in :func:`load_history`): nothing is filled in or carried forward.
 
 Only :func:`save_checkin` (the daily form) can mark a check-in as counting in
 team figures, and only inside the back-fill window of the agency's date, for
@@ -12,6 +14,7 @@ overwrites stops counting.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 import pandas as pd
@@ -23,11 +26,11 @@ from fatigue.errors import ValidationError
 from fatigue.teamfigures import rules, store
 from fatigue.teamfigures.periods import week_start
 from fatigue.validation import (
-    BACKFILL_DAYS, FIELDS, FLAGS, INT_RANGES, check_day, validate_checkin,
+    BACKFILL_DAYS, FIELDS, FLAGS, WORKLOAD, check_day, validate_checkin,
 )
 
 COLUMNS: tuple[str, ...] = ("day", *FIELDS)
-INTEGERS: tuple[str, ...] = tuple(INT_RANGES)
+NUMBERS: tuple[str, ...] = tuple(name for name in FIELDS if name not in (*FLAGS, "note"))
 
 _UPSERT = """
 INSERT INTO checkins (user_id, day, {cols}, counts_for_team)
@@ -78,34 +81,42 @@ def get_checkin(db: Database, user_id: int, day: dt.date | str) -> dict[str, Any
         return None
     row = rows[0]
     for name in FLAGS:
-        row[name] = bool(row[name])
+        row[name] = None if row[name] is None else bool(row[name])
     row["note"] = crypto.notes_cipher(db).decrypt(row["note"])
     return row
 
 
-def last_caseload(db: Database, user_id: int, before: dt.date | str | None = None) -> int | None:
-    """The caseload of the latest check-in before ``before`` (default: any), or None."""
-    sql = "SELECT caseload FROM checkins WHERE user_id = ?"
-    params: list[Any] = [user_id]
-    if before is not None:
-        sql += " AND day < ?"
-        params.append(str(before))
-    row = db.execute(sql + " ORDER BY day DESC LIMIT 1", params).fetchone()
-    return None if row is None else int(row[0])
+@dataclass(frozen=True)
+class LastWorkload:
+    """The workload of a person's latest earlier check-in that gave any."""
+
+    day: dt.date
+    values: dict[str, Any]  # every WORKLOAD field; None where not answered that day
+
+
+def last_workload(db: Database, user_id: int, before: dt.date | str) -> LastWorkload | None:
+    """The workload of the latest check-in before ``before`` with any workload
+    answered (what "same as my last check-in" copies), or None."""
+    given = " OR ".join(f"{name} IS NOT NULL" for name in WORKLOAD)
+    row = db.execute(
+        f"SELECT day, {', '.join(WORKLOAD)} FROM checkins"
+        f" WHERE user_id = ? AND day < ? AND ({given}) ORDER BY day DESC LIMIT 1",
+        [user_id, str(before)],
+    ).fetchone()
+    if row is None:
+        return None
+    return LastWorkload(dt.date.fromisoformat(row[0]), dict(zip(WORKLOAD, row[1:])))
 
 
 def _prepare(
     db: Database, user_id: int, day: Any, values: Mapping[str, Any], today: dt.date
 ) -> dict[str, Any]:
-    """Validate one check-in merged over what is saved for that day."""
+    """Validate one check-in: the fields given (None: not answered) over what is
+    saved for that day; fields left out keep their saved value, or stay not answered."""
     parsed = check_day(day, today)
     existing = get_checkin(db, user_id, parsed)
-    base: dict[str, Any] = {}
-    if existing is not None:
-        base = {name: existing[name] for name in FIELDS}
-    elif values.get("caseload") is None:
-        base["caseload"] = last_caseload(db, user_id, parsed) or 0
-    clean = validate_checkin({**base, **{k: v for k, v in values.items() if v is not None}})
+    base = {name: existing[name] for name in FIELDS} if existing is not None else {}
+    clean = validate_checkin({**base, **values})
     return {"user_id": user_id, "day": parsed.isoformat(), **clean}
 
 
@@ -124,9 +135,9 @@ def save_checkin(
 ) -> dict[str, Any]:
     """Insert or update the check-in of ``user_id`` for ``day``; return the saved row.
 
-    This is the daily form's way in. Fields left out keep their saved value
-    when the day exists already, and otherwise take their defaults (caseload:
-    carried forward from the latest earlier check-in). Any past date or
+    This is the daily form's way in. A field given as None is not answered;
+    fields left out keep their saved value when the day exists already, and
+    are otherwise not answered (nothing is filled in). Any past date or
     ``today`` (default: the agency's date) is accepted, never a future one; the
     form's 7-day back-fill window is checked by the form. Whether the check-in
     counts in team figures is decided here from the agency's clock, whatever
@@ -189,8 +200,10 @@ def load_history(
 ) -> pd.DataFrame:
     """One row per check-in day of ``user_id`` (inclusive range), oldest first.
 
-    ``day`` is a pandas datetime (midnight); flags are booleans; notes are
-    decrypted (:class:`fatigue.crypto.NotesKeyError` if the key does not fit).
+    ``day`` is a pandas datetime (midnight); ratings, counts and numbers are
+    floats and flags nullable booleans, missing (NaN, NA) where not answered;
+    notes are decrypted (:class:`fatigue.crypto.NotesKeyError` if the key
+    does not fit).
     """
     sql = f"SELECT day, {', '.join(FIELDS)} FROM checkins WHERE user_id = ?"
     params: list[Any] = [user_id]
@@ -203,11 +216,10 @@ def load_history(
     cursor = db.execute(sql + " ORDER BY day", params)
     frame = pd.DataFrame.from_records(cursor.fetchall(), columns=list(COLUMNS))
     frame["day"] = pd.to_datetime(frame["day"], format="%Y-%m-%d").astype("datetime64[ns]")
-    for name in INTEGERS:
-        frame[name] = frame[name].astype("int64")
+    for name in NUMBERS:
+        frame[name] = pd.to_numeric(frame[name]).astype(float)
     for name in FLAGS:
-        frame[name] = frame[name].astype(bool)
-    frame["direct_hours"] = frame["direct_hours"].astype(float)
+        frame[name] = frame[name].astype("boolean")
     frame["note"] = crypto.notes_cipher(db).decrypt_many(frame["note"].astype(str).tolist())
     frame["note"] = frame["note"].astype(str)
     return frame

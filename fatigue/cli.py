@@ -192,6 +192,13 @@ def cmd_unlock(args: argparse.Namespace) -> str:
     return f"Unlocked {who}: the failed logins counted against it are forgotten."
 
 
+def cmd_remind(args: argparse.Namespace) -> str:
+    from fatigue import email_reminders
+
+    with connect(args.db) as db:
+        return str(email_reminders.send_due(db))
+
+
 def _write_owner_only(path: str, payload: bytes, *, force: bool) -> None:
     """Write ``payload`` to a file only its owner can read (personal data), flushed."""
     flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
@@ -350,6 +357,12 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--address", metavar="ADDRESS",
                      help="a client network address instead (for example an office's)")
     p.set_defaults(handler=cmd_unlock)
+
+    p = sub.add_parser("remind", parents=[common],
+                       help="send the e-mail reminders due now (run every few minutes; "
+                            "the mail server's login comes from FATIGUE_SMTP_USERNAME/"
+                            "FATIGUE_SMTP_PASSWORD or FATIGUE_SMTP_SECRETS)")
+    p.set_defaults(handler=cmd_remind)
 
     p = sub.add_parser("restore", parents=[common],
                        help="replace the database by a checked backup (stop the app first)")

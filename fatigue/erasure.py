@@ -34,6 +34,8 @@ PERSONAL_TABLES: dict[str, str] = {
     "questionnaire_responses": "user_id",  # questionnaire_scores cascade
     "suggestion_actions": "user_id",
     "suggestion_mutes": "user_id",
+    "reminder_preferences": "user_id",  # e-mail reminders: address, schedule
+    "reminder_sends": "user_id",  # ... and the days one was sent
 }
 # Tables with a user_id that are about the account, not the person's answers:
 # home team and teams led, and their history; a random cache stamp (renewed by

@@ -2,7 +2,8 @@
 
 :func:`collect` gathers one person's data; :func:`to_json` makes one JSON
 document of it, :func:`to_zip` a zip of CSV files, one per kind. The person's
-own notes are decrypted: it is their data. Every CSV cell that a spreadsheet
+own notes are decrypted: it is their data. A value not answered is null in
+JSON and an empty cell in CSV (never 0 or "no"). Every CSV cell that a spreadsheet
 would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return) gets a leading apostrophe (OWASP "CSV injection"), and so does
 a cell that starts with apostrophes before such a character (``'=x`` becomes
@@ -73,7 +74,7 @@ def collect(db: Database, user_id: int) -> dict[str, Any]:
         " WHERE user_id = ? ORDER BY day", [user_id]
     ):
         for name in FLAGS:
-            row[name] = bool(row[name])
+            row[name] = None if row[name] is None else bool(row[name])
         row["note"] = cipher.decrypt(row["note"])
         checkins.append(row)
     responses = []
@@ -122,7 +123,8 @@ def quoted(text: str) -> bool:
 
 
 def cell(value: Any) -> str:
-    """A CSV cell: text as typed, booleans yes/no, formula starts neutralised."""
+    """A CSV cell: text as typed, booleans yes/no, not answered empty, formula starts
+    neutralised."""
     if value is None:
         return ""
     if isinstance(value, bool):

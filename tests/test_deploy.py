@@ -82,8 +82,10 @@ def test_the_systemd_units_verify_and_run_unprivileged(tmp_path):
                  "ExecStart=/srv/fatigue/.venv/bin/python -m fatigue serve --port 8501 "
                  "--address 127.0.0.1"):
         assert line in app
-    reminders = (ROOT / "deploy" / "fatigue-reminders.service").read_text()
-    assert reminders.startswith("# PLACEHOLDER (issue 15)")
+    reminders = (ROOT / "deploy" / "fatigue-reminders.service").read_text().splitlines()
+    for line in ("User=fatigue", "UMask=0077", "Type=oneshot",
+                 "ExecStart=/srv/fatigue/.venv/bin/python -m fatigue remind"):
+        assert line in reminders
 
 
 def test_every_visit_through_nginx_succeeds_and_stays_on_one_process(deployment):

@@ -16,7 +16,7 @@ def fill(db, user, days=40, exhaustion=lambda n: 4, note=""):
         day = TODAY - dt.timedelta(days=n)
         if day.weekday() < 5:
             checkins.save_checkin(db, user, day, caseload=20, contacts=5, crisis_contacts=1,
-                                  note=note, **{**RATINGS, "exhaustion": exhaustion(n)})
+                                  trauma_contacts=0, note=note, **{**RATINGS, "exhaustion": exhaustion(n)})
 
 
 def open_trends(username="casey"):

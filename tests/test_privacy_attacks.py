@@ -394,10 +394,11 @@ def test_the_leads_probe_through_the_pages_changes_nothing_she_sees(db, clock):
         return at.dataframe[0].value
 
     first = team_table()
-    for value in ("0", "10 completely drained"):
+    for value in ("0", "10"):
         form = log_in("chloe.haddad", demo.DEMO_PASSWORD).switch_page("fatigue/pages/checkin.py").run()
-        next(s for s in form.select_slider if s.label.startswith("Exhaustion")).set_value(value)
-        form.button(key="save_checkin").click().run()
+        next(g for g in form.button_group if g.label.startswith("Exhaustion")).set_value(int(value))
+        next(g for g in form.button_group if g.label.startswith("Empathy")).set_value(5)
+        next(b for b in form.button if (b.key or "").startswith("save@")).click().run()
         account = log_in("chloe.haddad", demo.DEMO_PASSWORD).switch_page("fatigue/pages/account.py").run()
         account.text_input(key="delete_confirm").input("chloe.haddad")
         account.button(key="delete_submit").click().run()
