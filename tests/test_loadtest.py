@@ -70,7 +70,10 @@ def element(**fields) -> Element:
     for kind, values in fields.items():
         inner = getattr(out, kind)
         for name, value in values.items():
-            if isinstance(value, list):
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                for item in value:  # repeated messages (a segmented control's options)
+                    getattr(inner, name).add(**item)
+            elif isinstance(value, list):
                 getattr(inner, name).extend(value)
             else:
                 setattr(inner, name, value)
@@ -81,13 +84,14 @@ def test_a_run_shows_its_texts_and_finds_widgets_by_label():
     page = Run(elements={
         (0, 0): element(heading={"body": "Daily check-in"}),
         (0, 1): element(alert={"body": "Check-in for Monday saved. Thank you."}),
-        (0, 2): element(slider={"id": "w1", "label": "Exhaustion (0 = not drained at all, 10 = ...)",
-                                "options": ["0 not drained at all", "1", "2"]}),
+        (0, 2): element(button_group={"id": "w1", "label": "Exhaustion (needed): 0 not drained "
+                                      "at all, 10 ...", "options": [{"content": str(n)}
+                                                                    for n in range(11)]}),
         (0, 3): element(button={"id": "w2", "label": "Save check-in"}),
     })
     assert page.shows("Thank you.") and not page.shows("Nothing was saved")
     assert page.widget("Save check-in").id == "w2"
-    assert run.option(page.widget("Exhaustion"), 0) == "0 not drained at all"
+    assert run.option(page.widget("Exhaustion"), 7) == "7"
     state = Browser._state(page.widget("Exhaustion"), "2")
     assert (state.id, list(state.string_array_value.data)) == ("w1", ["2"])
     with pytest.raises(VisitError, match="No widget labelled 'Caseload'"):

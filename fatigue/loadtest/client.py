@@ -184,7 +184,8 @@ class Browser:
     def _state(widget: Any, value: Any) -> WidgetState:
         state = WidgetState(id=widget.id)
         kind = type(widget).__name__
-        if kind == "Slider" and widget.options:  # st.select_slider: the option's text
+        if kind == "ButtonGroup" or (kind == "Slider" and widget.options):
+            # st.segmented_control and st.select_slider: the chosen option's text
             state.string_array_value.data.extend([str(value)])
         elif kind == "Slider":
             state.double_array_value.data.extend([float(value)])

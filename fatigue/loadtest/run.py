@@ -75,8 +75,10 @@ class Outcome:
 
 
 def option(widget: Any, value: int) -> str:
-    """The select-slider option for rating ``value`` ("0 not drained at all", "1", ...)."""
-    return widget.options[value]
+    """The text of the option for rating ``value`` (a segmented control's "7", a select
+    slider's "0 not drained at all")."""
+    chosen = widget.options[value]
+    return getattr(chosen, "content", chosen)
 
 
 def visit(browser: Browser, username: str, password: str, rng: random.Random, think: float,
@@ -107,8 +109,8 @@ def visit(browser: Browser, username: str, password: str, rng: random.Random, th
     day = dt.datetime.now(dt.timezone.utc).date().isoformat()
     with outcome.lock:  # unknown until the page says so: a failed save is not checked
         outcome.saved[username] = (day, value, False)
-    step("save", lambda: browser.submit(
-        button, {"Exhaustion": option(browser.run.widget("Exhaustion"), value)}))
+    step("save", lambda: browser.submit(button, {  # the two ratings the form needs
+        label: option(browser.run.widget(label), value) for label in ("Exhaustion", "Empathy")}))
     if not browser.run.shows("Thank you."):
         raise VisitError("save: the page did not confirm the save")
     with outcome.lock:
