@@ -18,6 +18,23 @@ _NOW = "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
 _STAMP = "GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'"  # a UTC time as _NOW writes it
 
 
+def _whole_number_setting(db: Database, trigger: str, key: str, low: int, high: int) -> None:
+    """Triggers refusing a settings row ``key`` that is not a whole number low..high."""
+    digits = len(str(high))
+    for event in ("INSERT", "UPDATE"):
+        db.execute(
+            f"""
+            CREATE TRIGGER {trigger}_{event.lower()} BEFORE {event} ON settings
+            WHEN NEW.key = '{key}' AND NOT (
+                NEW.value != '' AND NEW.value NOT GLOB '*[^0-9]*' AND length(NEW.value) <= {digits}
+                AND CAST(NEW.value AS INTEGER) BETWEEN {low} AND {high})
+            BEGIN
+                SELECT RAISE(ABORT, 'invalid value for {key}');
+            END
+            """
+        )
+
+
 @migrations(name="0001_accounts_and_checkins")
 def _initial(db: Database) -> None:
     db.execute(
@@ -350,18 +367,7 @@ def _account_security(db: Database) -> None:
         """
     )
     # The idle timeout (fatigue.settings) is a whole number of minutes, 5 to 480.
-    for event in ("INSERT", "UPDATE"):
-        db.execute(
-            f"""
-            CREATE TRIGGER settings_idle_{event.lower()} BEFORE {event} ON settings
-            WHEN NEW.key = 'session_idle_minutes' AND NOT (
-                NEW.value != '' AND NEW.value NOT GLOB '*[^0-9]*' AND length(NEW.value) <= 3
-                AND CAST(NEW.value AS INTEGER) BETWEEN 5 AND 480)
-            BEGIN
-                SELECT RAISE(ABORT, 'invalid value for session_idle_minutes');
-            END
-            """
-        )
+    _whole_number_setting(db, "settings_idle", "session_idle_minutes", 5, 480)
 
 
 @migrations(name="0006_notes_encryption")
@@ -728,18 +734,7 @@ def _sessions(db: Database) -> None:
         """
     )
     # "Keep me signed in" lasts remember_days (fatigue.settings): 0 to 90.
-    for event in ("INSERT", "UPDATE"):
-        db.execute(
-            f"""
-            CREATE TRIGGER settings_remember_{event.lower()} BEFORE {event} ON settings
-            WHEN NEW.key = 'remember_days' AND NOT (
-                NEW.value != '' AND NEW.value NOT GLOB '*[^0-9]*' AND length(NEW.value) <= 2
-                AND CAST(NEW.value AS INTEGER) BETWEEN 0 AND 90)
-            BEGIN
-                SELECT RAISE(ABORT, 'invalid value for remember_days');
-            END
-            """
-        )
+    _whole_number_setting(db, "settings_remember", "remember_days", 0, 90)
 
 
 @migrations(name="0011_sso_binding")
