@@ -127,7 +127,7 @@ def table_text(report: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     heading): figures as :func:`figure_text`, a hidden row's reason in a few
     words (:func:`short_reason`), and nothing at all where nothing is shown,
     so no "None" or "nan" reaches a person."""
-    def cell(row: pd.Series, column: str) -> str:
+    def cell(row: dict[str, Any], column: str) -> str:
         if column == "hidden_reason":
             return short_reason(row["hidden_code"])
         if column in NUMERIC or column in SHARES:
@@ -135,7 +135,7 @@ def table_text(report: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
         value = row.get(column)
         return value if isinstance(value, str) else ""
 
-    return pd.DataFrame([[cell(row, c) for c in columns] for _, row in report.iterrows()],
+    return pd.DataFrame([[cell(row, c) for c in columns] for row in report.to_dict("records")],
                         columns=list(columns.values()), dtype=object)
 
 
