@@ -12,12 +12,10 @@ from html import escape
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
 
 from fatigue import email_reminders, settings
 from fatigue.web import client, page
 
-PATHS = ("/reminders/pause", "/reminders/stop")
 BAD_LINK = ("This link does not work any more (reminders were changed since that e-mail). "
             "You can change reminders in My account.")
 
@@ -55,7 +53,3 @@ async def reminder_link(request: Request) -> Response:
     if words is None:
         return _page(BAD_LINK, 400)
     return _page(words, 200)
-
-
-def routes() -> list[Route]:
-    return [Route(path, reminder_link, methods=["GET", "HEAD", "POST"]) for path in PATHS]
