@@ -15,6 +15,7 @@ import smtplib
 import ssl
 import stat
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Mapping
@@ -28,6 +29,10 @@ USERNAME_ENV = "FATIGUE_SMTP_USERNAME"
 PASSWORD_ENV = "FATIGUE_SMTP_PASSWORD"
 SECRETS_ENV = "FATIGUE_SMTP_SECRETS"
 TIMEOUT_SECONDS = 30
+# Lines up to RFC 5322's limit of 998 characters: at the default 78, Python's email
+# package encodes a long header without spaces (List-Unsubscribe's URL) as
+# =?utf-8?q?...?= words, which mail programs do not read as a link.
+POLICY = policy.default.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)
@@ -105,8 +110,8 @@ def connect(cfg: SmtpConfig, *, context: ssl.SSLContext | None = None) -> smtpli
 
 def message(cfg: SmtpConfig, to: str, subject: str, body: str,
             headers: Mapping[str, str] | None = None) -> EmailMessage:
-    """A plain-text e-mail from the agency's sender."""
-    mail = EmailMessage()
+    """A plain-text e-mail from the agency's sender (headers unfolded, see :data:`POLICY`)."""
+    mail = EmailMessage(policy=POLICY)
     mail["From"] = cfg.sender
     mail["To"] = to
     mail["Subject"] = subject
