@@ -272,10 +272,12 @@ class Run:
     skipped_checked_in: int
     skipped_claimed: int
     failed: int
+    problem: str = ""  # why the mail server could not be used, in words (mail.why_not_sent)
 
     def __str__(self) -> str:
         return (f"Reminders: {self.sent} sent, {self.skipped_checked_in} not needed (checked in), "
-                f"{self.skipped_claimed} already sent or being sent, {self.failed} failed.")
+                f"{self.skipped_claimed} already sent or being sent, {self.failed} failed."
+                + (f"\n{self.problem}" if self.problem else ""))
 
 
 # Errors that prove the e-mail did not go out: the claim is given back.
@@ -295,6 +297,7 @@ def send_due(db: Database, now: dt.datetime | None = None, *,
         raise ValidationError({"app_url": "The app's address is not set: an admin sets it in "
                                           "Settings, so the reminder's link can open the check-in."})
     sent = checked = claimed = failed = 0
+    problem = ""
     server: smtplib.SMTP | None = None
     try:
         for prefs in _all_active(db):
@@ -319,9 +322,11 @@ def send_due(db: Database, now: dt.datetime | None = None, *,
             try:
                 if server is None:
                     server = connect(cfg)
-            except OSError:  # no connection or login (smtplib's errors are OSErrors too)
-                _release(db, prefs.user_id, day)  # nothing went out: the next run tries again
+            except OSError as exc:  # no connection, TLS or login (ssl's and smtplib's errors
+                # are OSErrors too): nothing went out, so the next run tries again
+                _release(db, prefs.user_id, day)
                 failed += 1
+                problem = mail.why_not_sent(exc, cfg)
                 break
             try:
                 server.send_message(email)
@@ -342,4 +347,4 @@ def send_due(db: Database, now: dt.datetime | None = None, *,
                 server.quit()
             except (smtplib.SMTPException, OSError):
                 server.close()
-    return Run(sent, checked, claimed, failed)
+    return Run(sent, checked, claimed, failed, problem)
