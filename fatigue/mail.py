@@ -42,6 +42,7 @@ TIMEOUT_SECONDS = 30
 # package encodes a long header without spaces (List-Unsubscribe's URL) as
 # =?utf-8?q?...?= words, which mail programs do not read as a link.
 POLICY = policy.default.clone(max_line_length=998)
+WHERE_SET = "Teams and accounts > E-mail reminders"  # the admin page's section
 NAME_MISMATCH = (62, 64)  # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH, _IP_ADDRESS_MISMATCH
 
 
@@ -141,7 +142,7 @@ def why_not_sent(exc: BaseException, cfg: SmtpConfig) -> str:
     """What went wrong connecting or logging in, for the admin, starting "Not sent"."""
     where = f"the mail server {cfg.host}:{cfg.port}"
     if isinstance(exc, CaFileError):
-        return (f"Not sent: {exc}. An admin sets the agency's CA file (PEM) in Settings, "
+        return (f"Not sent: {exc}. An admin sets the agency's CA file (PEM) in {WHERE_SET}, "
                 "or empties it to use the system's certificates.")
     if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_code in NAME_MISMATCH:
         return (f"Not sent: {where} showed a certificate for another name "
@@ -151,7 +152,7 @@ def why_not_sent(exc: BaseException, cfg: SmtpConfig) -> str:
         trusted = f"the CA file {cfg.ca_file}" if cfg.ca_file else "the system's certificates"
         return (f"Not sent: {where} showed a certificate that {trusted} cannot verify "
                 f"({exc.verify_message}). If the agency uses its own certificate authority, an "
-                "admin sets its CA file in Settings (E-mail reminders).")
+                f"admin sets its CA file in {WHERE_SET}.")
     if isinstance(exc, ssl.SSLError):
         return (f"Not sent: the encrypted connection to {where} failed ({exc.reason or exc}). "
                 "Check the connection security: starttls usually on port 587, tls on 465.")

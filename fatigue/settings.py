@@ -42,8 +42,8 @@ E-mail reminders (:mod:`fatigue.mail`): ``smtp_host`` (empty: no reminders),
 the server's certificate is verified against the system's store; else the
 absolute path of a PEM file with the agency's own CA certificates, checked when
 it is entered: it must load and hold at least one certificate). The mail
-server's user name and password are never settings: they come from the environment or a
-secrets file (:func:`fatigue.mail.credentials`).
+server's user name and password are never settings: they come from the
+environment or a secrets file (:func:`fatigue.mail.credentials`).
 """
 from __future__ import annotations
 

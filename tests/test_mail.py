@@ -193,7 +193,7 @@ def test_a_certificate_the_system_does_not_trust_is_refused(db, user, pki, serve
     assert run.problem.startswith("Not sent: the mail server 127.0.0.1:")
     assert "the system's certificates cannot verify" in run.problem
     assert "certificate verify failed" in run.problem or "unable to get local issuer" in run.problem
-    assert "CA file in Settings" in run.problem
+    assert "sets its CA file in Teams and accounts > E-mail reminders" in run.problem
     assert inbox.messages == []
     # The claim was given back: once the admin sets the CA file, the reminder goes out.
     settings.set_setting(db, settings.SMTP_CA_FILE_KEY, pki.ca_file)
