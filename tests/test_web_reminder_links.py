@@ -62,34 +62,25 @@ def test_the_pause_buttons_post_pauses_for_a_week(db, user):
     no_session_made(db, answer)
 
 
-def test_the_stop_buttons_post_stops(db, user):
+STOPS = {
+    "the confirmation's button": lambda token: dict(url="/reminders/stop", data={"t": token}),
+    # RFC 8058 section 3.2: a POST to the List-Unsubscribe URI, body List-Unsubscribe=One-Click,
+    # as application/x-www-form-urlencoded or as multipart/form-data.
+    "one-click, urlencoded": lambda token: dict(
+        url=f"/reminders/stop?t={token}", content=b"List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"}),
+    "one-click, multipart": lambda token: dict(
+        url=f"/reminders/stop?t={token}", files={"List-Unsubscribe": (None, "One-Click")}),
+}
+
+
+@pytest.mark.parametrize("how", STOPS)
+def test_a_post_stops_without_asking_again(db, user, how):
     choose(db, user)
-    token = er.link_token(db, user, "stop")
-    answer = client().post("/reminders/stop", data={"t": token}, follow_redirects=False)
+    answer = client().post(**STOPS[how](er.link_token(db, user, "stop")), follow_redirects=False)
     assert answer.status_code == 200 and "Reminders are off." in answer.text
     assert not er.get_preferences(db, user).active
     no_session_made(db, answer)
-
-
-def test_one_click_unsubscribe_as_mail_programs_send_it_stops_without_asking(db, user):
-    choose(db, user)
-    token = er.link_token(db, user, "stop")
-    # RFC 8058 section 3.2: a POST to the List-Unsubscribe URI, body List-Unsubscribe=One-Click.
-    answer = client().post(f"/reminders/stop?t={token}",
-                           content=b"List-Unsubscribe=One-Click",
-                           headers={"Content-Type": "application/x-www-form-urlencoded"},
-                           follow_redirects=False)
-    assert answer.status_code == 200 and "Reminders are off." in answer.text
-    assert not er.get_preferences(db, user).active
-    no_session_made(db, answer)
-
-
-def test_one_click_as_multipart_form_data_too(db, user):
-    choose(db, user)
-    token = er.link_token(db, user, "stop")
-    answer = client().post(f"/reminders/stop?t={token}",
-                           files={"List-Unsubscribe": (None, "One-Click")})
-    assert answer.status_code == 200 and not er.get_preferences(db, user).active
 
 
 def test_a_post_that_asks_for_nothing_only_asks(db, user):
