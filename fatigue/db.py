@@ -25,9 +25,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from fatigue import clock, files
+from fatigue import files
 from fatigue.migrations import migrations
 from fatigue.paths import DEFAULT_DB, ROOT, default_path  # noqa: F401 - re-exported
+from fatigue.timestamps import iso, utc
 from fatigue.transactions import write_lock  # re-exported: callers import it from here
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -151,7 +152,7 @@ def health(path: str | os.PathLike | None = None) -> Problem | None:
 
 
 def _now_text() -> str:
-    return clock.utc_now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso(utc())
 
 
 def connect(
