@@ -8,6 +8,12 @@
 * :mod:`fatigue.web.client`: what a request says about its client; the cookie.
 * :mod:`fatigue.web.sso`: Streamlit's single sign-on cookie, turned into a session.
 * :mod:`fatigue.web.page`: the sign-in page's HTML, and the tab icon.
+* :mod:`fatigue.web.reminder_links`: the pause and stop links of the reminder e-mails.
+* :mod:`fatigue.web.headers`: the security headers on every answer.
+
+This module holds the table of our routes (:data:`ROUTES`) and puts the guard in front
+(:class:`DeferredGuard`), importing neither until they are needed, so that a new app
+process answers its health check quickly (:func:`warm_up` imports them meanwhile).
 
 Who may see what is decided in the core (:mod:`fatigue.sessions`,
 :mod:`fatigue.accounts`) and checked again by every page.
