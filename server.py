@@ -8,13 +8,17 @@ At start-up the process takes the database's app lock (:mod:`fatigue.files`)
 and holds it for its whole life, so ``fatigue restore`` and ``fatigue
 rotate-key`` refuse while the app runs, whether or not anyone has a page open;
 while one of them runs, the app does not start.
+
+This file imports little (no storage layer, no pandas): the process answers its
+health check as soon as Streamlit listens, while a background thread imports what
+the first visit needs (:func:`fatigue.web.warm_up`, started once the server has).
 """
 import sys
 
 from streamlit.starlette import App
 
 from fatigue import files, web
-from fatigue.db import default_path
+from fatigue.paths import default_path
 
 try:
     APP_LOCK = files.hold_for_app(default_path())  # kept open: the kernel drops it at exit

@@ -97,15 +97,19 @@ class Figure:
         return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in out.items()}
 
 
-def _timed(fn: Callable[[], Any], runs: int, setup: Callable[[], Any] | None = None) -> list[float]:
-    """Milliseconds of ``fn()`` over ``runs`` runs (``setup`` before each, not timed)."""
+def _timed(fn: Callable[[], Any], runs: int, setup: Callable[[], Any] | None = None,
+           cpu: list[float] | None = None) -> list[float]:
+    """Milliseconds of ``fn()`` over ``runs`` runs (``setup`` before each, not timed);
+    this process's CPU milliseconds for each appended to ``cpu`` if given."""
     out = []
     for _ in range(runs):
         if setup is not None:
             setup()
-        start = time.perf_counter()
+        start, used = time.perf_counter(), time.process_time()
         fn()
         out.append((time.perf_counter() - start) * 1000.0)
+        if cpu is not None:
+            cpu.append((time.process_time() - used) * 1000.0)
     return out
 
 
@@ -304,6 +308,7 @@ def _start_up(path: str, username: str, password: str) -> list[Figure]:
     from fatigue import serve
     from fatigue.db import ROOT
     from fatigue.loadtest.client import Browser
+    from fatigue.loadtest import harness
     from fatigue.loadtest.harness import free_ports
 
     start = time.perf_counter()
@@ -320,6 +325,7 @@ def _start_up(path: str, username: str, password: str) -> list[Figure]:
                 raise RuntimeError("The app process for the bench did not start.")
             time.sleep(0.02)
         ready = time.perf_counter()
+        used = harness.usage(process.pid)
         browser = Browser(f"http://127.0.0.1:{port}")
         browser.sign_in(username, password)
         first_page = browser.open("/")
@@ -332,6 +338,8 @@ def _start_up(path: str, username: str, password: str) -> list[Figure]:
                note="once before the processes start: health check, schema, key"),
         Figure("app_process_ready", (ready - launched) * 1000.0, target=TARGETS_MS["app_process_ready"],
                note="from starting an app process to its health check answering"),
+        Figure("app_process_ready_cpu", used.cpu_seconds * 1000.0 if used else math.nan,
+               note="the app process's CPU time until then"),
         Figure("first_page", first_page * 1000.0,
                note="its first page: home, importing the page modules"),
     ]
@@ -408,8 +416,10 @@ def run(
             reports.org_report(db, "week", viewer_id=picked["admin_id"])
             reports.org_report(db, "4week", viewer_id=picked["admin_id"])
 
-        figures.append(_figure("org_report", _timed(org_report, runs),
+        org_cpu: list[float] = []
+        figures.append(_figure("org_report", _timed(org_report, runs, cpu=org_cpu),
                                note="all teams, the last 8 weeks and 6 4-week periods"))
+        figures.append(_figure("org_report_cpu", org_cpu, note="this process's CPU time for it"))
 
         if pages:
             say("an app process and its pages ...")

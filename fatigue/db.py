@@ -27,11 +27,10 @@ from sqlite_utils import Database
 
 from fatigue import files
 from fatigue.migrations import migrations
+from fatigue.paths import DEFAULT_DB, ROOT, default_path  # noqa: F401 - re-exported
 from fatigue.timestamps import iso, utc
 from fatigue.transactions import write_lock  # re-exported: callers import it from here
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = ROOT / "data" / "fatigue.db"
 BUSY_TIMEOUT_SECONDS = 30.0
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -150,12 +149,6 @@ def health(path: str | os.PathLike | None = None) -> Problem | None:
         f"The database {target} is damaged (integrity check: {detail}). "
         f"Nothing will be written to it. {restore_hint(target)}"
     ))
-
-
-def default_path() -> Path:
-    """The database path: ``FATIGUE_DB`` if set, else ``data/fatigue.db``."""
-    env = os.environ.get("FATIGUE_DB", "").strip()
-    return Path(env) if env else DEFAULT_DB
 
 
 def _now_text() -> str:

@@ -45,22 +45,27 @@ def record_state(db: Database, user_id: int, at: dt.datetime) -> None:
     db.execute(state_insert_sql("?", "?"), [utc_text(at), int(user_id)])
 
 
-def rosters(db: Database, before: dt.datetime) -> dict[int | None, list[int]]:
+def rosters(db: Database, before: dt.datetime,
+            team_id: int | None = None) -> dict[int | None, list[int]]:
     """The accounts that count, by home team (None: no home team), as they stood
-    just before ``before``: active, not an admin, leading no team."""
+    just before ``before``: active, not an admin, leading no team. With ``team_id``,
+    only that team's (the accounts ever logged in it are the only ones that can be)."""
+    only = "" if team_id is None else (
+        " AND user_id IN (SELECT user_id FROM membership_log WHERE home_team_id = :team)")
     rows = db.execute(
-        """
+        f"""
         SELECT user_id, home_team_id FROM (
             SELECT *, row_number() OVER (PARTITION BY user_id ORDER BY at DESC, id DESC) AS latest
-            FROM membership_log WHERE at < :before)
+            FROM membership_log WHERE at < :before{only})
         WHERE latest = 1 AND active = 1 AND is_admin = 0 AND leads = 0
         ORDER BY user_id
         """,
-        {"before": utc_text(before)},
+        {"before": utc_text(before), "team": team_id},
     ).fetchall()
     out: dict[int | None, list[int]] = {}
     for user_id, team in rows:
-        out.setdefault(team, []).append(int(user_id))
+        if team_id is None or team == team_id:
+            out.setdefault(team, []).append(int(user_id))
     return out
 
 

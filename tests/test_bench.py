@@ -133,7 +133,8 @@ def test_bench_command_runs_at_a_tiny_scale(capsys):
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     names = [line.get("name") for line in lines[:-1]]
     for name in ("save_checkin_p50", "save_checkin_p99", "personal_dashboard", "team_report",
-                 "org_report", "serve_prepare", "app_process_ready", "first_page", "page_home",
+                 "org_report", "org_report_cpu", "serve_prepare", "app_process_ready",
+                 "app_process_ready_cpu", "first_page", "page_home",
                  "page_checkin", "page_trends", "page_team", "page_organisation",
                  "page_trends_cpu", "peak_rss", "naive_team_report", "floor_scan"):
         assert name in names

@@ -79,7 +79,35 @@ def test_the_subpackages_are_read_module_by_module():
     assert {"db", "membership", "teamfigures.rules", "teamfigures.store"} <= graph[
         "teamfigures.release"]
     assert {"web.client", "web.page", "web.sso", "sso", "sessions"} <= graph["web.signin"]
-    assert graph["web"] == {"web.signin", "web.guard", "web.reminder_links"}  # submodules only
+    # The route handlers are named in web.ROUTES and imported on their first request.
+    assert graph["web"] == {"web.guard", "web.headers"}
+
+
+def test_every_route_names_an_async_handler():
+    import inspect
+
+    from fatigue import web
+
+    for path, methods, name in web.ROUTES:
+        assert inspect.iscoroutinefunction(web._handler(name)), (path, name)
+    assert {route.path for route in web.routes()} == {path for path, _, _ in web.ROUTES}
+
+
+def test_the_server_imports_no_storage_before_it_answers_its_health_check(tmp_path):
+    """server.py (what a new app process imports before it listens) leaves the storage
+    layer, pandas and argon2 to the warm-up thread started once it listens."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json, sys; import server; print(json.dumps(sorted(m for m in sys.modules"
+            " if m.split('.')[0] in ('pandas', 'sqlite_utils', 'argon2', 'numpy', 'altair')"
+            " or m in ('fatigue.db', 'fatigue.accounts', 'fatigue.web.guard'))))")
+    env = {**os.environ, "FATIGUE_DB": str(tmp_path / "app.db")}
+    done = subprocess.run([sys.executable, "-c", code], cwd=PACKAGE.parent, env=env,
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
 def test_the_schema_never_reaches_the_connection():

@@ -55,3 +55,26 @@ def test_the_demo_can_date_its_accounts_back(db, clock):
     uid = accounts.create_user(db, "sam", PASSWORD, password_hash=HASH)
     membership.record_state(db, uid, at(1))
     assert membership.rosters(db, at(2)) == {None: [uid]}
+
+
+def test_one_teams_roster_is_that_team_of_all_the_rosters_after_moves(db, clock):
+    """``rosters(..., team_id)`` (for one team's status, without reading the whole agency)
+    gives exactly that team's entry of the agency's rosters, also for someone who moved."""
+    clock.now = at(2)
+    north, south = (accounts.create_team(db, name) for name in ("North", "South"))
+    a, b, mover = (accounts.create_user(db, name, PASSWORD, team="North", password_hash=HASH)
+                   for name in ("aa.a", "bb.b", "mover"))
+    accounts.create_user(db, "loner", PASSWORD, password_hash=HASH)
+    clock.now = at(4)
+    db.execute("UPDATE team_members SET team_id = ? WHERE user_id = ? AND home = 1",
+               [south, mover])
+    clock.now = at(6)
+    accounts.set_active(db, b, False)
+    assert membership.rosters(db, at(5), south) == {south: [mover]}
+    assert membership.rosters(db, at(3), south) == {}
+    for day in (1, 3, 5, 7):
+        everyone = membership.rosters(db, at(day))
+        for team in (north, south):
+            assert membership.rosters(db, at(day), team) == (
+                {team: everyone[team]} if team in everyone else {})
+    assert membership.rosters(db, at(7), north) == {north: [a]}

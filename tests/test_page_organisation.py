@@ -1,8 +1,9 @@
 """The organisation page (AppTest): teams x figures, the pool, the agency, plans."""
 import datetime as dt
+import json
 import re
 
-from fatigue import accounts, team_actions
+from fatigue import accounts, demo, team_actions
 from fatigue.teamfigures.suggestions import CATALOGUE
 
 from conftest import texts
@@ -44,3 +45,38 @@ def test_admins_see_every_teams_plans(db, agency):
     [plan] = [m for m in texts(at.markdown) if "Service manager" in m]
     assert re.search(r"\(owner: Service manager; Planned, by \w{3} \d+ \w{3} \d{4}\)", plan)
     assert_readable(at)
+
+
+def test_with_many_teams_the_heatmap_shows_the_hardest_pressed_and_the_table_every_team(db):
+    """22 teams: the heatmap keeps 20 columns of teams (where the chosen figure is hardest),
+    the smaller teams and the agency; the table has every team; a line per team gives way
+    to the agency, the median team and the middle half."""
+    many = demo.generate(seed=5, days=28, teams=demo.agency_teams(22 * 7, 7))
+    demo.bulk_load(db, many)
+    at = open_page(demo.ADMIN_USERNAME, ORG_PAGE)
+    assert not at.exception
+    table = at.dataframe[0].value
+    teams = [g for g in table["Group"] if g.startswith("Team ")]
+    assert len(teams) == 22
+    heatmap = at.get("vega_lite_chart")[0]
+    chart_groups = {v["group"] for v in _chart_values(heatmap)}
+    assert len(chart_groups) == 22 and "Agency total" in chart_groups
+    shown = table[(table["Group"].str.startswith("Team ")) & (table["Exhaustion"] != "")]
+    hardest = shown.assign(value=shown["Exhaustion"].astype(float)).sort_values(
+        ["value", "Group"], ascending=[False, True]).head(20)
+    assert set(hardest["Group"]) <= chart_groups
+    assert "The 20 of 22 teams where exhaustion is hardest" in " ".join(texts(at.caption))
+    at.selectbox(key="org_heat_by").set_value("Supervision").run()
+    assert not at.exception
+    assert "The 20 of 22 teams where supervision is hardest" in " ".join(texts(at.caption))
+    assert_nothing_personal(at, many)
+    assert_readable(at)
+
+
+def _chart_values(chart) -> list[dict]:
+    import pyarrow as pa
+
+    spec = json.loads(chart.proto.spec)
+    inline = [row for data in spec.get("datasets", {}).values() for row in data]
+    return inline + [row for d in chart.proto.datasets
+                     for row in pa.ipc.open_stream(d.data.data).read_all().to_pylist()]

@@ -1,5 +1,6 @@
 """The HTTP guard in front of every request (fatigue.web.guard)."""
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -182,3 +183,37 @@ def test_other_request_bodies_are_capped(db, user):
     streamed = client().post("/signin", content=chunks(guard.MAX_FORM_BYTES * 2),
                              headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert streamed.status_code == 413
+
+
+def test_the_warm_up_starts_once_the_server_has_started(monkeypatch):
+    """The deferred guard starts importing the core when the server reports its start-up
+    complete (the health check answers from then on), not before."""
+    from fatigue import web
+
+    started = []
+    monkeypatch.setattr(web, "warm_up", lambda: started.append("warm-up"))
+
+    async def server(scope, receive, send):
+        await send({"type": "lifespan.startup.complete"})
+        started.append("sent")
+
+    async def ignore(message):
+        started.append(message["type"])
+
+    running = web.DeferredGuard(server)({"type": "lifespan"}, None, ignore)
+    with pytest.raises(StopIteration):  # nothing here waits: one step runs it to its end
+        running.send(None)              # (no asyncio.run: another test's loop may be running)
+    assert started == ["lifespan.startup.complete", "warm-up", "sent"]
+
+
+def test_the_warm_up_imports_what_the_first_visit_needs(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from fatigue import web; web.warm_up().join(); "
+            "print(all(m in sys.modules for m in web.WARM_UP))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "FATIGUE_DB": str(tmp_path / "app.db")},
+                          cwd=Path(__file__).resolve().parent.parent, timeout=120, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "True"

@@ -18,7 +18,7 @@ with warnings.catch_warnings():  # Starlette 1.x would rather drive it with http
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from fatigue.web.guard import Guard
+from fatigue.web import DeferredGuard  # as server.py has it: the guard, imported on first use
 from fatigue.web import routes  # all of ours: sign-in and the reminder links
 
 HOST = "checkin.example.org"
@@ -65,7 +65,7 @@ def client(app_state: Streamlit | None = None, *, https: bool = False,
            address: str = "198.51.100.7") -> TestClient:
     """A browser-like client of our routes and guard in front of ``app_state``."""
     app_state = app_state or Streamlit()
-    app = Starlette(routes=routes() + app_state.routes(), middleware=[Middleware(Guard)])
+    app = Starlette(routes=routes() + app_state.routes(), middleware=[Middleware(DeferredGuard)])
     scheme = "https" if https else "http"
     return TestClient(app, base_url=f"{scheme}://{HOST}", client=(address, 50000),
                       follow_redirects=False)

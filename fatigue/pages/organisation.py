@@ -24,11 +24,12 @@ from fatigue.pages._reports import (
 )
 from fatigue.pages._session import get_db, plain, require_admin
 from fatigue.teamfigures import display, reports, rules
-from fatigue.teamfigures.charts import HEATMAP, heatmap_frame, heatmap_text, trend_text
+from fatigue.teamfigures.charts import HEATMAP, hardest_teams, heatmap_frame, heatmap_text, trend_text
 from fatigue.teamfigures.spread import spread_of_teams
 
 HEAT = ["#ede6d8", "#a67a3a"]  # light to amber: dark text stays above 4.5:1 on both
 MAX_LINES = 12  # more teams than this: the chart shows how spread out they are instead
+MAX_COLUMNS = 20  # more teams than this: the heatmap shows the hardest-pressed of them
 
 admin = require_admin()
 db = get_db()
@@ -55,7 +56,19 @@ latest = report[report["period_start"] == latest_start]
 label = latest["label"].iloc[0]
 st.header(f"Latest released period: {label}")
 
-cells = heatmap_frame(latest)
+if latest["group"].eq("team").sum() > MAX_COLUMNS:
+    # A column per team is unreadable beyond a few dozen (and 667 columns took seconds to
+    # draw): the agency, the smaller teams and the teams where it is hardest by one figure.
+    names = {short: column for column, (short, _) in HEATMAP.items()}
+    first = st.selectbox("Teams in the chart: where it is hardest by", list(names), key="org_heat_by",
+                         help="The table below has every team, and can be sorted by any column.")
+    chart_rows = hardest_teams(latest, names[first], MAX_COLUMNS)
+    st.caption(f"The {MAX_COLUMNS} of {latest['group'].eq('team').sum()} teams where "
+               f"{first.lower()} is hardest in this period, then the smaller teams combined and "
+               "the agency total. Teams not shown this period are in the table.")
+else:
+    chart_rows = latest
+cells = heatmap_frame(chart_rows)
 words = heatmap_text(cells, label)
 base = alt.Chart(cells).encode(
     alt.X("group:N", sort=alt.EncodingSortField("order"), title=None,

@@ -105,6 +105,19 @@ def heatmap_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(cells, columns=HEATMAP_COLUMNS)
 
 
+def hardest_teams(rows: pd.DataFrame, column: str, count: int) -> pd.DataFrame:
+    """One period of the organisation report cut to the ``count`` teams shown where
+    ``column`` is hardest for people (highest, or lowest where higher is better; ties
+    by name), then its other groups (the smaller teams combined, the agency), for a
+    heatmap that stays readable. Only rows of the report, so only released figures."""
+    if column not in HEATMAP:
+        raise ValidationError({"column": f"'{column}' is not in the organisation heatmap."})
+    teams = rows[(rows["group"] == "team") & rows["shown"] & rows[column].notna()]
+    teams = teams.sort_values(["team"]).sort_values(
+        column, ascending=not HIGHER_IS_WORSE[column], kind="stable").head(count)
+    return pd.concat([teams, rows[rows["group"] != "team"]])
+
+
 def trend_text(tidy: pd.DataFrame, title: str) -> str:
     """A trend chart in words: per measure its first and latest shown figure
     and its range (``tidy`` from :func:`long_for_chart`)."""

@@ -9,6 +9,7 @@ hold nothing the weekly rows do not.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from typing import Any
 
@@ -41,8 +42,11 @@ ORG_COLUMNS: tuple[str, ...] = (
 )
 NO_WEEK_SHOWN = "no_week_shown"  # a longer view none of whose weeks could be shown
 _FLOATS = frozenset((*NUMERIC, *SHARES, *PM_COLUMNS, "participation_pct", "caseload_standard"))
+_RELEASED = (*NUMERIC, *SHARES, *SHARE_TEXT.values(), *PM_COLUMNS, "participation_pct",
+             "participation_text")  # a shown cell's figures, as stored
 
 
+@functools.lru_cache(maxsize=4096)  # the same few reasons for every group of an organisation
 def reason(code: str, k: int, view: str = "week", *, shown_from: dt.date | None = None,
            group: str = "team", too_small: bool = False) -> str:
     """Why a row is hidden, in words. ``too_small``: a period not released yet
@@ -123,7 +127,7 @@ def table_text(report: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     heading): figures as :func:`figure_text`, a hidden row's reason in a few
     words (:func:`short_reason`), and nothing at all where nothing is shown,
     so no "None" or "nan" reaches a person."""
-    def cell(row: pd.Series, column: str) -> str:
+    def cell(row: dict[str, Any], column: str) -> str:
         if column == "hidden_reason":
             return short_reason(row["hidden_code"])
         if column in NUMERIC or column in SHARES:
@@ -131,7 +135,7 @@ def table_text(report: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
         value = row.get(column)
         return value if isinstance(value, str) else ""
 
-    return pd.DataFrame([[cell(row, c) for c in columns] for _, row in report.iterrows()],
+    return pd.DataFrame([[cell(row, c) for c in columns] for row in report.to_dict("records")],
                         columns=list(columns.values()), dtype=object)
 
 
@@ -158,11 +162,17 @@ def reasons_in(report: pd.DataFrame) -> list[tuple[str, str, str]]:
             for (code, text), names in found.items()]
 
 
-def blank(view: str, start: dt.date) -> dict[str, Any]:
+@functools.lru_cache(maxsize=4096)
+def _blank(view: str, start: dt.date) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(REPORT_COLUMNS)
     row.update(period=view, period_start=start, period_end=block_end(start, view),
                label=label(start, view), shown=False, dp=False)
     return row
+
+
+def blank(view: str, start: dt.date) -> dict[str, Any]:
+    """An empty row of the period (a new dict: the caller fills it)."""
+    return dict(_blank(view, start))
 
 
 def hidden(view: str, start: dt.date, code: str, text: str) -> dict[str, Any]:
@@ -185,9 +195,7 @@ def week_row(cell: Released, k: int, viewer_id: int, group: str = "team") -> dic
     row.update(shown=True, dp=bool(figures.get("dp")),
                respondents_band=figures["respondents_band"],
                caseload_standard=figures.get("caseload_standard"))
-    for column in (*NUMERIC, *SHARES, *SHARE_TEXT.values(), *PM_COLUMNS, "participation_pct",
-                   "participation_text"):
-        row[column] = figures.get(column)
+    row.update({column: figures.get(column) for column in _RELEASED})
     return row
 
 
@@ -199,19 +207,19 @@ def with_words(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _given(values: list[Any]) -> list[float]:
-    return [float(v) for v in values if v is not None and not pd.isna(v)]
+def _given(rows: list[dict[str, Any]], column: str) -> list[float]:
+    """The rows' values of ``column``, without the missing ones."""
+    return [float(v) for row in rows if (v := row[column]) is not None and v == v]  # NaN != NaN
 
 
-def _mean(values: list[Any]) -> float | None:
-    given = _given(values)
-    return sum(given) / len(given) if given else None
-
-
-def _pm(values: list[Any], count: int) -> float | None:
+def _pm(rows: list[dict[str, Any]], column: str) -> float | None:
     """The 95% half-width of an average of independent noisy values (normal approximation)."""
-    given = _given(values)
-    return math.sqrt(sum(v * v for v in given)) / count if given else None
+    given = _given(rows, column)
+    return math.sqrt(sum(v * v for v in given)) / len(rows) if given else None
+
+
+_NUMERIC_STEPS = tuple((column, f"{column}_pm95", step, 0.1 if step < 1 else 1.0)
+                       for column, (_, _, step) in NUMERIC.items())
 
 
 def block_row(weeks: list[dict[str, Any]], view: str, start: dt.date, *,
@@ -232,17 +240,17 @@ def block_row(weeks: list[dict[str, Any]], view: str, start: dt.date, *,
                caseload_standard=shown[-1]["caseload_standard"])
     bands = sorted({w["respondents_band"] for w in shown}, key=lambda b: int(b.split("-")[0].split(" ")[0]))
     row["respondents_band"] = "per week: " + (bands[0] if len(bands) == 1 else f"{bands[0]} to {bands[-1]}")
-    for column, (_, _, step) in NUMERIC.items():
-        mean = _mean([w[column] for w in shown])
-        row[column] = None if mean is None else rules.round_to(mean, step)
-        pm = _pm([w[f"{column}_pm95"] for w in shown], len(shown))
+    for column, pm_column, step, pm_step in _NUMERIC_STEPS:
+        given = _given(shown, column)
+        row[column] = rules.round_to(sum(given) / len(given), step) if given else None
+        pm = _pm(shown, pm_column)
         if pm is not None:
-            pm_step = 0.1 if step < 1 else 1.0
-            row[f"{column}_pm95"] = round(math.ceil(pm / pm_step - 1e-9) * pm_step, 6)
+            row[pm_column] = round(math.ceil(pm / pm_step - 1e-9) * pm_step, 6)
     for column in (*SHARES, "participation_pct"):
-        row[column] = _mean([w[column] for w in shown])
+        given = _given(shown, column)
+        row[column] = sum(given) / len(given) if given else None
         if column in SHARES:
-            pm = _pm([w[f"{column}_pm95"] for w in shown], len(shown))
+            pm = _pm(shown, f"{column}_pm95")
             row[f"{column}_pm95"] = None if pm is None else float(math.ceil(pm - 1e-9))
     return with_words(row)
 
@@ -253,7 +261,7 @@ def frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
     for column in columns:
         values = [row.get(column) for row in rows]
         if column in _FLOATS or column in RATINGS:
-            data[column] = np.array([math.nan if v is None else v for v in values], dtype=float)
+            data[column] = np.array(values, dtype=float)  # None becomes NaN
         elif column in ("shown", "dp"):
             data[column] = np.array(values, dtype=bool)
         elif column in ("period_start", "period_end"):

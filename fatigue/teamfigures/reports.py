@@ -270,7 +270,7 @@ def release_status(db: Database, *, viewer_id: int, team_id: int | None = None) 
     k = settings.get_k(db)
     large_enough = None
     if team_id is not None:
-        roster = membership.rosters(db, clock.utc_now()).get(int(team_id), ())
+        roster = membership.rosters(db, clock.utc_now(), int(team_id)).get(int(team_id), ())
         large_enough = rules.roster_large_enough(len(roster), k)
     return ReleaseStatus(
         latest_week, rules.release_date(latest_week) if latest_week else None,

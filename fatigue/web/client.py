@@ -15,14 +15,10 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from fatigue import sessions
+from fatigue.web.headers import is_https  # noqa: F401 - re-exported
 from fatigue.db import connect, default_path
 
 T = TypeVar("T")
-
-
-def is_https(conn: HTTPConnection) -> bool:
-    """Whether the request came over HTTPS (directly or through the proxy)."""
-    return conn.url.scheme in ("https", "wss")
 
 
 def address(conn: HTTPConnection) -> str:

@@ -24,23 +24,18 @@ run resolves the session from the cookie itself (:mod:`fatigue.pages._session`).
 """
 from __future__ import annotations
 
-import base64
-import functools
-import hashlib
-import re
 import sqlite3
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fatigue import accounts, sessions
-from fatigue.web import client, page, sso
+from fatigue.web import client, headers, page, sso
+from fatigue.web.headers import content_security_policy  # noqa: F401 - re-exported
 
 MEDIA = "/media/"
 UPLOAD = "/_stcore/upload_file/"
@@ -50,37 +45,8 @@ CLOSED = ("/_stcore/metrics", "/_stcore/agent/")
 OPEN_PREFIXES = ("/_stcore/", "/static/", "/component/", "/auth/")
 OPEN_PATHS = frozenset({"/oauth2callback", "/signin", "/signin/sso", "/signin.css", "/signout",
                         "/favicon.png", "/reminders/pause", "/reminders/stop"})
-CACHEABLE = ("/static/", "/component/", "/_stcore/bidi-components/", "/favicon.png",
-             "/signin.css")
 MAX_FORM_BYTES = 64 * 1024
 MULTIPART_MARGIN = 64 * 1024  # boundaries and part headers around an uploaded file
-
-
-def _inline_script_hashes() -> list[str]:
-    """CSP hashes of the inline scripts in Streamlit's index.html (one tiny one today)."""
-    import streamlit
-
-    index = Path(streamlit.__file__).parent / "static" / "index.html"
-    try:
-        text = index.read_text(encoding="utf-8")
-    except OSError:
-        return []
-    return [
-        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
-        for body in re.findall(r"<script>(.*?)</script>", text, flags=re.DOTALL)
-    ]
-
-
-@functools.cache
-def content_security_policy() -> str:
-    """The policy for Streamlit's pages: everything from this origin only."""
-    scripts = " ".join(["'self'", *_inline_script_hashes()])
-    return (
-        f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-        "worker-src 'self' blob:; frame-src 'self'; object-src 'none'; base-uri 'self'; "
-        "form-action 'self'; frame-ancestors 'none'"
-    )
 
 
 def upload_limit() -> int:
@@ -204,19 +170,4 @@ class Guard:
 
     def _headers(self, conn: HTTPConnection, send: Send) -> Send:
         """``send`` that adds the security headers to the response."""
-        path, https = conn.url.path, client.is_https(conn)
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", content_security_policy())
-                headers["X-Frame-Options"] = "DENY"
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "no-referrer"
-                if https:
-                    headers["Strict-Transport-Security"] = "max-age=31536000"
-                if not path.startswith(CACHEABLE):
-                    headers["Cache-Control"] = "no-store"
-            await send(message)
-
-        return with_headers
+        return headers.adding(send, conn.url.path, client.is_https(conn))

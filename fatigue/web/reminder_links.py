@@ -20,12 +20,10 @@ from html import escape
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
 
 from fatigue import email_reminders, settings
 from fatigue.web import client, page
 
-PATHS = ("/reminders/pause", "/reminders/stop")
 ONE_CLICK = ("List-Unsubscribe", "One-Click")  # RFC 8058's body: List-Unsubscribe=One-Click
 BAD_LINK = ("This link does not work any more (reminders were changed since that e-mail). "
             "Nothing was changed. You can change reminders in My account.")
@@ -111,7 +109,3 @@ async def reminder_link(request: Request) -> Response:
     if until is None:
         return _page(BAD_LINK, 400)
     return _confirmation(action, token, until)
-
-
-def routes() -> list[Route]:
-    return [Route(path, reminder_link, methods=["GET", "HEAD", "POST"]) for path in PATHS]

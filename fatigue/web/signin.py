@@ -13,6 +13,9 @@
 * ``GET /favicon.png``, ``GET /signin.css``: served from here, so no page asks
   another host for anything.
 
+The table of routes is :data:`fatigue.web.ROUTES` (this module is imported on the first
+request to one of them).
+
 Posts are refused unless they come from a page of this app (Origin checked).
 Single sign-on follows the core's rules (:mod:`fatigue.sso`): no provider
 while the cookie secret is unsafe (the page says why), a verified email on
@@ -29,7 +32,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
 
 from fatigue import accounts, sessions, settings
 from fatigue.errors import AuthError, NotSaved
@@ -198,15 +200,3 @@ async def favicon(request: Request) -> Response:
 async def stylesheet(request: Request) -> Response:
     return Response(page.CSS, media_type="text/css",
                     headers={"Cache-Control": "public, max-age=3600"})
-
-
-def routes() -> list[Route]:
-    """The routes to give ``st.App`` (they come before Streamlit's own)."""
-    return [
-        Route("/signin", sign_in_form, methods=["GET", "HEAD"]),
-        Route("/signin", sign_in, methods=["POST"]),
-        Route("/signin/sso", finish_sso, methods=["GET"]),
-        Route("/signout", sign_out, methods=["POST"]),
-        Route("/favicon.png", favicon, methods=["GET", "HEAD"]),
-        Route("/signin.css", stylesheet, methods=["GET", "HEAD"]),
-    ]
