@@ -34,6 +34,7 @@ PERSONAL_TABLES: dict[str, str] = {
     "questionnaire_responses": "user_id",  # questionnaire_scores cascade
     "suggestion_actions": "user_id",
     "suggestion_mutes": "user_id",
+    "note_keys": "user_id",  # the key of the notes deleted with them (fatigue.note_keys)
 }
 # Tables with a user_id that are about the account, not the person's answers:
 # home team and teams led, and their history; a random cache stamp (renewed by

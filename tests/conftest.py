@@ -147,13 +147,14 @@ def start_app(script: str = APP, token: str | None = None):
 
 def sign_in(username: str, password: str = PASSWORD, *, keep: bool = False) -> str:
     """The session token a browser gets from the sign-in route (same core calls)."""
-    from fatigue import sessions
+    from fatigue import note_keys, sessions
     from fatigue.db import default_path
 
     db = connect(default_path())
     try:
         user = accounts.authenticate(db, username, password)
-        token, _ = sessions.start(db, user.id, kept=keep)
+        token, session = sessions.start(db, user.id, kept=keep)
+        note_keys.signed_in_with_password(db, user.id, password, session.id, token)
     finally:
         db.close()
     return token
