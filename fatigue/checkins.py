@@ -136,7 +136,7 @@ def _stored_note(db: Database, user_id: int, note: str, key: bytes | None,
             return db.execute("SELECT note FROM checkins WHERE user_id = ? AND day = ?",
                               [user_id, existing["day"]]).fetchone()[0]
         return ""
-    return cipher.encrypt(note_keys.seal(key, user_id, note))
+    return note_keys.store_note(cipher, key, user_id, note)
 
 
 def _require_user(db: Database, user_id: int) -> None:

@@ -61,10 +61,10 @@ SALT_BYTES = 16
 NONCE_BYTES = 12
 # argon2-cffi's PasswordHasher defaults (RFC 9106's second recommended option), also
 # used for the password hashes: a guess costs an attacker as much against either.
-TIME_COST, MEMORY_KIB, PARALLELISM = 3, 65536, 4
+# Stored with each wrapping (time, memory in KiB, parallelism), so it can be raised later.
+COST = (3, 65536, 4)
 WRAP_VERSION = "a2id1"  # wrapped under a password or passphrase: argon2id
 CODE_VERSION = "hkdf1"  # under a recovery code: 125 random bits need no slow hash
-SEALED = "pk1:"  # a note sealed with its author's key (inside the server-key layer)
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O, U
 CODE_GROUPS, CODE_GROUP_CHARS = 5, 5
 KINDS = ("password", "passphrase", "code")
@@ -105,11 +105,17 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text.encode("ascii"))
 
 
-def derive(secret: str, salt: bytes) -> bytes:
-    """The argon2id key of ``secret`` with ``salt`` (32 bytes)."""
-    return hash_secret_raw(secret.encode("utf-8"), salt, time_cost=TIME_COST,
-                           memory_cost=MEMORY_KIB, parallelism=PARALLELISM,
+def derive(secret: str, salt: bytes, cost: tuple[int, int, int] | None = None) -> bytes:
+    """The argon2id key of ``secret`` with ``salt`` (32 bytes), at ``cost`` (time, memory
+    in KiB, parallelism; default the current one)."""
+    time_cost, memory_kib, parallelism = cost or COST
+    return hash_secret_raw(secret.encode("utf-8"), salt, time_cost=time_cost,
+                           memory_cost=memory_kib, parallelism=parallelism,
                            hash_len=KEY_BYTES, type=Type.ID)
+
+
+def _cost_text() -> str:
+    return ",".join(map(str, COST))
 
 
 def _encrypt(key: bytes, data: bytes, aad: bytes) -> bytes:
@@ -132,22 +138,26 @@ def derive_code(code: str, salt: bytes) -> bytes:
 
 def wrap(note_key: bytes, kek: bytes, salt: bytes, user_id: int,
          version: str = WRAP_VERSION) -> str:
-    """``note_key`` wrapped under ``kek`` (derived from a secret with ``salt``), as stored."""
+    """``note_key`` wrapped under ``kek`` (derived from a secret with ``salt``), as stored:
+    the version, the argon2id cost it was derived at (so the cost can be raised later),
+    the salt and the ciphertext."""
     blob = _encrypt(kek, note_key, f"note key {user_id}".encode())
-    return f"{version}${_b64(salt)}${_b64(blob)}"
+    cost = _cost_text() if version == WRAP_VERSION else "-"
+    return f"{version}${cost}${_b64(salt)}${_b64(blob)}"
 
 
-def _parts(wrapped: str) -> tuple[str, bytes, bytes]:
-    version, salt, blob = wrapped.split("$")
+def _parts(wrapped: str) -> tuple[str, tuple[int, int, int] | None, bytes, bytes]:
+    version, cost, salt, blob = wrapped.split("$")
     if version not in (WRAP_VERSION, CODE_VERSION):
         raise ValueError(f"unknown wrapping {version!r}")
-    return version, _unb64(salt), _unb64(blob)
+    numbers = None if cost == "-" else tuple(int(n) for n in cost.split(","))
+    return version, numbers, _unb64(salt), _unb64(blob)  # type: ignore[return-value]
 
 
 def unwrap(wrapped: str, secret: str, user_id: int) -> bytes | None:
     """The note key in ``wrapped`` if ``secret`` opens it, else None."""
-    version, salt, blob = _parts(wrapped)
-    kek = derive(secret, salt) if version == WRAP_VERSION else derive_code(secret, salt)
+    version, cost, salt, blob = _parts(wrapped)
+    kek = derive(secret, salt, cost) if version == WRAP_VERSION else derive_code(secret, salt)
     return _decrypt(kek, blob, f"note key {user_id}".encode())
 
 
@@ -174,23 +184,21 @@ def normalize_code(typed: str) -> str | None:
     return "-".join(text[i:i + CODE_GROUP_CHARS] for i in range(0, len(text), CODE_GROUP_CHARS))
 
 
-def seal(key: bytes, user_id: int, text: str) -> str:
-    """``text`` sealed with its author's ``key`` (an empty note stays empty)."""
-    if text == "":
-        return ""
-    return SEALED + _b64(_encrypt(key, text.encode("utf-8"), f"note {user_id}".encode()))
+def seal(key: bytes, user_id: int, text: str) -> bytes:
+    """``text`` sealed with its author's ``key``: nonce and AES-GCM ciphertext, raw (the
+    server-key layer around it stays within the stored note's size limit)."""
+    return _encrypt(key, text.encode("utf-8"), f"note {user_id}".encode())
 
 
-def unseal(key: bytes, user_id: int, sealed: str) -> str | None:
+def unseal(key: bytes, user_id: int, sealed: bytes) -> str | None:
     """The text of a sealed note, or None when ``key`` does not open it."""
-    if not sealed.startswith(SEALED):
-        return None
-    try:
-        blob = _unb64(sealed[len(SEALED):])
-    except ValueError:
-        return None
-    data = _decrypt(key, blob, f"note {user_id}".encode())
+    data = _decrypt(key, sealed, f"note {user_id}".encode())
     return None if data is None else data.decode("utf-8")
+
+
+def store_note(cipher: crypto.NotesCipher, key: bytes, user_id: int, text: str) -> str:
+    """``text`` as stored: sealed with the author's key, then under the server key."""
+    return "" if text == "" else cipher.encrypt_bytes(seal(key, user_id, text))
 
 
 def read_note(stored: str | None, user_id: int, key: bytes | None, keyed: bool,
@@ -199,10 +207,11 @@ def read_note(stored: str | None, user_id: int, key: bytes | None, keyed: bool,
 
     ``keyed``: the person has a note key (so every note of theirs is sealed).
     """
-    inner = cipher.decrypt(stored)
-    if not keyed or inner == "":
-        return inner
-    return None if key is None else unseal(key, user_id, inner)
+    if not stored:
+        return ""
+    if not keyed:
+        return cipher.decrypt(stored)
+    return None if key is None else unseal(key, user_id, cipher.decrypt_bytes(stored))
 
 
 def has_key(db: Database, user_id: int) -> bool:
@@ -299,13 +308,14 @@ def signed_in_with_password(db: Database, user_id: int, password: str, session_i
     """After a password sign-in: open the notes into the session (or keep what is needed
     to wrap a first key); notes from before per-person keys move under a new key."""
     row = _key_row(db, user_id)
-    salt = secrets.token_bytes(SALT_BYTES)
-    key = None
+    key, cost = None, None
     if row is not None and row[0] == "password" and row[1]:
-        salt = _parts(row[1])[1]
-    kek = derive(password, salt)
-    if row is not None and row[0] == "password" and row[1]:
-        key = _decrypt(kek, _parts(row[1])[2], f"note key {user_id}".encode())
+        _, cost, salt, blob = _parts(row[1])
+        kek = derive(password, salt, cost)
+        key = _decrypt(kek, blob, f"note key {user_id}".encode())
+    if key is None or cost != COST:  # what the session keeps wraps at today's cost
+        salt = secrets.token_bytes(SALT_BYTES)
+        kek = derive(password, salt)
     with write_lock(db):
         _keep_in_session(db, session_id, token, key=key, secret=(salt, kek))
     if row is None and _legacy_notes(db, user_id):
@@ -358,7 +368,7 @@ def _move_notes(db: Database, user_id: int, key: bytes) -> int:
                       [user_id]).fetchall()
     for row_id, stored in rows:
         db.execute("UPDATE checkins SET note = ? WHERE id = ?",
-                   [cipher.encrypt(seal(key, user_id, cipher.decrypt(stored))), row_id])
+                   [store_note(cipher, key, user_id, cipher.decrypt(stored)), row_id])
     return len(rows)
 
 

@@ -160,6 +160,16 @@ def sign_in(username: str, password: str = PASSWORD, *, keep: bool = False) -> s
     return token
 
 
+def notes_key(db, at) -> bytes | None:
+    """The private-notes key open in the session of the AppTest browser ``at``
+    (fatigue.note_keys): notes saved through a page are sealed with it."""
+    from fatigue import note_keys, sessions
+
+    token = at.session_state[COOKIE]
+    session = sessions.resolve(db, token).session
+    return note_keys.access(db, session.user_id, session.id, token).key
+
+
 def log_in(username: str, password: str = PASSWORD, script: str = APP):
     """An AppTest session of ``script`` (the whole app by default), signed in as ``username``."""
     return start_app(script, sign_in(username, password))

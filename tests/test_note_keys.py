@@ -2,10 +2,14 @@
 opened by the password into the session, re-wrapped on a password change, locked by an
 admin reset until the recovery code is entered."""
 import datetime as dt
+import signal
+import sys
+from pathlib import Path
 
 import pytest
 
 from fatigue import accounts, audit, checkins, crypto, note_keys, sessions
+from fatigue.db import connect
 from fatigue.errors import ValidationError
 
 from conftest import PASSWORD, RATINGS, TODAY
@@ -70,8 +74,8 @@ def test_the_first_note_makes_a_key_and_a_recovery_code_shown_once(db, user):
 def test_a_note_is_sealed_inside_the_server_key_so_the_server_key_alone_reads_nothing(
         db, user, db_path):
     first_note(db, user)
-    inner = crypto.notes_cipher(db).decrypt(stored_notes(db)[0])
-    assert inner.startswith(note_keys.SEALED) and NOTE not in inner
+    inner = crypto.notes_cipher(db).decrypt_bytes(stored_notes(db)[0])
+    assert NOTE.encode() not in inner and len(inner) == len(NOTE) + 12 + 16  # nonce, tag
     assert checkins.get_checkin(db, user, TODAY) | {"updated_at": None} == {
         **checkins.get_checkin(db, user, TODAY), "updated_at": None, "note": None,
         "note_locked": True}
@@ -263,3 +267,81 @@ def test_rotating_the_server_key_keeps_sealed_notes_readable(db, user):
     crypto.rotate_key(db)
     opened = access(db, user, token, session)
     assert checkins.get_checkin(db, user, TODAY, key=opened.key)["note"] == NOTE
+
+
+def test_the_longest_note_fits_sealed_inside_the_server_key(db, user):
+    """2,000 four-byte characters: the stored note stays within the table's size limit."""
+    token, session, _ = first_note(db, user)
+    longest = "🙂" * 2000
+    opened = access(db, user, token, session)
+    checkins.save_checkin(db, user, TODAY, today=TODAY, key=opened.key, note=longest, **RATINGS)
+    assert len(stored_notes(db)[0]) == 10793  # the CHECK allows 10,800
+    assert checkins.get_checkin(db, user, TODAY, key=opened.key)["note"] == longest
+
+
+REWRAP_AND_DIE = Path(__file__).parent / "fixtures" / "rewrap_and_die.py"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_a_crash_at_any_step_of_a_move_or_re_wrap_loses_no_note(db, db_path, user, admin,
+                                                                  tmp_path, monkeypatch):
+    """Kill the process just before and just after each commit along the whole walk (notes from
+    before moving under a new key, a password change, an admin reset, the forced new
+    password, the recovery code). Whatever the step, Casey then signs in with the
+    password that is hers at that point (and her recovery code if the notes are
+    locked) and reads every note."""
+    import shutil
+    import subprocess
+
+    sys.path.insert(0, str(REWRAP_AND_DIE.parent))
+    from rewrap_and_die import CHEAP, PASSWORDS
+
+    from argon2 import PasswordHasher
+    monkeypatch.setattr(note_keys, "COST", CHEAP)  # as the child wrote them
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(*CHEAP))
+
+    notes = {TODAY - dt.timedelta(days=n): "é" * n + f"note {n}" for n in range(3)}
+    for day, text in notes.items():  # written before per-person keys: under the server key
+        checkins.save_checkin(db, user, day, today=TODAY, note=text, **RATINGS)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    steps = []
+    for kill_at in range(1, 60):
+        run = tmp_path / f"run{kill_at}"
+        run.mkdir()
+        for file in db_path.parent.glob("test.db*"):
+            shutil.copy2(file, run / file.name)
+        code_file = run / "code.txt"
+        child = subprocess.run([sys.executable, str(REWRAP_AND_DIE), str(run / "test.db"),
+                                str(code_file), str(kill_at)],
+                               capture_output=True, text=True, timeout=120)
+        finished = child.stdout.strip() == "done"
+        assert finished or child.returncode == -signal.SIGKILL, child.stderr
+        steps.append(child.stdout.strip().split(": ")[-1])
+        again = connect(run / "test.db")  # the next start of the app
+        current = next(p for p in PASSWORDS[::-1] if _password_is(again, p))
+        user_row = accounts.authenticate(again, "casey", current)
+        token, session = sessions.start(again, user_row.id)
+        note_keys.signed_in_with_password(again, user_row.id, current, session.id, token)
+        opened = note_keys.access(again, user, session.id, token)
+        if opened.locked:
+            opened = note_keys.unlock(again, user, code_file.read_text(), session.id, token)
+        assert checkins.load_history(again, user, key=opened.key)["note"].tolist() == [
+            notes[day] for day in sorted(notes)], (kill_at, steps[-1])
+        again.close()
+        if finished:
+            break
+    else:
+        pytest.fail("the walk never finished")
+    assert steps.count("before COMMIT") >= 10 and len(steps) >= 20, steps
+
+
+def _password_is(db, password: str) -> bool:
+    from argon2 import PasswordHasher
+    from argon2.exceptions import VerificationError
+
+    stored = db.execute("SELECT password_hash FROM users WHERE username = 'casey'").fetchone()[0]
+    try:
+        return PasswordHasher().verify(stored, password)
+    except VerificationError:
+        return False

@@ -6,7 +6,7 @@ import pytest
 from fatigue import checkins
 from fatigue.dates import day_text
 
-from conftest import RATINGS, log_in as log_in_home, texts
+from conftest import RATINGS, log_in as log_in_home, notes_key, texts
 
 TODAY = dt.date.today()  # the page uses the real date
 
@@ -41,7 +41,7 @@ def test_checkin_saved_then_edited(db, user):
     at = save(at)
     assert not at.exception
     assert texts(at.success) == [f"Check-in for {day_text(TODAY)} saved. Thank you."]
-    saved = checkins.get_checkin(db, user, TODAY)
+    saved = checkins.get_checkin(db, user, TODAY, key=notes_key(db, at))  # sealed with her key
     assert (saved["exhaustion"], saved["empathy"], saved["caseload"], saved["contacts"],
             saved["crisis_contacts"], saved["direct_hours"], saved["supervision"], saved["note"]) == (
         10, 3, 19, 6, 2, 4.5, True, "Long court day.")
@@ -115,7 +115,7 @@ def test_failed_edit_keeps_the_saved_checkin(db, user):
     at = log_in("casey")
     number(at, "Hours of direct client contact").set_value(30.0)
     save(at)
-    saved = checkins.get_checkin(db, user, TODAY)
+    saved = checkins.get_checkin(db, user, TODAY, key=notes_key(db, at))
     assert (saved["direct_hours"], saved["note"]) == (0.0, "keep")
 
 

@@ -5,10 +5,11 @@ import datetime as dt
 
 import streamlit as st
 
-from fatigue import checkins, items
+from fatigue import accounts, checkins, items
 from fatigue.dates import day_text
 from fatigue.errors import NotSaved, ValidationError
-from fatigue.pages._session import get_db, local_today, require_user
+from fatigue.pages._private_notes import ensure_key, locked_note_line, notes_access
+from fatigue.pages._session import get_db, local_today, require_session
 from fatigue.validation import (
     BACKFILL_DAYS,
     DEFAULTS,
@@ -21,8 +22,9 @@ from fatigue.validation import (
 ERRORS_KEY = "checkin_errors"
 
 st.set_page_config(layout="wide")  # room for the form to fit one laptop screen
-user = require_user()
+user, session = require_session()
 db = get_db()
+notes = notes_access(user, session)  # the person's own key, open in this session or not
 earliest, today = checkins.form_window(db, local_today())
 
 st.title("Daily check-in")
@@ -49,7 +51,7 @@ try:  # the calendar offers only these days; anything else was not sent by it
 except ValidationError as exc:
     st.error(f"Choose the day in the calendar: {exc.errors['day']}", icon=":material/error:")
     st.stop()
-saved = checkins.get_checkin(db, user.id, day)
+saved = checkins.get_checkin(db, user.id, day, key=notes.key)
 if saved:
     state_column.info(
         f"You already checked in for {day_text(day)}. Saving again updates that check-in.",
@@ -144,26 +146,46 @@ with st.form("checkin", enter_to_submit=False):
                              help="At least 20 minutes away from work tasks.",
                              key=key("break_taken"))
 
-    st.text_area(
-        "Private note (optional)",
-        value=values["note"],
-        max_chars=MAX_NOTE_CHARS,
-        help="Only you can ever read this. Please do not write client names.",
-        height=80,
-        key=key("note"),
-    )
+    if notes.locked:  # the note cannot be read or written until the key is open
+        locked_note_line(notes)
+    else:
+        st.text_area(
+            "Private note (optional)",
+            value=values["note"] or "",
+            max_chars=MAX_NOTE_CHARS,
+            help="Only you can ever read this: it is locked with a key that only your password "
+            "(or your recovery code) opens. Please do not write client names.",
+            height=80,
+            key=key("note"),
+        )
+    if not notes.has_key and not notes.can_wrap_password:  # single sign-on, first note
+        st.text_input(
+            "Notes passphrase (for your first note)", type="password", key="notes_passphrase",
+            help="You signed in with single sign-on, so your password cannot lock your notes. "
+            "Choose a passphrase to open them in later sessions, or leave it empty to use only "
+            f"the recovery code you will be shown. At least {accounts.MIN_PASSWORD_CHARS} "
+            "characters.",
+        )
     show_error("note")
     submitted = st.form_submit_button(
         "Update check-in" if saved else "Save check-in", type="primary", key="save_checkin"
     )
 
 if submitted:
-    entered = {name: st.session_state[key(name)] for name in FIELDS}
+    entered = {name: st.session_state.get(key(name)) for name in FIELDS}
     for name in RATINGS:  # "10 completely drained" -> 10
         entered[name] = int(str(entered[name]).split()[0])
     try:
         checkins.check_form_day(db, day, local_today())
-        checkins.save_checkin(db, user.id, day, today=today, **entered)
+        if (entered["note"] or "").strip() and not notes.has_key:  # the first note: a key
+            passphrase = st.session_state.get("notes_passphrase") or ""
+            if passphrase:
+                try:
+                    accounts.check_password(passphrase)
+                except ValidationError as exc:
+                    raise ValidationError({"note": "Notes passphrase: " + exc.errors["password"]})
+            notes = ensure_key(user, session, passphrase)
+        checkins.save_checkin(db, user.id, day, today=today, key=notes.key, **entered)
     except ValidationError as exc:
         st.session_state[ERRORS_KEY] = {"day": day.isoformat(), "errors": exc.errors}
     else:
