@@ -259,15 +259,22 @@ def user_id(db_path: Path, username: str, password: str = DEMO_PASSWORD) -> int:
         db.close()
 
 
-def saved_checkin(db_path: Path, username: str, day: dt.date) -> dict | None:
-    """The check-in stored in the database (read directly, not through the page)."""
-    from fatigue import checkins
+def saved_checkin(db_path: Path, username: str, day: dt.date,
+                  page: Page | None = None) -> dict | None:
+    """The check-in stored in the database (read directly, not through the page); its
+    note read with the key open in ``page``'s session (fatigue.note_keys), if given."""
+    from fatigue import checkins, note_keys, sessions
     from fatigue.db import connect
 
     uid = user_id(db_path, username)
     db = connect(db_path)
     try:
-        return checkins.get_checkin(db, uid, day)
+        key = None
+        if page is not None:
+            [token] = [c["value"] for c in page.context.cookies() if c["name"] == sessions.COOKIE]
+            session = sessions.resolve(db, token).session
+            key = note_keys.access(db, uid, session.id, token).key
+        return checkins.get_checkin(db, uid, day, key=key)
     finally:
         db.close()
 
