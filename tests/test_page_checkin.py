@@ -55,7 +55,7 @@ def test_checkin_saved_then_edited(db, user):
     slider(at, "Exhaustion").set_value("7")
     at = save(at)
     assert texts(at.success) == [f"Check-in for {day_text(TODAY)} updated. Thank you."]
-    history = checkins.load_history(db, user)
+    history = checkins.load_history(db, user, key=notes_key(db, at))
     assert len(history) == 1 and history.loc[0, "exhaustion"] == 7
     assert history.loc[0, "note"] == "Long court day."
 
