@@ -333,3 +333,29 @@ def another_programs_database(path):
     conn.commit()
     conn.close()
     return path
+
+
+def killed_runs(db_path, tmp_path, script, *args: str, steps: int = 60):
+    """For a crash test: for N = 1, 2, ... a fresh copy of the database at ``db_path`` (in
+    ``tmp_path/runN``) handed to the child ``script`` (``script DB *args N``), which kills
+    itself (SIGKILL) at its N-th step. Yields ``(folder, child's output, finished)`` until
+    the child finishes without being killed; fails if it never does within ``steps``."""
+    import shutil
+    import signal
+    import subprocess
+
+    for kill_at in range(1, steps):
+        run = tmp_path / f"run{kill_at}"
+        run.mkdir()
+        for file in db_path.parent.glob(db_path.name + "*"):
+            shutil.copy2(file, run / file.name)
+        child = subprocess.run(
+            [sys.executable, str(script), str(run / db_path.name),
+             *[str(a).replace("{run}", str(run)) for a in args], str(kill_at)],
+            capture_output=True, text=True, timeout=120)
+        finished = child.stdout.strip() == "done"
+        assert finished or child.returncode == -signal.SIGKILL, child.stderr
+        yield run, child.stdout.strip(), finished
+        if finished:
+            return
+    pytest.fail(f"{script.name} never finished")

@@ -2,7 +2,6 @@
 opened by the password into the session, re-wrapped on a password change, locked by an
 admin reset until the recovery code is entered."""
 import datetime as dt
-import signal
 import sys
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from fatigue import accounts, audit, checkins, crypto, note_keys, sessions
 from fatigue.db import connect
 from fatigue.errors import ValidationError
 
-from conftest import PASSWORD, RATINGS, TODAY
+from conftest import PASSWORD, RATINGS, TODAY, killed_runs
 
 NOTE = "Supervisor Dana dismissed the Hendricks visit again"
 NEW_PASSWORD = "another-long-test-password"
@@ -290,9 +289,6 @@ def test_a_crash_at_any_step_of_a_move_or_re_wrap_loses_no_note(db, db_path, use
     password, the recovery code). Whatever the step, Casey then signs in with the
     password that is hers at that point (and her recovery code if the notes are
     locked) and reads every note."""
-    import shutil
-    import subprocess
-
     sys.path.insert(0, str(REWRAP_AND_DIE.parent))
     from rewrap_and_die import CHEAP, PASSWORDS
 
@@ -306,18 +302,8 @@ def test_a_crash_at_any_step_of_a_move_or_re_wrap_loses_no_note(db, db_path, use
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     steps = []
-    for kill_at in range(1, 60):
-        run = tmp_path / f"run{kill_at}"
-        run.mkdir()
-        for file in db_path.parent.glob("test.db*"):
-            shutil.copy2(file, run / file.name)
-        code_file = run / "code.txt"
-        child = subprocess.run([sys.executable, str(REWRAP_AND_DIE), str(run / "test.db"),
-                                str(code_file), str(kill_at)],
-                               capture_output=True, text=True, timeout=120)
-        finished = child.stdout.strip() == "done"
-        assert finished or child.returncode == -signal.SIGKILL, child.stderr
-        steps.append(child.stdout.strip().split(": ")[-1])
+    for run, said, _ in killed_runs(db_path, tmp_path, REWRAP_AND_DIE, "{run}/code.txt"):
+        steps.append(said.split(": ")[-1])
         again = connect(run / "test.db")  # the next start of the app
         current = next(p for p in PASSWORDS[::-1] if _password_is(again, p))
         user_row = accounts.authenticate(again, "casey", current)
@@ -325,14 +311,11 @@ def test_a_crash_at_any_step_of_a_move_or_re_wrap_loses_no_note(db, db_path, use
         note_keys.signed_in_with_password(again, user_row.id, current, session.id, token)
         opened = note_keys.access(again, user, session.id, token)
         if opened.locked:
-            opened = note_keys.unlock(again, user, code_file.read_text(), session.id, token)
+            opened = note_keys.unlock(again, user, (run / "code.txt").read_text(), session.id,
+                                      token)
         assert checkins.load_history(again, user, key=opened.key)["note"].tolist() == [
-            notes[day] for day in sorted(notes)], (kill_at, steps[-1])
+            notes[day] for day in sorted(notes)], steps[-1]
         again.close()
-        if finished:
-            break
-    else:
-        pytest.fail("the walk never finished")
     assert steps.count("before COMMIT") >= 10 and len(steps) >= 20, steps
 
 

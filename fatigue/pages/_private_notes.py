@@ -8,7 +8,7 @@ import streamlit as st
 from fatigue import accounts, note_keys, sessions
 from fatigue.dates import day_text
 from fatigue.errors import ValidationError
-from fatigue.pages._session import browser_token, get_db, plain
+from fatigue.pages._session import browser_token, get_db
 
 CODE_FILE = "private-notes-recovery-code.txt"
 
