@@ -8,7 +8,7 @@ import streamlit as st
 from fatigue import accounts, erasure, export, importer, note_keys, sessions, settings
 from fatigue.db import connect, default_path
 from fatigue.errors import AuthError, ValidationError
-from fatigue.pages._private_notes import notes_access, unlock_form
+from fatigue.pages._private_notes import ensure_key, notes_access, unlock_form
 from fatigue.pages._session import (
     FLASH_KEY,
     browser_token,
@@ -195,6 +195,8 @@ replace = st.checkbox(
     "you saved is overwritten by accident. With it, the imported row replaces that day.",
 )
 if st.button("Import", type="primary", key="import_submit", disabled=upload is None):
+    if not notes.has_key and notes.can_wrap_password:  # imported notes go under her own key
+        notes = ensure_key(user, this_session)
     try:
         result = importer.import_history(db, user.id, upload.getvalue(), local_today(),
                                          replace=replace, key=notes.key)
