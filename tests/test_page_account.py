@@ -130,7 +130,8 @@ def test_import_a_valid_file(db, user):
     at = upload(account_page(), f"{HEADER},note\n2024-05-02,5,6,2,3,7,4,6,\"{EVIL}\"\n")
     at = at.button(key="import_submit").click().run()
     assert texts(at.success) == ["Imported 1 check-in."]
-    assert checkins.get_checkin(db, user, "2024-05-02")["note"] == EVIL
+    assert checkins.get_checkin(db, user, "2024-05-02")["note"] is None  # sealed with her key
+    assert checkins.get_checkin(db, user, "2024-05-02", key=notes_key(db, at))["note"] == EVIL
 
 
 def test_import_report_names_row_and_field_and_shows_text_literally(db, user):
