@@ -263,20 +263,26 @@ def saved_checkin(db_path: Path, username: str, day: dt.date,
                   page: Page | None = None) -> dict | None:
     """The check-in stored in the database (read directly, not through the page); its
     note read with the key open in ``page``'s session (fatigue.note_keys), if given."""
-    from fatigue import checkins, note_keys, sessions
+    from fatigue import checkins
     from fatigue.db import connect
 
     uid = user_id(db_path, username)
     db = connect(db_path)
     try:
-        key = None
-        if page is not None:
-            [token] = [c["value"] for c in page.context.cookies() if c["name"] == sessions.COOKIE]
-            session = sessions.resolve(db, token).session
-            key = note_keys.access(db, uid, session.id, token).key
-        return checkins.get_checkin(db, uid, day, key=key)
+        return checkins.get_checkin(db, uid, day, key=notes_key(db, page))
     finally:
         db.close()
+
+
+def notes_key(db, page: Page | None) -> bytes | None:
+    """The private-notes key open in the session of ``page``'s browser (its cookie), if any."""
+    from fatigue import note_keys, sessions
+
+    if page is None:
+        return None
+    [token] = [c["value"] for c in page.context.cookies() if c["name"] == sessions.COOKIE]
+    session = sessions.resolve(db, token).session
+    return None if session is None else note_keys.access(db, session.user_id, session.id, token).key
 
 
 # --- reading the page as a person would ---------------------------------------------------
