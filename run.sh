@@ -3,6 +3,7 @@
 # demo agency first, so there is something to log into.
 #   ./run.sh                 demo data in data/fatigue.db, app on http://localhost:8501
 #   FATIGUE_DB=/srv/agency.db ./run.sh --no-demo    a real deployment: first-run screen
+# One app process; several behind a proxy: python -m fatigue serve (docs/deploy.md).
 set -euo pipefail
 cd "$(dirname "$0")"
 python3 -m venv .venv
@@ -14,4 +15,4 @@ if [[ "${1:-}" != "--no-demo" ]]; then
 fi
 port="${PORT:-8501}"
 echo "Open http://localhost:${port} (stop with Ctrl+C)"
-exec .venv/bin/python -m streamlit run server.py --server.port="${port}" --server.address="${ADDRESS:-127.0.0.1}"
+exec .venv/bin/python -m fatigue serve --processes 1 --port "${port}" --address "${ADDRESS:-127.0.0.1}"

@@ -46,6 +46,7 @@ import functools
 import logging
 import math
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -90,6 +91,17 @@ log = logging.getLogger("fatigue")
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+# Each password check holds 64 MiB (argon2id's memory cost) while it runs: a burst of
+# sign-ins (everyone at 17:00) would hold that much each. More checks at once than this
+# per app process only queue for the same cores, so the rest wait their turn.
+PASSWORD_CHECKS_AT_ONCE = 2
+_checking = threading.BoundedSemaphore(PASSWORD_CHECKS_AT_ONCE)
+
+
+def _verify(stored: str, password: str) -> None:
+    """``_hasher.verify``, at most :data:`PASSWORD_CHECKS_AT_ONCE` at a time."""
+    with _checking:
+        _hasher.verify(stored, password)
 
 
 @dataclass(frozen=True)
@@ -594,7 +606,7 @@ def authenticate(
     ).fetchone()
     stored = row[1] if row else _DUMMY_HASH
     try:
-        _hasher.verify(stored, _typed(password))
+        _verify(stored, _typed(password))
         if row is None:
             raise VerificationError
     except (VerificationError, InvalidHashError):
@@ -700,7 +712,7 @@ def change_password(
         audit.record(db, user_id, "password_check_failed", {"address": address, "reason": "locked"})
         raise refused
     try:
-        _hasher.verify(row[0] if row else _DUMMY_HASH, _typed(current))
+        _verify(row[0] if row else _DUMMY_HASH, _typed(current))
         if row is None:
             raise VerificationError
     except (VerificationError, InvalidHashError):
@@ -737,7 +749,7 @@ def complete_forced_change(
         raise ValidationError({"password": "This account does not need a new password now."})
     check_password(new)
     try:
-        _hasher.verify(row[0], new)
+        _verify(row[0], new)
     except (VerificationError, InvalidHashError):
         pass
     else:

@@ -12,7 +12,11 @@ fast bulk loader, then times, each several times (median, min, max):
   build: a week is released once, then only read), and per week;
 - the team report of one team of 30 over all its weeks (reading released
   weeks); the organisation report (all teams, weekly and 4-weekly);
-- a full AppTest run of the check-in, trends and team pages (signed in);
+- an app process as ``python -m fatigue serve`` starts it: the once-only work
+  before it, how soon it answers, its first page; then its pages (home,
+  check-in, trends, team, organisation) as a browser sees them, driven over the
+  real websocket (:mod:`fatigue.loadtest`), with the process's CPU time for
+  each: garbage collection, websocket and all, which an AppTest run leaves out;
 - peak memory (RSS) of this process;
 - two reference points: a naive team report (the team's check-ins from SQL
   into pandas, then grouped per person-week and week, as one would write it
@@ -21,7 +25,8 @@ fast bulk loader, then times, each several times (median, min, max):
 
 The agency is built in a child process, so the generator's arrays do not count
 towards this process's peak memory; that child's peak is reported on its own.
-No streamlit import at module level: AppTest is imported in :func:`_pages`.
+No streamlit import at module level (the browser stand-in is imported in
+:func:`_pages`). Visits by many people at once: ``python -m fatigue loadtest``.
 """
 from __future__ import annotations
 
@@ -33,6 +38,7 @@ import queue as queue_module
 import os
 import resource
 import statistics
+import subprocess
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -45,14 +51,25 @@ TARGETS_MS: dict[str, float] = {
     "personal_dashboard": 50.0,
     "team_report": 50.0,
     "org_report": 1000.0,
-    "page_checkin": 1500.0,
-    "page_trends": 1500.0,
-    "page_team": 1500.0,
+    "app_process_ready": 2000.0,
+    "page_home": 1000.0,
+    "page_checkin": 1000.0,
+    "page_trends": 1000.0,
+    "page_team": 1000.0,
+    "page_organisation": 1000.0,
 }
 TARGET_RSS_MB = 400.0
 TARGET_SPEEDUP = 10.0
 TARGET_FLOOR_RATIO = 3.0
-PAGES = {"page_checkin": "checkin", "page_trends": "trends", "page_team": "team"}
+PAGES = {"page_home": "", "page_checkin": "checkin", "page_trends": "trends", "page_team": "team",
+         "page_organisation": "organisation"}
+PAGE_NOTES = {
+    "page_home": "a page load as a lead: new session, home page",
+    "page_checkin": "the lead moves to the check-in page",
+    "page_trends": "then to My trends",
+    "page_team": "then to My team",
+    "page_organisation": "an admin, in a new session, opens Organisation",
+}
 
 
 @dataclass
@@ -237,37 +254,87 @@ FLOOR_SQL = (
 )
 
 
-def _pages(path: str, username: str, password: str, runs: int) -> dict[str, list[float]]:
-    """Milliseconds of a full AppTest run of each page, signed in as ``username``
-    (the first run of each page in the session included)."""
-    from streamlit.testing.v1 import AppTest
+def _pages(path: str, lead: str, admin: str, password: str,
+           runs: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Milliseconds of each page on a real app process, as a person's browser sees them
+    (wall time from the request to the end of the script run) and as the process's CPU
+    time; the home page includes the page load and the new Streamlit session.
 
-    from fatigue import accounts, sessions
-    from fatigue.db import ROOT, connect
-    from fatigue.pages import _session
+    The process is ``streamlit run server.py`` as ``python -m fatigue serve`` starts it
+    (production settings, :mod:`fatigue.loadtest.harness`), driven over its websocket by
+    the load test's browser stand-in. Each run opens a new session for the lead (home,
+    check-in, trends, team) and for the admin (organisation), as a visit does; a first
+    run, not counted, warms the process up (its first page runs import the page modules).
+    """
+    from fatigue.loadtest import harness
+    from fatigue.loadtest.client import Browser
 
-    os.environ["FATIGUE_DB"] = path
-    db = connect(path)
-    try:  # signed in as the sign-in route would: a session and its token
-        token, _ = sessions.start(db, accounts.authenticate(db, username, password).id)
-    finally:
-        db.close()
-    # AppTest sends no cookies: hand the pages this session's token for the runs.
-    cookie, _session.browser_token = _session.browser_token, lambda: token
+    with tempfile.TemporaryDirectory(prefix="fatigue-bench-server-") as folder:
+        deployment = harness.start(Path(path), 1, Path(folder), proxy=False)
+        try:
+            pid = deployment.app_pids()[deployment.ports[0]]
+
+            def cpu() -> float:
+                used = harness.usage(pid)
+                return 0.0 if used is None else used.cpu_seconds
+
+            people = {lead: Browser(deployment.url), admin: Browser(deployment.url)}
+            for username, browser in people.items():
+                browser.sign_in(username, password)
+            wall: dict[str, list[float]] = {name: [] for name in PAGES}
+            used: dict[str, list[float]] = {name: [] for name in PAGES}
+            for round_ in range(runs + 1):
+                people[admin].open("/")
+                for name, page in PAGES.items():
+                    browser = people[admin if page == "organisation" else lead]
+                    before = cpu()
+                    seconds = browser.open("/") if page == "" else browser.goto(page)
+                    if round_:
+                        wall[name].append(seconds * 1000.0)
+                        used[name].append((cpu() - before) * 1000.0)
+        finally:
+            deployment.stop()
+    return wall, used
+
+
+def _start_up(path: str, username: str, password: str) -> list[Figure]:
+    """What ``python -m fatigue serve`` does once before the app processes start
+    (the health check and upgrade), then how soon one app process answers, and its
+    first page (a sign-in and the home page, importing the page modules)."""
+    from fatigue import serve
+    from fatigue.db import ROOT
+    from fatigue.loadtest.client import Browser
+    from fatigue.loadtest.harness import free_ports
+
+    start = time.perf_counter()
+    prepared = serve.prepare(path)
+    prepared_at = time.perf_counter()
+    port = free_ports(1)[0]
+    process = subprocess.Popen(serve.app_command(port, "127.0.0.1"), cwd=ROOT,
+                               env={**os.environ, **prepared.env},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-        if not any("Signed in as" in text.value for text in at.sidebar.markdown):
-            raise RuntimeError(f"The page runs could not sign in as {username}.")
-        out: dict[str, list[float]] = {}
-        for name, page in PAGES.items():
-            def run_page() -> None:
-                at.switch_page(f"fatigue/pages/{page}.py").run()
-                if at.exception:
-                    raise RuntimeError(f"The {page} page failed: {at.exception[0].message}")
-            out[name] = _timed(run_page, runs)
+        launched = time.perf_counter()
+        while not serve.healthy("127.0.0.1", port):
+            if process.poll() is not None or time.perf_counter() - launched > 120:
+                raise RuntimeError("The app process for the bench did not start.")
+            time.sleep(0.02)
+        ready = time.perf_counter()
+        browser = Browser(f"http://127.0.0.1:{port}")
+        browser.sign_in(username, password)
+        first_page = browser.open("/")
+        browser.close()
     finally:
-        _session.browser_token = cookie
-    return out
+        process.terminate()
+        process.wait(timeout=30)
+    return [
+        Figure("serve_prepare", (prepared_at - start) * 1000.0,
+               note="once before the processes start: health check, schema, key"),
+        Figure("app_process_ready", (ready - launched) * 1000.0, target=TARGETS_MS["app_process_ready"],
+               note="from starting an app process to its health check answering"),
+        Figure("first_page", first_page * 1000.0,
+               note="its first page: home, importing the page modules"),
+    ]
 
 
 def run(
@@ -345,10 +412,21 @@ def run(
                                note="all teams, the last 8 weeks and 6 4-week periods"))
 
         if pages:
-            say("pages (AppTest) ...")
-            username = db.execute("SELECT username FROM users WHERE id = ?", [lead_id]).fetchone()[0]
-            for name, samples in _pages(path, username, demo.DEMO_PASSWORD, runs).items():
-                figures.append(_figure(name, samples, note="full script run, signed in as a lead"))
+            say("an app process and its pages ...")
+            names = dict(db.execute("SELECT id, username FROM users WHERE id IN (?, ?)",
+                                    [lead_id, picked["admin_id"]]).fetchall())
+            lead, admin = names[lead_id], names[picked["admin_id"]]
+            # Closed meanwhile: serve's start-up check reads the file's header in this
+            # process, and closing that file drops this connection's SQLite locks (POSIX
+            # locks are per process): an app process could then remove the WAL under it.
+            db.close()
+            figures += _start_up(path, lead, demo.DEMO_PASSWORD)
+            wall, used = _pages(path, lead, admin, demo.DEMO_PASSWORD, runs)
+            for name in PAGES:
+                figures.append(_figure(name, wall[name], note=PAGE_NOTES[name]))
+                figures.append(_figure(f"{name}_cpu", used[name],
+                                       note="the app process's CPU time for it"))
+            db = connect(path)
         figures.append(Figure("peak_rss", _peak_rss_mb(), "MB", target=TARGET_RSS_MB,
                               note="this process, before the naive reference"))
 

@@ -4,7 +4,10 @@ The private note is encrypted on the way in and decrypted on the way out
 (:mod:`fatigue.crypto`), and sealed with its author's own key when they have
 one (:mod:`fatigue.note_keys`: pass ``key``, the key open in their session).
 Without the key such a note reads as None ("locked"), never as empty, and a
-save that does not bring the key keeps the locked note as it is.
+save that does not bring the key keeps the locked note as it is. Everything
+else is stored as it is. A value the person did not give is stored as not
+answered (NULL) and read back as None (NaN in :func:`load_history`): nothing
+is filled in or carried forward.
 
 Only :func:`save_checkin` (the daily form) can mark a check-in as counting in
 team figures, and only inside the back-fill window of the agency's date, for
@@ -15,6 +18,7 @@ overwrites stops counting.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 import pandas as pd
@@ -26,11 +30,11 @@ from fatigue.errors import ValidationError
 from fatigue.teamfigures import rules, store
 from fatigue.teamfigures.periods import week_start
 from fatigue.validation import (
-    BACKFILL_DAYS, FIELDS, FLAGS, INT_RANGES, check_day, validate_checkin,
+    BACKFILL_DAYS, FIELDS, FLAGS, WORKLOAD, check_day, validate_checkin,
 )
 
 COLUMNS: tuple[str, ...] = ("day", *FIELDS)
-INTEGERS: tuple[str, ...] = tuple(INT_RANGES)
+NUMBERS: tuple[str, ...] = tuple(name for name in FIELDS if name not in (*FLAGS, "note"))
 
 _UPSERT = """
 INSERT INTO checkins (user_id, day, {cols}, counts_for_team)
@@ -84,40 +88,48 @@ def get_checkin(db: Database, user_id: int, day: dt.date | str, *,
         return None
     row = rows[0]
     for name in FLAGS:
-        row[name] = bool(row[name])
+        row[name] = None if row[name] is None else bool(row[name])
     row["note"] = note_keys.read_note(row["note"], user_id, key, note_keys.has_key(db, user_id),
                                       crypto.notes_cipher(db))
     row["note_locked"] = row["note"] is None
     return row
 
 
-def last_caseload(db: Database, user_id: int, before: dt.date | str | None = None) -> int | None:
-    """The caseload of the latest check-in before ``before`` (default: any), or None."""
-    sql = "SELECT caseload FROM checkins WHERE user_id = ?"
-    params: list[Any] = [user_id]
-    if before is not None:
-        sql += " AND day < ?"
-        params.append(str(before))
-    row = db.execute(sql + " ORDER BY day DESC LIMIT 1", params).fetchone()
-    return None if row is None else int(row[0])
+@dataclass(frozen=True)
+class LastWorkload:
+    """The workload of a person's latest earlier check-in that gave any."""
+
+    day: dt.date
+    values: dict[str, Any]  # every WORKLOAD field; None where not answered that day
+
+
+def last_workload(db: Database, user_id: int, before: dt.date | str) -> LastWorkload | None:
+    """The workload of the latest check-in before ``before`` with any workload
+    answered (what "same as my last check-in" copies), or None."""
+    given = " OR ".join(f"{name} IS NOT NULL" for name in WORKLOAD)
+    row = db.execute(
+        f"SELECT day, {', '.join(WORKLOAD)} FROM checkins"
+        f" WHERE user_id = ? AND day < ? AND ({given}) ORDER BY day DESC LIMIT 1",
+        [user_id, str(before)],
+    ).fetchone()
+    if row is None:
+        return None
+    return LastWorkload(dt.date.fromisoformat(row[0]), dict(zip(WORKLOAD, row[1:])))
 
 
 def _prepare(
     db: Database, user_id: int, day: Any, values: Mapping[str, Any], today: dt.date,
     key: bytes | None,
 ) -> dict[str, Any]:
-    """Validate one check-in merged over what is saved for that day; its ``note`` as
-    it will be stored (sealed with ``key`` when the person has a key)."""
+    """Validate one check-in: the fields given (None: not answered) over what is
+    saved for that day; fields left out keep their saved value, or stay not answered.
+    Its ``note`` as it will be stored (sealed with ``key`` when the person has a key)."""
     parsed = check_day(day, today)
     existing = get_checkin(db, user_id, parsed, key=key)
-    base: dict[str, Any] = {}
-    if existing is not None:
-        base = {name: existing[name] for name in FIELDS}
-        if existing["note_locked"]:
-            base["note"] = ""
-    elif values.get("caseload") is None:
-        base["caseload"] = last_caseload(db, user_id, parsed) or 0
-    clean = validate_checkin({**base, **{k: v for k, v in values.items() if v is not None}})
+    base = {name: existing[name] for name in FIELDS} if existing is not None else {}
+    if existing is not None and existing["note_locked"]:
+        base["note"] = ""  # kept as it is by _stored_note unless a new note is written
+    clean = validate_checkin({**base, **values})
     return {"user_id": user_id, "day": parsed.isoformat(), **clean,
             "note": _stored_note(db, user_id, clean["note"], key, existing)}
 
@@ -158,9 +170,9 @@ def save_checkin(
     ``key``: the person's note key, open in their session (needed to write a
     note once they have one; without it a locked note is kept as it is).
 
-    This is the daily form's way in. Fields left out keep their saved value
-    when the day exists already, and otherwise take their defaults (caseload:
-    carried forward from the latest earlier check-in). Any past date or
+    This is the daily form's way in. A field given as None is not answered;
+    fields left out keep their saved value when the day exists already, and
+    are otherwise not answered (nothing is filled in). Any past date or
     ``today`` (default: the agency's date) is accepted, never a future one; the
     form's 7-day back-fill window is checked by the form. Whether the check-in
     counts in team figures is decided here from the agency's clock, whatever
@@ -226,9 +238,10 @@ def load_history(
 ) -> pd.DataFrame:
     """One row per check-in day of ``user_id`` (inclusive range), oldest first.
 
-    ``day`` is a pandas datetime (midnight); flags are booleans; notes are
-    decrypted (:class:`fatigue.crypto.NotesKeyError` if the server's key does
-    not fit), and None where sealed with a note key not given (``key``).
+    ``day`` is a pandas datetime (midnight); ratings, counts and numbers are
+    floats and flags nullable booleans, missing (NaN, NA) where not answered;
+    notes are decrypted (:class:`fatigue.crypto.NotesKeyError` if the server's
+    key does not fit), and None where sealed with a note key not given (``key``).
     """
     sql = f"SELECT day, {', '.join(FIELDS)} FROM checkins WHERE user_id = ?"
     params: list[Any] = [user_id]
@@ -241,11 +254,10 @@ def load_history(
     cursor = db.execute(sql + " ORDER BY day", params)
     frame = pd.DataFrame.from_records(cursor.fetchall(), columns=list(COLUMNS))
     frame["day"] = pd.to_datetime(frame["day"], format="%Y-%m-%d").astype("datetime64[ns]")
-    for name in INTEGERS:
-        frame[name] = frame[name].astype("int64")
+    for name in NUMBERS:
+        frame[name] = pd.to_numeric(frame[name]).astype(float)
     for name in FLAGS:
-        frame[name] = frame[name].astype(bool)
-    frame["direct_hours"] = frame["direct_hours"].astype(float)
+        frame[name] = frame[name].astype("boolean")
     cipher, keyed = crypto.notes_cipher(db), note_keys.has_key(db, user_id)
     frame["note"] = pd.Series(
         [note_keys.read_note(stored, user_id, key, keyed, cipher)

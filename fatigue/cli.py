@@ -11,9 +11,10 @@ import getpass
 import os
 import sqlite3
 import sys
+from pathlib import Path
 from typing import Callable, Sequence
 
-from fatigue import accounts, audit
+from fatigue import accounts, audit, serve
 from fatigue.db import connect, default_path
 from fatigue.errors import ValidationError
 
@@ -84,6 +85,34 @@ def cmd_bench(args: argparse.Namespace) -> str:
     figures = bench.run(args.users, args.days, args.seed, runs=args.runs,
                         pages=not args.no_pages, progress=progress)
     return bench.json_lines(figures) if args.json else bench.table(figures)
+
+
+def cmd_serve(args: argparse.Namespace) -> str:
+    port = args.port
+    if port is None:  # ./run.sh passes PORT through the environment
+        try:
+            port = _whole_number(1, 65535)(os.environ.get("PORT") or str(serve.DEFAULT_PORT))
+        except argparse.ArgumentTypeError as exc:
+            raise ValidationError({"port": f"PORT: {exc}"}) from None
+    code = serve.serve(args.processes, port, args.address or serve.DEFAULT_ADDRESS, args.db)
+    if code:
+        raise SystemExit(code)
+    return "The app processes have stopped."
+
+
+def cmd_loadtest(args: argparse.Namespace) -> str:
+    from fatigue.loadtest import run  # imported late: a websocket client and a harness
+
+    progress = None if args.json else (lambda text: print(text, file=sys.stderr, flush=True))
+    result = run.loadtest(args.people, args.processes, args.seconds, args.think,
+                          staff=args.users, days=args.days, agency=args.agency,
+                          proxy=not args.no_proxy, keep_signed_in=args.keep_signed_in,
+                          progress=progress)
+    out = run.as_json(result) if args.json else run.text(result)
+    if not result.ok:  # an error, a lost save or a visit split between processes
+        print(out)
+        raise SystemExit(1)
+    return out
 
 
 def cmd_backup(args: argparse.Namespace) -> str:
@@ -167,6 +196,13 @@ def cmd_unlock(args: argparse.Namespace) -> str:
     return f"Unlocked {who}: the failed logins counted against it are forgotten."
 
 
+def cmd_remind(args: argparse.Namespace) -> str:
+    from fatigue import email_reminders
+
+    with connect(args.db) as db:
+        return str(email_reminders.send_due(db))
+
+
 def _write_owner_only(path: str, payload: bytes, *, force: bool) -> None:
     """Write ``payload`` to a file only its owner can read (personal data), flushed."""
     flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
@@ -185,7 +221,9 @@ def _write_owner_only(path: str, payload: bytes, *, force: bool) -> None:
 
 
 MAX_DEMO_DAYS = 3650  # ten years of history
-MAX_BENCH_USERS = 20_000  # beyond what one SQLite file is sized for (docs/performance.md)
+MAX_BENCH_USERS = 20_000  # the largest agency docs/deploy.md sizes one host for
+# The load test's own bounds (fatigue.loadtest.run checks them again).
+MAX_LOADTEST_PEOPLE, MAX_LOADTEST_PROCESSES, MAX_LOADTEST_SECONDS = 200, 16, 3600
 MAX_BENCH_RUNS = 100
 MAX_SEED = 2**32 - 1
 
@@ -246,6 +284,43 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do nothing (and succeed) if the database already has accounts")
     p.set_defaults(handler=cmd_demo)
 
+    p = sub.add_parser("serve", parents=[common],
+                       help="run the app: the database upgraded once, then one process per core")
+    p.add_argument("--processes", type=_whole_number(1, serve.MAX_PROCESSES),
+                   default=serve.default_processes(),
+                   metavar="N", help="app processes (default: one per core, here "
+                   f"{serve.default_processes()})")
+    p.add_argument("--port", type=_whole_number(1, 65535), metavar="PORT",
+                   help="port of the first process; the next ones follow (default: $PORT, else 8501)")
+    p.add_argument("--address", default=os.environ.get("ADDRESS"),
+                   metavar="ADDRESS", help="where the processes listen (default: $ADDRESS, "
+                   "else 127.0.0.1: only the proxy on this host reaches them)")
+    p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("loadtest", help="simulated people visiting the app through nginx, "
+                       "on this host only (sign in, check in, trends)")
+    p.add_argument("--people", type=_whole_number(1, MAX_LOADTEST_PEOPLE), default=10, metavar="N",
+                   help="people visiting at once (default 10, at most 200)")
+    p.add_argument("--processes", type=_whole_number(1, MAX_LOADTEST_PROCESSES), default=1,
+                   metavar="N", help="app processes behind the proxy (default 1)")
+    p.add_argument("--seconds", type=_whole_number(1, MAX_LOADTEST_SECONDS), default=60, metavar="S",
+                   help="how long they keep visiting (default 60, at most 3600)")
+    p.add_argument("--think", type=float, default=1.0, metavar="S",
+                   help="seconds between a person's steps (default 1)")
+    p.add_argument("--users", type=_whole_number(2, MAX_BENCH_USERS), default=2000, metavar="N",
+                   help="staff of the synthetic agency, in teams of 30 (default 2000)")
+    p.add_argument("--days", type=_whole_number(1, MAX_DEMO_DAYS), default=730, metavar="D",
+                   help="days of check-ins (default 730)")
+    p.add_argument("--agency", type=Path, metavar="PATH",
+                   help="keep the synthetic agency in this file and reuse it next time "
+                   "(default: a temporary one); the visits' check-ins are saved in it")
+    p.add_argument("--keep-signed-in", action="store_true",
+                   help="sign in on a person's first visit only (a kept cookie)")
+    p.add_argument("--no-proxy", action="store_true",
+                   help="straight to the first app process, without nginx")
+    p.add_argument("--json", action="store_true", help="the figures as JSON")
+    p.set_defaults(handler=cmd_loadtest)
+
     p = sub.add_parser("bench", help="time the app on a synthetic agency (temporary database)")
     p.add_argument("--users", type=_whole_number(2, MAX_BENCH_USERS), default=2000, metavar="N",
                    help=f"staff, in teams of 30 (default 2000, at most {MAX_BENCH_USERS:,})")
@@ -254,7 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_whole_number(0, MAX_SEED), default=7, metavar="S")
     p.add_argument("--runs", type=_whole_number(1, MAX_BENCH_RUNS), default=5, metavar="N",
                    help="repeats of each measurement (default 5)")
-    p.add_argument("--no-pages", action="store_true", help="skip the AppTest page runs")
+    p.add_argument("--no-pages", action="store_true",
+                   help="skip the app process and its pages (timed over its websocket)")
     p.add_argument("--json", action="store_true", help="one JSON object per line per figure")
     p.set_defaults(handler=cmd_bench)
 
@@ -285,6 +361,12 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--address", metavar="ADDRESS",
                      help="a client network address instead (for example an office's)")
     p.set_defaults(handler=cmd_unlock)
+
+    p = sub.add_parser("remind", parents=[common],
+                       help="send the e-mail reminders due now (run every few minutes; "
+                            "the mail server's login comes from FATIGUE_SMTP_USERNAME/"
+                            "FATIGUE_SMTP_PASSWORD or FATIGUE_SMTP_SECRETS)")
+    p.set_defaults(handler=cmd_remind)
 
     p = sub.add_parser("restore", parents=[common],
                        help="replace the database by a checked backup (stop the app first)")

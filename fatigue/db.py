@@ -119,15 +119,8 @@ def health(path: str | os.PathLike | None = None) -> Problem | None:
         return None
     if target.is_dir():
         return Problem("unreadable", f"The database path {target} is a folder, not a file.")
-    try:
-        with target.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        return Problem("unreadable",
-                       f"The database file {target} cannot be read ({exc.strerror or exc}).")
-    if header and header != SQLITE_HEADER:
-        return Problem("not_a_database",
-                       f"The file {target} is not a SQLite database. {restore_hint(target)}")
+    # The file is read through SQLite only: closing any other handle on it would
+    # drop the SQLite locks this process holds (POSIX locks are per process).
     if _read_only(target):
         return Problem("read_only", (
             f"The database {target} cannot be written to: the file, its folder or the disk "
@@ -145,6 +138,9 @@ def health(path: str | os.PathLike | None = None) -> Problem | None:
     except sqlite3.OperationalError as exc:  # locked, unreadable, out of memory: not damage
         return Problem("unreadable", f"The database file {target} cannot be read now ({exc}).")
     except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            return Problem("not_a_database",
+                           f"The file {target} is not a SQLite database. {restore_hint(target)}")
         rows = [str(exc)]
     finally:
         conn.close()

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
-from fatigue import accounts, checkins, membership, questionnaires
+from fatigue import accounts, checkins, membership, questionnaires, settings
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
 from fatigue.teamfigures.release import release_due
@@ -491,6 +491,15 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return records
 
 
+# The demo's support resources: examples, and said to be (no real service has these numbers).
+DEMO_SUPPORT = (
+    "EXAMPLES ONLY (demo agency): these are not real services. Your agency puts its own here.\n"
+    "Employee assistance programme (example): 0800 000 000, 24 hours, free and confidential.\n"
+    "Crisis line (example): 000 000 000.\n"
+    "In immediate danger: your local emergency number."
+)
+
+
 def load(db: Database, agency: Agency) -> dict[str, int]:
     """Write ``agency`` to ``db``: teams, users, check-ins; return the counts.
 
@@ -526,6 +535,7 @@ def load(db: Database, agency: Agency) -> dict[str, int]:
                     db, user_id, _records(group), today=today
                 )
         _as_if_lived(db, list(user_ids.values()), agency.start)
+        settings.set_support_resources(db, DEMO_SUPPORT)
         for response in questionnaire_answers(agency):
             questionnaires.save_response(
                 db, user_ids[response["username"]], response["instrument_id"],

@@ -35,6 +35,8 @@ PERSONAL_TABLES: dict[str, str] = {
     "suggestion_actions": "user_id",
     "suggestion_mutes": "user_id",
     "note_keys": "user_id",  # the key of the notes deleted with them (fatigue.note_keys)
+    "reminder_preferences": "user_id",  # e-mail reminders: address, schedule
+    "reminder_sends": "user_id",  # ... and the days one was sent
 }
 # Tables with a user_id that are about the account, not the person's answers:
 # home team and teams led, and their history; a random cache stamp (renewed by

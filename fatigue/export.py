@@ -6,7 +6,8 @@ own notes are decrypted: it is their data. A note sealed with its author's key
 (:mod:`fatigue.note_keys`) is exported only with that key: without it the
 check-in says ``"note": null, "note_locked": true`` in JSON, and the zip lists
 the days of locked notes in ``locked_notes.txt`` (the CSV cell stays empty, and
-importing it keeps the locked note as it is). Every CSV cell that a spreadsheet
+importing it keeps the locked note as it is). A value not answered is null in
+JSON and an empty cell in CSV (never 0 or "no"). Every CSV cell that a spreadsheet
 would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return) gets a leading apostrophe (OWASP "CSV injection"), and so does
 a cell that starts with apostrophes before such a character (``'=x`` becomes
@@ -80,7 +81,7 @@ def collect(db: Database, user_id: int, *, key: bytes | None = None) -> dict[str
         " WHERE user_id = ? ORDER BY day", [user_id]
     ):
         for name in FLAGS:
-            row[name] = bool(row[name])
+            row[name] = None if row[name] is None else bool(row[name])
         row["note"] = note_keys.read_note(row["note"], user_id, key, keyed, cipher)
         row["note_locked"] = row["note"] is None
         checkins.append(row)
@@ -130,7 +131,8 @@ def quoted(text: str) -> bool:
 
 
 def cell(value: Any) -> str:
-    """A CSV cell: text as typed, booleans yes/no, formula starts neutralised."""
+    """A CSV cell: text as typed, booleans yes/no, not answered empty, formula starts
+    neutralised."""
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -3,9 +3,9 @@
 The template (:func:`template_csv`) has the columns of ``checkins.csv`` in an
 export: ``day`` and the check-in fields by their field names; the form's words
 ("Date", "Exhaustion", "Active caseload" ...) are accepted as headers too, in
-any case and order. Only ``day`` and the seven ratings are required; empty
-cells take the form's defaults (caseload: carried forward from the latest
-earlier check-in).
+any case and order. Only ``day``, exhaustion and empathy are required (as in
+the form); an empty cell, or a column left out, is not answered and is stored
+as such (nothing is filled in or carried forward).
 
 Every row is checked with the same rules as the form
 (:func:`fatigue.validation.validate_checkin` and
@@ -35,7 +35,7 @@ from fatigue import audit, checkins
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
 from fatigue.export import CHECKIN_COLUMNS, quoted, to_csv
-from fatigue.validation import LABELS, RATINGS, check_day, validate_checkin
+from fatigue.validation import LABELS, REQUIRED, check_day, validate_checkin
 
 MAX_BYTES = 5_000_000
 MAX_ROWS = 5_000
@@ -113,7 +113,7 @@ def _columns(header: list[str]) -> list[str]:
         elif name in names:
             errors[f"row 1, column {position}"] = f"Column '{title.strip()[:40]}' appears twice."
         names.append(name or "")
-    missing = [n for n in ("day", *RATINGS) if n not in names]
+    missing = [n for n in ("day", *REQUIRED) if n not in names]
     if missing:
         errors["row 1"] = "Missing column(s): " + ", ".join(_label(n) for n in missing) + "."
     if errors:
@@ -172,8 +172,6 @@ def check_file(
                 errors[f"row {number}, {_label(field)}"] = message
             continue
         if day is not None:
-            if values.get("caseload") is None:
-                clean.pop("caseload", None)  # carried forward when saved
             records.append({"day": day.isoformat(), **clean})
     if errors:
         shown = dict(list(errors.items())[:MAX_ERRORS])

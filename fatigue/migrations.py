@@ -18,6 +18,23 @@ _NOW = "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
 _STAMP = "GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'"  # a UTC time as _NOW writes it
 
 
+def _whole_number_setting(db: Database, trigger: str, key: str, low: int, high: int) -> None:
+    """Triggers refusing a settings row ``key`` that is not a whole number low..high."""
+    digits = len(str(high))
+    for event in ("INSERT", "UPDATE"):
+        db.execute(
+            f"""
+            CREATE TRIGGER {trigger}_{event.lower()} BEFORE {event} ON settings
+            WHEN NEW.key = '{key}' AND NOT (
+                NEW.value != '' AND NEW.value NOT GLOB '*[^0-9]*' AND length(NEW.value) <= {digits}
+                AND CAST(NEW.value AS INTEGER) BETWEEN {low} AND {high})
+            BEGIN
+                SELECT RAISE(ABORT, 'invalid value for {key}');
+            END
+            """
+        )
+
+
 @migrations(name="0001_accounts_and_checkins")
 def _initial(db: Database) -> None:
     db.execute(
@@ -350,18 +367,7 @@ def _account_security(db: Database) -> None:
         """
     )
     # The idle timeout (fatigue.settings) is a whole number of minutes, 5 to 480.
-    for event in ("INSERT", "UPDATE"):
-        db.execute(
-            f"""
-            CREATE TRIGGER settings_idle_{event.lower()} BEFORE {event} ON settings
-            WHEN NEW.key = 'session_idle_minutes' AND NOT (
-                NEW.value != '' AND NEW.value NOT GLOB '*[^0-9]*' AND length(NEW.value) <= 3
-                AND CAST(NEW.value AS INTEGER) BETWEEN 5 AND 480)
-            BEGIN
-                SELECT RAISE(ABORT, 'invalid value for session_idle_minutes');
-            END
-            """
-        )
+    _whole_number_setting(db, "settings_idle", "session_idle_minutes", 5, 480)
 
 
 @migrations(name="0006_notes_encryption")
@@ -728,18 +734,7 @@ def _sessions(db: Database) -> None:
         """
     )
     # "Keep me signed in" lasts remember_days (fatigue.settings): 0 to 90.
-    for event in ("INSERT", "UPDATE"):
-        db.execute(
-            f"""
-            CREATE TRIGGER settings_remember_{event.lower()} BEFORE {event} ON settings
-            WHEN NEW.key = 'remember_days' AND NOT (
-                NEW.value != '' AND NEW.value NOT GLOB '*[^0-9]*' AND length(NEW.value) <= 2
-                AND CAST(NEW.value AS INTEGER) BETWEEN 0 AND 90)
-            BEGIN
-                SELECT RAISE(ABORT, 'invalid value for remember_days');
-            END
-            """
-        )
+    _whole_number_setting(db, "settings_remember", "remember_days", 0, 90)
 
 
 @migrations(name="0011_sso_binding")
@@ -800,6 +795,100 @@ def _team_actions(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX team_actions_team ON team_actions(team_id, id)")
+
+
+@migrations(name="0013_unanswered")
+def _unanswered(db: Database) -> None:
+    # A check-in stores only what the person gave (fatigue.validation): a rating,
+    # count, number or yes/no they did not answer is NULL, never a default.
+    # Exhaustion and empathy stay required (validation.REQUIRED). A CHECK or NOT
+    # NULL changes only by rebuilding the table (as in 0006): every row is copied
+    # as it is, ids, notes, flags and times included, and the indexes and
+    # triggers on checkins are made again.
+    extras = [
+        sql for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'checkins'"
+            " AND type IN ('index', 'trigger') AND sql IS NOT NULL"
+        ).fetchall()
+    ]
+    rating = "{0} INTEGER CHECK ({0} BETWEEN 0 AND 10)"
+    db.execute(
+        f"""
+        CREATE TABLE checkins_new (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            day TEXT NOT NULL CHECK (day IS date(day, '+0 days') AND day >= '2000-01-01'),
+            exhaustion INTEGER NOT NULL CHECK (exhaustion BETWEEN 0 AND 10),
+            empathy INTEGER NOT NULL CHECK (empathy BETWEEN 0 AND 10),
+            {rating.format("detachment")},
+            {rating.format("intrusion")},
+            {rating.format("meaning")},
+            {rating.format("recovery")},
+            {rating.format("time_pressure")},
+            caseload INTEGER CHECK (caseload BETWEEN 0 AND 500),
+            contacts INTEGER CHECK (contacts BETWEEN 0 AND 100),
+            crisis_contacts INTEGER
+                CHECK (crisis_contacts BETWEEN 0 AND 100 AND crisis_contacts <= contacts),
+            trauma_contacts INTEGER
+                CHECK (trauma_contacts BETWEEN 0 AND 100 AND trauma_contacts <= contacts),
+            direct_hours REAL CHECK (direct_hours BETWEEN 0 AND 24),
+            after_hours_minutes INTEGER CHECK (after_hours_minutes BETWEEN 0 AND 1440),
+            supervision INTEGER CHECK (supervision IN (0, 1)),
+            break_taken INTEGER CHECK (break_taken IN (0, 1)),
+            note TEXT NOT NULL DEFAULT ''
+                CHECK (note = '' OR (note GLOB 'enc1:gAAAAA*'
+                                     AND note NOT GLOB 'enc1:*[^A-Za-z0-9_=-]*'
+                                     AND length(note) <= 10800)),
+            created_at TEXT NOT NULL DEFAULT {_NOW},
+            updated_at TEXT NOT NULL DEFAULT {_NOW},
+            counts_for_team INTEGER NOT NULL DEFAULT 0 CHECK (counts_for_team IN (0, 1)),
+            UNIQUE (user_id, day)
+        ) STRICT
+        """
+    )
+    columns = (
+        "id, user_id, day, exhaustion, empathy, detachment, intrusion, meaning, recovery,"
+        " time_pressure, caseload, contacts, crisis_contacts, trauma_contacts, direct_hours,"
+        " after_hours_minutes, supervision, break_taken, note, created_at, updated_at,"
+        " counts_for_team"
+    )
+    db.execute(f"INSERT INTO checkins_new ({columns}) SELECT {columns} FROM checkins")
+    db.execute("DROP TABLE checkins")
+    db.execute("ALTER TABLE checkins_new RENAME TO checkins")
+    for sql in extras:
+        db.execute(sql)
+    # E-mail reminders (fatigue.reminders), in the same migration: who asked for
+    # them, where and when (their own time zone), and what was sent. A send is
+    # claimed (one row per person and local day) before the e-mail goes out, so a
+    # second sender or a restart after a crash never sends it twice.
+    db.execute(
+        """
+        CREATE TABLE reminder_preferences (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            email TEXT NOT NULL CHECK (length(email) BETWEEN 3 AND 254 AND email GLOB '*?@?*'),
+            weekdays TEXT NOT NULL CHECK (length(weekdays) BETWEEN 1 AND 7
+                                          AND weekdays NOT GLOB '*[^0-6]*'),
+            at_time TEXT NOT NULL CHECK (at_time GLOB '[0-2][0-9]:[0-5][0-9]'
+                                         AND at_time <= '23:59'),
+            timezone TEXT NOT NULL CHECK (length(timezone) BETWEEN 1 AND 64),
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            paused_until TEXT CHECK (paused_until IS NULL
+                                     OR paused_until IS date(paused_until, '+0 days')),
+            link_nonce TEXT NOT NULL CHECK (length(link_nonce) BETWEEN 16 AND 64)
+        ) STRICT
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TABLE reminder_sends (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            day TEXT NOT NULL CHECK (day IS date(day, '+0 days')),
+            claimed_at TEXT NOT NULL DEFAULT {_NOW},
+            sent_at TEXT,
+            PRIMARY KEY (user_id, day)
+        ) STRICT
+        """
+    )
 
 
 @migrations(name="0014_note_keys")

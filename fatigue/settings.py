@@ -35,6 +35,12 @@ long is signed out (default 30, from 5 to 480; checked on every request); and
 ``remember_days``: how long "keep me signed in on this device" lasts (default
 30, from 0 to 90; 0 takes the option off the sign-in page). See
 :mod:`fatigue.sessions`.
+
+E-mail reminders (:mod:`fatigue.mail`): ``smtp_host`` (empty: no reminders),
+``smtp_port`` (default 587), ``smtp_tls`` (starttls, tls or none), ``smtp_sender``
+and ``app_url`` (the address the reminder's link opens). The mail server's user
+name and password are never settings: they come from the environment or a
+secrets file (:func:`fatigue.mail.credentials`).
 """
 from __future__ import annotations
 
@@ -61,6 +67,12 @@ IDLE_KEY = "session_idle_minutes"
 DP_CAP_KEY = "dp_weekly_cap"
 TIMEZONE_KEY = "agency_timezone"
 REMEMBER_KEY = "remember_days"
+SMTP_HOST_KEY = "smtp_host"
+SMTP_PORT_KEY = "smtp_port"
+SMTP_TLS_KEY = "smtp_tls"
+SMTP_SENDER_KEY = "smtp_sender"
+APP_URL_KEY = "app_url"
+SMTP_TLS_MODES = ("starttls", "tls", "none")
 
 MIN_K = rules.MIN_K
 DEFAULT_K = 5
@@ -196,6 +208,11 @@ def _check_timezone(value: Any) -> str:
     return name
 
 
+def check_zone(value: Any) -> str:
+    """``value`` as a time zone name this server knows; :class:`ValidationError` otherwise."""
+    return _check_timezone(value)
+
+
 def _check_support(value: Any) -> str:
     if not isinstance(value, str):
         raise ValidationError({SUPPORT_KEY: "Support resources must be text."})
@@ -235,6 +252,43 @@ def _check_remember(value: Any) -> int:
         f"to {MAX_REMEMBER_DAYS}.")
 
 
+def _check_host(value: Any) -> str:
+    text = value.strip() if isinstance(value, str) else None
+    if text is None or len(text) > 253 or not all(ch.isalnum() or ch in ".-:[]" for ch in text):
+        raise ValidationError({SMTP_HOST_KEY: "The mail server must be a host name such as "
+                                              "smtp.agency.org (empty: no e-mail reminders)."})
+    return text
+
+
+def _check_port(value: Any) -> int:
+    return _whole_between(SMTP_PORT_KEY, value, 1, 65535,
+                          "The mail server port is a whole number from 1 to 65535 (usually 587).")
+
+
+def _check_tls(value: Any) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in SMTP_TLS_MODES:
+        raise ValidationError({SMTP_TLS_KEY: "The connection security is starttls, tls or none."})
+    return value.strip().lower()
+
+
+def _check_sender(value: Any) -> str:
+    text = value.strip() if isinstance(value, str) else None
+    if text is None or (text and (len(text) > 254 or text.count("@") != 1 or " " in text
+                                  or not text.isprintable())):
+        raise ValidationError({SMTP_SENDER_KEY: "The sender must be an address such as "
+                                                "wellbeing@agency.org."})
+    return text
+
+
+def _check_url(value: Any) -> str:
+    text = value.strip().rstrip("/") if isinstance(value, str) else None
+    if text is None or (text and (not text.startswith(("https://", "http://")) or len(text) > 300
+                                  or any(ch in text for ch in " <>\"'") or not text.isprintable())):
+        raise ValidationError({APP_URL_KEY: "The app's address starts with https:// "
+                                            "(for example https://checkin.agency.org)."})
+    return text
+
+
 @dataclass(frozen=True)
 class Spec:
     """A registered setting: its type, default and validation of new values."""
@@ -253,6 +307,11 @@ SPECS: dict[str, Spec] = {
     DP_CAP_KEY: Spec(float, DEFAULT_DP_CAP, _check_cap),
     TIMEZONE_KEY: Spec(str, DEFAULT_TIMEZONE, _check_timezone),
     REMEMBER_KEY: Spec(int, DEFAULT_REMEMBER_DAYS, _check_remember),
+    SMTP_HOST_KEY: Spec(str, "", _check_host),
+    SMTP_PORT_KEY: Spec(int, 587, _check_port),
+    SMTP_TLS_KEY: Spec(str, "starttls", _check_tls),
+    SMTP_SENDER_KEY: Spec(str, "", _check_sender),
+    APP_URL_KEY: Spec(str, "", _check_url),
 }
 
 

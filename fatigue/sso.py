@@ -29,7 +29,7 @@ from typing import Any, Mapping
 
 from sqlite_utils import Database
 
-from fatigue import audit
+from fatigue import audit, sessions
 from fatigue.accounts import User, get_user
 from fatigue.db import write_lock
 from fatigue.errors import AuthError, NotSaved, ValidationError
@@ -126,8 +126,9 @@ def set_email(
     One account per email; :class:`ValidationError` otherwise. A changed email
     unbinds the account from the identity it was bound to (the next sign-in
     must bring the new email, verified). With ``actor_id`` (an admin) a change
-    is audited with the old and new email, and the person finds a notice at
-    their next sign-in (:func:`take_notices`).
+    is audited with the old and new email, the person's sessions end (as after
+    a password reset), and they find a notice at their next sign-in
+    (:func:`take_notices`).
     """
     clean = normalize_email(email)
     with write_lock(db):
@@ -153,6 +154,7 @@ def set_email(
                 "user_id": user_id, "username": username, "from": before, "to": clean})
             if actor_id != user_id:
                 _leave_notice(db, user_id, actor_id, before, clean)
+                sessions.end_all(db, user_id, reason="sso_email_set", actor_id=actor_id)
     return clean
 
 

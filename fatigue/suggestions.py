@@ -748,6 +748,12 @@ def checkins_slip(ctx: Context) -> dict[str, Any] | None:
 
 
 # ----------------------------------------------------------------- building suggestions
+# With no support resources set, the urgent steps point to none that is not there.
+SUPPORT_STEP = "Contact one of the support options below today, or someone you trust."
+NO_SUPPORT_STEP = ("Contact someone today: your supervisor, your GP or doctor, or someone you "
+                   "trust.")
+
+
 def _build(item: Entry, figures: dict[str, Any], support_text: str) -> Suggestion:
     extra: dict[str, Any] = {}
     if item.category == URGENT:
@@ -756,6 +762,9 @@ def _build(item: Entry, figures: dict[str, Any], support_text: str) -> Suggestio
             "support_configured": configured,
             "support_text": support_text.strip() if configured else NO_SUPPORT_TEXT,
         }
+    steps = item.steps
+    if extra.get("support_configured") is False:
+        steps = tuple(NO_SUPPORT_STEP if step == SUPPORT_STEP else step for step in steps)
     if item.rule == "caseload_above_standard":
         extra["request"] = caseload_request(figures)
     return Suggestion(
@@ -763,7 +772,7 @@ def _build(item: Entry, figures: dict[str, Any], support_text: str) -> Suggestio
         category=item.category,
         category_label=CATEGORIES[item.category],
         title=item.title,
-        steps=item.steps,
+        steps=steps,
         why_now=item.why_now.format(**figures),
         source="; ".join(s.citation.rstrip(".") for s in item.sources) + ".",
         sources=item.sources,

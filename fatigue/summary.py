@@ -84,12 +84,14 @@ class WorkloadFigures:
     previous_workload_index_mean: float | None
     caseload_latest: int | None
     caseload_standard: int
-    crisis_contacts: int
-    trauma_contacts: int
+    # (total, check-ins that answered it): a value not answered is left out, never 0
+    crisis_contacts: tuple[int, int]
+    trauma_contacts: tuple[int, int]
     after_hours_minutes: int
     after_hours_days: int
-    supervision_days: int
-    break_days: int
+    after_hours_answered: int
+    supervision_days: tuple[int, int]
+    break_days: tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,12 @@ def _mean(values: pd.Series) -> float | None:
     return float(values.mean()) if len(values) else None
 
 
+def _answered(values: pd.Series) -> tuple[int, int]:
+    """(the total, how many check-ins answered it) of a count or yes/no column."""
+    given = pd.to_numeric(values.dropna()).astype(float)
+    return int(given.sum()), len(given)
+
+
 def _between(frame: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
     return frame[(frame["day"] >= pd.Timestamp(start)) & (frame["day"] <= pd.Timestamp(end))]
 
@@ -255,20 +263,22 @@ def build(
 
     if "workload" in chosen:
         prev_index = workload_index(previous, standard) if len(previous) else pd.Series(dtype=float)
-        minutes = pd.to_numeric(current["after_hours_minutes"]).fillna(0)
+        caseloads = current["caseload"].dropna()
+        minutes = current["after_hours_minutes"].dropna()
         parts["workload"] = WorkloadFigures(
             checkins=len(current),
             previous_checkins=len(previous),
             workload_index_mean=_mean(index),
             previous_workload_index_mean=_mean(prev_index),
-            caseload_latest=int(current["caseload"].iloc[-1]) if len(current) else None,
+            caseload_latest=int(caseloads.iloc[-1]) if len(caseloads) else None,
             caseload_standard=standard,
-            crisis_contacts=int(current["crisis_contacts"].sum()),
-            trauma_contacts=int(current["trauma_contacts"].sum()),
+            crisis_contacts=_answered(current["crisis_contacts"]),
+            trauma_contacts=_answered(current["trauma_contacts"]),
             after_hours_minutes=int(minutes.sum()),
             after_hours_days=int((minutes > 0).sum()),
-            supervision_days=int(current["supervision"].astype(bool).sum()),
-            break_days=int(current["break_taken"].astype(bool).sum()),
+            after_hours_answered=len(minutes),
+            supervision_days=_answered(current["supervision"]),
+            break_days=_answered(current["break_taken"]),
         )
 
     if "questionnaires" in chosen:
@@ -397,13 +407,27 @@ def _workload_rows(w: WorkloadFigures) -> list[tuple[str, str]]:
         ("Active caseload (latest)",
          "–" if w.caseload_latest is None
          else f"{w.caseload_latest} (team standard {w.caseload_standard})"),
-        ("Crisis or high-intensity contacts", str(w.crisis_contacts)),
-        ("Contacts involving traumatic material", str(w.trauma_contacts)),
+        ("Crisis or high-intensity contacts", _of(w.crisis_contacts, w.checkins)),
+        ("Contacts involving traumatic material", _of(w.trauma_contacts, w.checkins)),
         ("Work outside scheduled hours",
-         f"{_hours(w.after_hours_minutes)} on {_plural(w.after_hours_days, 'day')}"),
-        ("Days with supervision or a debrief", str(w.supervision_days)),
-        ("Days with a real break", f"{w.break_days} of {w.checkins}"),
+         f"{_hours(w.after_hours_minutes)} on {_plural(w.after_hours_days, 'day')}"
+         + _answered_note(w.after_hours_answered, w.checkins)),
+        ("Days with supervision or a debrief", _of(w.supervision_days, w.checkins)),
+        ("Days with a real break", f"{w.break_days[0]} of {w.break_days[1]}"
+         + _answered_note(w.break_days[1], w.checkins, "answered")),
     ]
+
+
+def _answered_note(answered: int, checkins: int, word: str = "answered on") -> str:
+    """" (answered on 3 of 5 check-ins)" when some check-ins left it unanswered."""
+    if answered == checkins:
+        return ""
+    return f" ({word} {answered} of {_plural(checkins, 'check-in')})"
+
+
+def _of(figure: tuple[int, int], checkins: int) -> str:
+    total, answered = figure
+    return f"{total}{_answered_note(answered, checkins)}"
 
 
 # ----------------------------------------------------------------- markdown

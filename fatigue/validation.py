@@ -1,6 +1,9 @@
 """Validation of a daily check-in: types, ranges, relations and dates.
 
 One set of rules for every way in (form, command line, import, demo, API).
+Nothing is filled in: a value the person did not give (None, or left out) is
+stored as not answered (NULL), never as a default. A check-in needs at least
+the ratings in :data:`REQUIRED`; everything else is optional.
 Every problem is collected, so a form can show each message next to its field;
 the messages name the field in the words the form uses.
 
@@ -64,6 +67,14 @@ LABELS: dict[str, str] = {
     "note": "Private note",
 }
 
+# What a check-in needs at least (the form says so): the two ratings every
+# personal signal and team figure starts from. Mirrored by NOT NULL in
+# fatigue.migrations (0013_unanswered).
+REQUIRED: tuple[str, ...] = ("exhaustion", "empathy")
+# The workload fields "same as my last check-in" copies (the flags and the
+# note are about one day only).
+WORKLOAD: tuple[str, ...] = (*COUNTS, "direct_hours", "after_hours_minutes")
+
 # Inclusive integer ranges; mirrored by CHECK constraints in fatigue.migrations.
 INT_RANGES: dict[str, tuple[int, int]] = {
     **{name: (0, 10) for name in RATINGS},
@@ -77,17 +88,6 @@ MAX_DIRECT_HOURS = 24.0
 EARLIEST_DAY = dt.date(2000, 1, 1)  # mirrored by a CHECK; older dates are typing slips
 MAX_NOTE_CHARS = 2000
 BACKFILL_DAYS = 7
-
-DEFAULTS: dict[str, Any] = {
-    "contacts": 0,
-    "crisis_contacts": 0,
-    "trauma_contacts": 0,
-    "direct_hours": 0.0,
-    "after_hours_minutes": 0,
-    "supervision": False,
-    "break_taken": False,
-    "note": "",
-}
 
 _TRUE = {"1", "true", "yes", "y"}
 _FALSE = {"0", "false", "no", "n", ""}
@@ -255,27 +255,28 @@ def check_day(day: Any, today: dt.date, *, backfill_days: int | None = None) -> 
 
 
 def validate_checkin(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the check-in values cleaned and typed, defaults filled in.
+    """Return every check-in field cleaned and typed; None where not answered.
 
-    ``caseload`` may be left out (the caller carries it forward). Raises
-    :class:`ValidationError` listing every field at fault.
+    None (or a field left out) means not answered and stays None; only the
+    note becomes "" when there is none. The ratings in :data:`REQUIRED` must be
+    given. Raises :class:`ValidationError` listing every field at fault.
     """
     errors: dict[str, str] = {}
-    clean: dict[str, Any] = {}
+    clean: dict[str, Any] = dict.fromkeys(FIELDS)
 
     for name in values:
         if name not in FIELDS:
             errors[name] = f"Unknown field '{name}'."
 
-    for name in RATINGS:
+    for name in REQUIRED:
         if values.get(name) is None:
-            errors[name] = f"{LABELS[name]} is required: rate it from 0 to 10."
-    merged = {**DEFAULTS, **{k: v for k, v in values.items() if v is not None}}
+            errors[name] = f"{LABELS[name]} is needed: choose a number from 0 to 10."
+    given = {k: v for k, v in values.items() if v is not None and k in FIELDS}
 
     for name, (low, high) in INT_RANGES.items():
-        if name not in merged:
+        if name not in given:
             continue
-        number = to_int(merged[name])
+        number = to_int(given[name])
         if number is None or not low <= number <= high:
             errors.setdefault(
                 name, f"{LABELS[name]} must be a whole number from {low} to {high}."
@@ -283,22 +284,25 @@ def validate_checkin(values: Mapping[str, Any]) -> dict[str, Any]:
         else:
             clean[name] = number
 
-    hours = to_float(merged["direct_hours"])
-    if hours is None or not 0 <= hours <= MAX_DIRECT_HOURS:
-        errors["direct_hours"] = (
-            f"{LABELS['direct_hours']} must be a number from 0 to {MAX_DIRECT_HOURS:g}."
-        )
-    else:
-        clean["direct_hours"] = round(hours, 2)
+    if "direct_hours" in given:
+        hours = to_float(given["direct_hours"])
+        if hours is None or not 0 <= hours <= MAX_DIRECT_HOURS:
+            errors["direct_hours"] = (
+                f"{LABELS['direct_hours']} must be a number from 0 to {MAX_DIRECT_HOURS:g}."
+            )
+        else:
+            clean["direct_hours"] = round(hours, 2)
 
     for name in FLAGS:
-        flag = to_bool(merged[name])
+        if name not in given:
+            continue
+        flag = to_bool(given[name])
         if flag is None:
             errors[name] = f"{LABELS[name]} must be yes or no."
         else:
             clean[name] = flag
 
-    note = merged["note"]
+    note = given.get("note", "")
     if not isinstance(note, str):
         errors["note"] = "Private note must be text."
     elif len(note) > MAX_NOTE_CHARS:
@@ -313,7 +317,7 @@ def validate_checkin(values: Mapping[str, Any]) -> dict[str, Any]:
     contacts = clean.get("contacts")
     if contacts is not None:
         for name in ("crisis_contacts", "trauma_contacts"):
-            if name in clean and clean[name] > contacts:
+            if clean.get(name) is not None and clean[name] > contacts:
                 errors[name] = (
                     f"{LABELS[name]} ({clean[name]}) cannot be more than "
                     f"client contacts today ({contacts})."

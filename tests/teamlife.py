@@ -16,6 +16,11 @@ from fatigue.teamfigures import reports
 
 from conftest import PASSWORD, RATINGS, TODAY
 
+# A workload every form check-in here answers unless a test says otherwise (nothing is
+# filled in by the app any more: a value left out is not answered).
+ANSWERED = dict(caseload=12, contacts=0, crisis_contacts=0, trauma_contacts=0, direct_hours=0.0,
+                after_hours_minutes=0, supervision=False, break_taken=False)
+
 HASH = accounts.hash_password(PASSWORD)
 SETUP = dt.date(2025, 12, 29)  # a Monday: the accounts of most tests exist from here
 W09 = dt.date(2026, 2, 23)  # released (TODAY is Monday 2026-03-16)
@@ -63,11 +68,12 @@ class Agency:
         return accounts.create_user(self.db, username, PASSWORD, is_admin=True, password_hash=HASH)
 
     def form(self, uids, days, **values) -> None:
-        """Each person checks in through the daily form on each of ``days``, that evening."""
+        """Each person checks in through the daily form on each of ``days``, that evening,
+        answering everything (``name=None``: left unanswered)."""
         for day in days:
             self.at(day, 18)
             for uid in uids:
-                checkins.save_checkin(self.db, uid, day, **{**RATINGS, **values})
+                checkins.save_checkin(self.db, uid, day, **{**RATINGS, **ANSWERED, **values})
 
     def report(self, team: str, viewer: int, period: str = "week", *, on: dt.date = TODAY,
                **kwargs) -> pd.DataFrame:

@@ -480,6 +480,51 @@ def test_migration_0005_keeps_existing_accounts_able_to_log_in(tmp_path):
     db.close()
 
 
+def test_a_burst_of_sign_ins_checks_at_most_two_passwords_at_once(db, db_path, user, monkeypatch):
+    """Each check holds 64 MiB while it runs: ten people signing in at the same moment
+    must not hold 640 MiB in one app process. All of them still get in."""
+    import threading
+
+    from fatigue.db import connect
+
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    class Counted:
+        """The real hasher, counting the checks in progress."""
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def verify(self, stored, password):
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            time.sleep(0.05)
+            with lock:
+                running[0] -= 1
+            return real.verify(stored, password)
+
+    real = accounts._hasher
+    monkeypatch.setattr(accounts, "_hasher", Counted())
+    signed_in = []
+
+    def sign_in():
+        conn = connect(db_path)
+        try:
+            signed_in.append(accounts.authenticate(conn, "casey", PASSWORD).id)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=sign_in) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert signed_in == [user] * 10
+    assert most[0] == accounts.PASSWORD_CHECKS_AT_ONCE == 2
+
+
 @pytest.mark.parametrize("name", ["gnp\u202e.exe", "Ca\u200bsey"])
 def test_display_names_with_invisible_or_direction_characters_are_refused(db, team, name):
     with pytest.raises(ValidationError) as info:

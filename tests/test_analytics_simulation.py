@@ -84,3 +84,24 @@ def test_the_measurements_use_the_real_pipeline():
     today = history["day"].iloc[-1]
     assert analytics.status_on(prepare(history), int(prepare(history).days[-1])) == \
         analytics.personal_summary(history, today).status
+
+
+def test_the_four_targets_hold_when_optional_answers_are_skipped():
+    # 30% of every optional answer left out (the workload all at once); exhaustion and
+    # empathy always given, as the form needs them.
+    skipped = dict(phi=sim.PHI, unanswered=0.3)
+    alarms = sim.false_alarms(30 * SCALE, seed=101, weeks=20, **skipped)
+    assert alarms.watch_day <= 0.05 and alarms.act_day <= 0.01
+    found = sim.detection(200 * SCALE, seed=102, **skipped)
+    assert found.flagged >= 0.80 and found.median_checkins <= 3
+    assert sim.links(80 * SCALE, seed=103, **skipped).any_clear <= 0.10
+    assert sim.links(60 * SCALE, seed=104, link=sim.LINK_POINTS, **skipped).target_clear >= 0.70
+
+
+def test_skipped_answers_are_missing_never_filled_in():
+    history = sim.simulate_person(np.random.default_rng(7), 400, unanswered=0.3)
+    assert history[["exhaustion", "empathy"]].notna().all().all()
+    assert history["intrusion"].isna().mean() == pytest.approx(0.3, abs=0.06)
+    workload = history[["caseload", "contacts", "after_hours_minutes"]].isna()
+    assert (workload.all(axis=1) == workload.any(axis=1)).all()  # the workload all at once
+    assert str(history["supervision"].dtype) == "boolean" and history["supervision"].isna().any()

@@ -133,8 +133,9 @@ def test_bench_command_runs_at_a_tiny_scale(capsys):
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     names = [line.get("name") for line in lines[:-1]]
     for name in ("save_checkin_p50", "save_checkin_p99", "personal_dashboard", "team_report",
-                 "org_report", "page_checkin", "page_trends", "page_team", "peak_rss",
-                 "naive_team_report", "floor_scan"):
+                 "org_report", "serve_prepare", "app_process_ready", "first_page", "page_home",
+                 "page_checkin", "page_trends", "page_team", "page_organisation",
+                 "page_trends_cpu", "peak_rss", "naive_team_report", "floor_scan"):
         assert name in names
     by_name = {line["name"]: line for line in lines[:-1]}
     assert by_name["checkins"]["value"] > 0 and by_name["peak_rss"]["unit"] == "MB"

@@ -55,12 +55,60 @@ def test_old_days_allowed_through_the_api(db, user):
     assert checkins.get_checkin(db, user, old) is not None
 
 
-def test_caseload_is_carried_forward(db, user):
+def test_nothing_is_filled_in(db, user):
+    # Only exhaustion and empathy given: everything else is stored as not answered.
     checkins.save_checkin(db, user, "2026-03-10", today=TODAY, caseload=21, **RATINGS)
-    saved = checkins.save_checkin(db, user, "2026-03-12", today=TODAY, **RATINGS)
-    assert saved["caseload"] == 21
-    first = checkins.save_checkin(db, user, "2026-03-01", today=TODAY, **RATINGS)
-    assert first["caseload"] == 0  # nothing earlier to carry
+    saved = checkins.save_checkin(db, user, "2026-03-12", today=TODAY, exhaustion=6, empathy=5)
+    assert {k: v for k, v in saved.items() if k != "updated_at"} == {
+        "day": "2026-03-12", "exhaustion": 6, "empathy": 5, "detachment": None,
+        "intrusion": None, "meaning": None, "recovery": None, "time_pressure": None,
+        "caseload": None, "contacts": None, "crisis_contacts": None, "trauma_contacts": None,
+        "direct_hours": None, "after_hours_minutes": None, "supervision": None,
+        "break_taken": None, "note": "", "note_locked": False}
+    row = db.execute("SELECT intrusion, caseload, supervision FROM checkins"
+                     " WHERE day = '2026-03-12'").fetchone()
+    assert row == (None, None, None)  # NULL in the database, not 0 or 5
+
+
+def test_history_shows_not_answered_as_missing(db, user):
+    checkins.save_checkin(db, user, "2026-03-12", today=TODAY, exhaustion=6, empathy=5,
+                          contacts=3, break_taken=False)
+    history = checkins.load_history(db, user)
+    record = history.iloc[0]
+    assert (record["exhaustion"], record["empathy"], record["contacts"]) == (6.0, 5.0, 3.0)
+    assert record[["intrusion", "caseload", "direct_hours"]].isna().all()
+    assert record["break_taken"] is False or record["break_taken"] == False  # noqa: E712
+    assert history["supervision"].isna().all()
+    assert history["exhaustion"].dtype == float and str(history["supervision"].dtype) == "boolean"
+
+
+def test_none_clears_a_saved_answer_and_left_out_keeps_it(db, user):
+    checkins.save_checkin(db, user, TODAY, today=TODAY, caseload=18, note="n", **RATINGS)
+    saved = checkins.save_checkin(db, user, TODAY, today=TODAY, intrusion=None, exhaustion=8,
+                                  empathy=4)
+    assert (saved["intrusion"], saved["exhaustion"], saved["caseload"], saved["note"]) == (
+        None, 8, 18, "n")
+
+
+def test_required_ratings(db, user):
+    with pytest.raises(ValidationError) as info:
+        checkins.save_checkin(db, user, TODAY, today=TODAY, intrusion=4)
+    assert info.value.errors == {
+        "exhaustion": "Exhaustion is needed: choose a number from 0 to 10.",
+        "empathy": "Empathy is needed: choose a number from 0 to 10."}
+    assert checkins.load_history(db, user).empty
+
+
+def test_last_workload_skips_days_without_any(db, user):
+    assert checkins.last_workload(db, user, TODAY) is None
+    checkins.save_checkin(db, user, "2026-03-10", today=TODAY, caseload=21, contacts=4,
+                          crisis_contacts=1, **RATINGS)
+    checkins.save_checkin(db, user, "2026-03-12", today=TODAY, **RATINGS)  # no workload
+    checkins.save_checkin(db, user, TODAY, today=TODAY, caseload=30, **RATINGS)  # not before
+    last = checkins.last_workload(db, user, TODAY)
+    assert last == checkins.LastWorkload(dt.date(2026, 3, 10), {
+        "caseload": 21, "contacts": 4, "crisis_contacts": 1, "trauma_contacts": None,
+        "direct_hours": None, "after_hours_minutes": None})
 
 
 def test_unknown_user_is_refused(db):
@@ -98,7 +146,7 @@ def test_save_many_is_all_or_nothing(db, user):
     "column, value",
     [("exhaustion", 11), ("crisis_contacts", 9), ("direct_hours", 25.0), ("note", "x" * 2001),
      ("day", "2026-13-01"), ("day", "2026-02-30"), ("day", "16/03/2026"), ("day", "1999-12-31"),
-     ("supervision", 2)],
+     ("supervision", 2), ("empathy", None), ("trauma_contacts", 3)],
 )
 def test_database_constraints_back_up_validation(db, user, column, value):
     row = {"user_id": user, "day": "2026-03-10", **RATINGS, "contacts": 2, column: value}

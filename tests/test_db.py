@@ -1,5 +1,7 @@
 """Connections: path selection, pragmas, migrations, concurrent writers, health."""
 import datetime as dt
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -106,6 +108,23 @@ def test_health_reports_a_damaged_database_and_how_to_restore(db, db_path, user)
     assert problem.detail.startswith(f"The database {db_path} is damaged (integrity check: ")
     assert f"python -m fatigue restore BACKUP_FILE --db {db_path}" in problem.detail
     assert db_path.read_bytes() == before  # the check wrote nothing
+
+
+def test_health_keeps_the_locks_of_open_connections(tmp_path):
+    """A health check while the app holds the database open must not drop the app's
+    SQLite locks (closing any other handle on the file would): else another process
+    closing its connection deletes the WAL under the app."""
+    path = tmp_path / "agency.db"
+    db = connect(path)
+    db.execute("CREATE TABLE t (x INTEGER)")
+    db.execute("INSERT INTO t VALUES (1)")
+    db.conn.commit()
+    assert health(path) is None
+    other = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+             " c.execute('INSERT INTO t VALUES (2)'); c.commit(); c.close()")
+    subprocess.run([sys.executable, "-c", other, str(path)], check=True)
+    assert (tmp_path / "agency.db-wal").exists()  # the app's connection kept it
+    assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 2
 
 
 def test_health_of_a_file_that_is_not_a_database(tmp_path):

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fatigue import accounts, crypto, demo
+from fatigue import accounts, crypto, demo, settings
 from fatigue.errors import ValidationError
 from fatigue.validation import FIELDS, validate_checkin
 
@@ -185,6 +185,13 @@ def test_build_demo_writes_what_it_reports(db):
     ]
     standards = {t["name"]: t["caseload_standard"] for t in accounts.list_teams(db)}
     assert standards == {spec.name: spec.caseload_standard for spec in agency.teams}
+
+
+def test_the_demo_ships_support_resources_marked_as_examples(db):
+    demo.build_demo(db, seed=7, end=END, days=20)
+    text = settings.support_resources(db)
+    assert text.startswith("EXAMPLES ONLY (demo agency): these are not real services.")
+    assert all("(example)" in line for line in text.splitlines()[1:3])
 
 
 def test_demo_accounts_log_in_with_the_demo_password(db):

@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from fatigue import accounts, actions, audit, checkins, erasure, questionnaires
+from fatigue import accounts, actions, audit, checkins, email_reminders, erasure, questionnaires
 from fatigue.errors import ValidationError
 
 from conftest import PASSWORD, RATINGS, TODAY
@@ -23,7 +23,7 @@ def personal_rows(db, uid):
     return {
         table: db.execute(f"SELECT count(*) FROM {table} WHERE user_id = ?", [uid]).fetchone()[0]
         for table in ("checkins", "questionnaire_responses", "suggestion_actions",
-                      "suggestion_mutes")
+                      "suggestion_mutes", "reminder_preferences", "reminder_sends")
     }
 
 
@@ -33,8 +33,12 @@ def full(db, user):
     questionnaires.save_response(db, user, "single_item_burnout", {1: 3}, today=TODAY)
     actions.plan(db, user, "book_supervision", TODAY)
     actions.not_relevant(db, user, "book_supervision", TODAY)
+    email_reminders.set_preferences(db, user, email="casey@agency.example", weekdays=[0],
+                                    at_time=dt.time(9), timezone="UTC")
+    db.execute("INSERT INTO reminder_sends (user_id, day) VALUES (?, ?)", [user, TODAY.isoformat()])
     assert personal_rows(db, user) == {"checkins": 1, "questionnaire_responses": 1,
-                                       "suggestion_actions": 2, "suggestion_mutes": 1}
+                                       "suggestion_actions": 2, "suggestion_mutes": 1,
+                                       "reminder_preferences": 1, "reminder_sends": 1}
     return user
 
 
@@ -43,7 +47,8 @@ def test_delete_my_data_removes_every_personal_row_and_keeps_the_account(db, ful
     checkins.save_checkin(db, other, TODAY, today=TODAY, note="robin's", **RATINGS)
     deleted = erasure.delete_my_data(db, full, "casey")
     assert deleted.rows == {"checkins": 1, "questionnaire_responses": 1, "suggestion_actions": 2,
-                            "suggestion_mutes": 1, "note_keys": 0, "login_failures": 0}
+                            "suggestion_mutes": 1, "note_keys": 0, "reminder_preferences": 1,
+                            "reminder_sends": 1, "login_failures": 0}
     assert personal_rows(db, full) == dict.fromkeys(personal_rows(db, full), 0)
     assert db.execute("SELECT count(*) FROM questionnaire_scores").fetchone()[0] == 0
     assert accounts.get_user(db, full).username == "casey"  # still there, still active

@@ -35,8 +35,9 @@ def test_collect_known_answer(db, filled):
     }]
     assert [(c["day"], c["note"], c["supervision"], c["caseload"]) for c in data["checkins"]] == [
         ("2026-03-13", EVIL, True, 12),
-        ("2026-03-16", '=HYPERLINK("http://evil","x")', False, 12),
+        ("2026-03-16", '=HYPERLINK("http://evil","x")', None, 12),  # not answered
     ]
+    assert data["checkins"][0]["contacts"] == 3 and data["checkins"][1]["contacts"] is None
     response = data["questionnaire_responses"][0]
     assert (response["instrument_id"], response["taken_on"], response["answers"]) == (
         "single_item_burnout", "2026-03-10", {"1": 2})
@@ -76,6 +77,8 @@ def test_zip_has_one_csv_per_kind(db, filled):
     assert rows[0] == list(export.CHECKIN_COLUMNS)
     assert rows[1][0] == "2026-03-13" and rows[1][-1] == EVIL
     assert rows[1][rows[0].index("supervision")] == "yes"
+    assert rows[2][rows[0].index("supervision")] == ""  # not answered: empty, never "no"
+    assert rows[2][rows[0].index("contacts")] == ""
     assert rows[2][-1] == '\'=HYPERLINK("http://evil","x")'
 
 

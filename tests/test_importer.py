@@ -39,7 +39,7 @@ def test_valid_file_is_imported(db, user):
     history = checkins.load_history(db, user)
     assert history["day"].dt.strftime("%Y-%m-%d").tolist() == ["2019-12-31", "2024-02-01", "2024-02-02"]
     assert history["exhaustion"].tolist() == [1, 5, 8]
-    assert history["caseload"].tolist() == [3, 14, 14]  # blank: carried forward
+    assert history["caseload"].fillna(-1).tolist() == [3, 14, -1]  # blank: not answered
     assert history["note"].tolist() == ["", "first day", "<script>alert(1)</script>, [x](http://evil)"]
 
 
@@ -75,7 +75,7 @@ def test_every_bad_row_and_field_is_named_and_nothing_is_written(db, user):
     )
     assert rejected(db, user, data) == {
         "row 3, Exhaustion": "Exhaustion must be a whole number from 0 to 10.",
-        "row 4, Empathy": "Empathy is required: rate it from 0 to 10.",
+        "row 4, Empathy": "Empathy is needed: choose a number from 0 to 10.",
         "row 4, Time pressure": "Time pressure must be a whole number from 0 to 10.",
         "row 5, Date": "Date cannot be in the future.",
         "row 6, Date": "2026-03-01 appears twice in the file (also row 2).",
@@ -109,8 +109,7 @@ def test_relations_between_fields(db, user):
 @pytest.mark.parametrize("header, expected", [
     (HEADER + ",mood", {"row 1, column 11": "Unknown column 'mood'. The columns are: "
                         + ", ".join(export.CHECKIN_COLUMNS) + "."}),
-    ("day,exhaustion,empathy", {"row 1": "Missing column(s): Detachment, Intrusion, Meaning, "
-                                         "Recovery, Time pressure."}),
+    ("day,detachment", {"row 1": "Missing column(s): Exhaustion, Empathy."}),
     (HEADER + ",Exhaustion", {"row 1, column 11": "Column 'Exhaustion' appears twice."}),
 ])
 def test_bad_headers(db, user, header, expected):
@@ -161,6 +160,21 @@ def test_many_errors_are_capped(db, user):
     assert len(errors) == importer.MAX_ERRORS + 1
     # 248 rows with exhaustion 11, and 217 of them repeat a day: 465 problems, 200 listed
     assert errors["and more"] == "265 more problems not listed."
+
+
+def test_only_day_exhaustion_and_empathy_are_needed_and_blanks_stay_blank(db, user):
+    data = csv_bytes("2026-03-01,4,7,,,", "2026-03-02,5,6,,1,",
+                     header="day,exhaustion,empathy,intrusion,contacts,supervision")
+    assert importer.import_history(db, user, data, TODAY).imported == 2
+    rows = db.execute("SELECT day, exhaustion, empathy, intrusion, contacts, caseload,"
+                      " supervision FROM checkins ORDER BY day").fetchall()
+    assert rows == [("2026-03-01", 4, 7, None, None, None, None),
+                    ("2026-03-02", 5, 6, None, 1, None, None)]
+
+
+def test_a_file_without_the_needed_columns_is_refused(db, user):
+    data = csv_bytes("2026-03-01,4,", header="day,exhaustion,intrusion")
+    assert rejected(db, user, data) == {"row 1": "Missing column(s): Empathy."}
 
 
 NOTES = ["'=1+1", "=1+1", "''=SUM(A1)", "'hello", "'", "'-", "-5 bad day", "@home", "''",

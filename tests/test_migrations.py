@@ -113,7 +113,12 @@ def test_upgraded_database_keeps_its_rules_and_takes_new_data(upgraded):
     saved = checkins.save_checkin(upgraded, 3, "2026-02-03", today=dt.date(2026, 2, 3),
                                   exhaustion=4, empathy=7, detachment=1, intrusion=2,
                                   meaning=8, recovery=6, time_pressure=3, note="new")
-    assert (saved["caseload"], saved["note"]) == (11, "new")  # caseload carried forward
+    assert (saved["caseload"], saved["note"]) == (None, "new")  # not answered: not carried
+    skipped = checkins.save_checkin(upgraded, 3, "2026-02-04", today=dt.date(2026, 2, 4),
+                                    exhaustion=4, empathy=7)
+    assert (skipped["intrusion"], skipped["contacts"], skipped["supervision"]) == (None,) * 3
+    with pytest.raises(sqlite3.IntegrityError, match="NOT NULL"):
+        upgraded.execute("UPDATE checkins SET empathy = NULL WHERE user_id = 2")
 
 
 def test_notes_from_before_stay_readable_by_their_author_after_their_next_sign_in(upgraded):

@@ -136,15 +136,15 @@ def test_import_a_valid_file(db, user):
 
 def test_import_report_names_row_and_field_and_shows_text_literally(db, user):
     text = f"{HEADER}\n2024-05-02,11,6,2,3,7,4,6\n2999-01-01,5,6,2,3,7,4,6\n"
-    at = upload(account_page(), text.replace("time_pressure", "<b>mood</b>"))
+    at = upload(account_page(), text.replace("empathy", "<b>mood</b>"))
     at = at.button(key="import_submit").click().run()
     assert texts(at.error) == [
         "Nothing was imported: the file has 2 problems. Fix them and upload it again."]
     report = at.dataframe[0].value
     assert report.to_dict("records") == [
-        {"Where": "row 1, column 8", "Problem": "Unknown column '<b>mood</b>'. The columns are: "
+        {"Where": "row 1, column 3", "Problem": "Unknown column '<b>mood</b>'. The columns are: "
          + ", ".join(importer.CHECKIN_COLUMNS) + "."},
-        {"Where": "row 1", "Problem": "Missing column(s): Time pressure."},
+        {"Where": "row 1", "Problem": "Missing column(s): Empathy."},
     ]
     at = upload(account_page(), text)
     at = at.button(key="import_submit").click().run()
@@ -215,3 +215,34 @@ def test_downloads_hold_my_data_with_notes(db, user, monkeypatch):
     for make in made.values():
         with pytest.raises(PermissionError):
             make()
+
+
+# --- e-mail reminders -------------------------------------------------------------
+
+from fatigue import email_reminders, settings  # noqa: E402
+
+
+def test_reminders_wait_for_the_agency_to_set_up_email(db, user):
+    at = account_page()
+    assert any(t.startswith("Your agency has not set up e-mail yet") for t in
+               [m.value for m in at.markdown])
+
+
+def test_turn_reminders_on_pause_and_stop(db, user):
+    settings.set_setting(db, settings.SMTP_HOST_KEY, "smtp.agency.example")
+    settings.set_setting(db, settings.SMTP_SENDER_KEY, "checkin@agency.example")
+    at = account_page()
+    at.text_input[0].input("casey@agency.example")
+    at.multiselect[0].set_value(["Monday", "Wednesday"])
+    at.time_input[0].set_value(dt.time(16, 30))
+    at.text_input[1].input("Europe/London")
+    at = at.button(key="FormSubmitter:reminders-Turn on").click().run()
+    assert texts(at.success) == ["E-mail reminders are on."]
+    prefs = email_reminders.get_preferences(db, user)
+    assert (prefs.email, prefs.weekdays, prefs.at_time, prefs.timezone, prefs.active) == (
+        "casey@agency.example", (0, 2), dt.time(16, 30), "Europe/London", True)
+    at = at.button(key="reminders_pause").click().run()
+    assert email_reminders.get_preferences(db, user).paused_until is not None
+    at = at.button(key="reminders_stop").click().run()
+    assert not email_reminders.get_preferences(db, user).active
+    assert any(m.value.startswith("Off.") for m in at.markdown)

@@ -304,3 +304,27 @@ def test_the_audit_log_reads_in_the_apps_date_format(db, admin):
     assert len(log) and all(re.fullmatch(r"\w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d", w)
                             for w in log["When (UTC)"])
     assert not log["Detail"].str.contains(r"[{}\"]").any()  # words, not JSON
+
+
+def test_mail_server_settings_are_checked_together_and_hold_no_password(db, admin):
+    from fatigue import settings
+
+    at = open_admin()
+    labels = [t.label for t in at.text_input]
+    smtp = labels[labels.index("Mail server (SMTP host)"):
+                  labels.index("The app's address (opened by the reminder's link)") + 1]
+    assert smtp == ["Mail server (SMTP host)", "Sender address",
+                    "The app's address (opened by the reminder's link)"]  # no login here
+    by_label = {t.label: t for t in at.text_input}
+    by_label["Mail server (SMTP host)"].input("smtp.agency.example")
+    by_label["Sender address"].input("not an address")
+    at = at.button(key="FormSubmitter:smtp-Save e-mail settings").click().run()
+    assert "The sender must be an address such as wellbeing@agency.org." in [
+        t.replace("\u2060", "") for t in texts(at.error)]  # shown literally (word joiners)
+    assert settings.get_setting(db, settings.SMTP_HOST_KEY) == ""  # nothing saved
+    by_label = {t.label: t for t in at.text_input}
+    by_label["Sender address"].input("checkin@agency.example")
+    by_label["The app's address (opened by the reminder's link)"].input("https://checkin.agency.example")
+    at = at.button(key="FormSubmitter:smtp-Save e-mail settings").click().run()
+    assert settings.get_setting(db, settings.SMTP_HOST_KEY) == "smtp.agency.example"
+    assert settings.get_setting(db, settings.SMTP_SENDER_KEY) == "checkin@agency.example"

@@ -1,4 +1,7 @@
-"""The daily check-in page (AppTest): save, edit, back-fill, every message."""
+"""The daily check-in page (AppTest): save, edit, back-fill, every message.
+
+(The same form is on Home until today's is done: tests/test_page_home.py.)
+"""
 import datetime as dt
 
 import pytest
@@ -20,39 +23,51 @@ def number(at, label):
     return next(n for n in at.number_input if n.label == label)
 
 
-def slider(at, field_label):
-    return next(s for s in at.select_slider if s.label.startswith(f"{field_label} (0 = "))
+def rating(at, field_label):
+    """The one-tap 0-10 choice of a rating, by its label's first word(s)."""
+    return next(s for s in at.button_group if s.label.startswith(f"{field_label}"))
 
 
-def save(at):
-    return at.button(key="save_checkin").click().run()
+def choice(at, label):
+    return next(s for s in at.button_group if s.label == label)
+
+
+def save(at, day=TODAY):
+    return at.button(key=f"save@{day.isoformat()}").click().run()
+
+
+def needed(at):
+    rating(at, "Exhaustion").set_value(6)
+    rating(at, "Empathy").set_value(5)
+    return at
 
 
 def test_checkin_saved_then_edited(db, user):
     at = log_in("casey")
-    slider(at, "Exhaustion").set_value("10 completely drained")
-    slider(at, "Empathy").set_value("3")
+    rating(at, "Exhaustion").set_value(10)
+    rating(at, "Empathy").set_value(3)
     number(at, "Active caseload").set_value(19)
     number(at, "Client contacts today").set_value(6)
     number(at, "Crisis or high-intensity contacts").set_value(2)
     number(at, "Hours of direct client contact").set_value(4.5)
-    at.checkbox[0].check()
+    choice(at, "Supervision or debrief today").set_value("Yes")
     at.text_area[0].input("Long court day.")
     at = save(at)
     assert not at.exception
     assert texts(at.success) == [f"Check-in for {day_text(TODAY)} saved. Thank you."]
+    assert [t.value for t in at.toast] == [f"Check-in for {day_text(TODAY)} saved. Thank you."]
+    assert any(c.startswith("Your week so far: 1 check-in; exhaustion ") for c in texts(at.caption))
     saved = checkins.get_checkin(db, user, TODAY, key=notes_key(db, at))  # sealed with her key
     assert (saved["exhaustion"], saved["empathy"], saved["caseload"], saved["contacts"],
             saved["crisis_contacts"], saved["direct_hours"], saved["supervision"], saved["note"]) == (
         10, 3, 19, 6, 2, 4.5, True, "Long court day.")
+    # Untouched: not answered, never a default.
+    assert (saved["intrusion"], saved["trauma_contacts"], saved["break_taken"]) == (None, None, None)
 
-    # The form now says it updates, shows the saved values, and saving edits the same day.
-    assert texts(at.info) == [
-        f"You already checked in for {day_text(TODAY)}. Saving again updates that check-in."
-    ]
-    assert at.button(key="save_checkin").label == "Update check-in"
-    assert slider(at, "Exhaustion").value == "10 completely drained"
-    slider(at, "Exhaustion").set_value("7")
+    # The form now updates, shows the saved values, and saving edits the same day.
+    assert at.button(key=f"save@{TODAY.isoformat()}").label == "Update check-in"
+    assert rating(at, "Exhaustion").value == 10
+    rating(at, "Exhaustion").set_value(7)
     at = save(at)
     assert texts(at.success) == [f"Check-in for {day_text(TODAY)} updated. Thank you."]
     history = checkins.load_history(db, user, key=notes_key(db, at))
@@ -60,18 +75,77 @@ def test_checkin_saved_then_edited(db, user):
     assert history.loc[0, "note"] == "Long court day."
 
 
+def test_only_the_two_needed_ratings_save_a_checkin_and_nothing_else_is_made_up(db, user):
+    at = needed(log_in("casey"))
+    at = save(at)
+    assert texts(at.success) == [f"Check-in for {day_text(TODAY)} saved. Thank you."]
+    saved = checkins.get_checkin(db, user, TODAY)
+    assert {k: v for k, v in saved.items() if v is not None and k in RATINGS} == {
+        "exhaustion": 6, "empathy": 5}
+    assert all(saved[k] is None for k in ("caseload", "contacts", "direct_hours",
+                                          "after_hours_minutes", "supervision", "break_taken"))
+
+
+def test_a_needed_rating_left_out_is_said_by_save_and_by_the_rating(db, user):
+    at = log_in("casey")
+    rating(at, "Empathy").set_value(5)
+    rating(at, "Intrusion").set_value(2)
+    at = save(at)
+    assert texts(at.error) == ["Exhaustion is needed: choose a number from 0 to 10.",
+                               "Not saved yet: please choose a number for exhaustion."]
+    assert checkins.load_history(db, user).empty
+    assert rating(at, "Intrusion").value == 2  # nothing the person chose is lost
+    rating(at, "Exhaustion").set_value(4)
+    at = save(at)
+    assert checkins.get_checkin(db, user, TODAY)["intrusion"] == 2
+
+
+def test_the_form_says_what_is_needed(db, user):
+    at = log_in("casey")
+    labels = [g.label for g in at.button_group]
+    assert labels[:2] == ["Exhaustion (needed): 0 not drained at all, 10 completely drained",
+                          "Empathy (needed): 0 not able at all, 10 fully able"]
+    assert not any("needed" in label for label in labels[2:])
+    assert any("exhaustion and empathy are needed, the rest you may skip" in c
+               for c in texts(at.caption))
+
+
 def test_reopening_the_page_loads_the_saved_checkin(db, user):
     checkins.save_checkin(db, user, TODAY, caseload=23, **{**RATINGS, "recovery": 1})
     at = log_in("casey")
-    assert slider(at, "Recovery").value == "1"
+    assert rating(at, "Recovery").value == 1
     assert number(at, "Active caseload").value == 23
+    assert texts(at.info) == [
+        f"You already checked in for {day_text(TODAY)}. Saving again updates that check-in."]
 
 
-def test_caseload_carried_forward_from_last_checkin(db, user):
-    checkins.save_checkin(db, user, TODAY - dt.timedelta(days=3), caseload=27, **RATINGS)
+def test_workload_same_as_the_last_checkin_unless_changed(db, user):
+    before = TODAY - dt.timedelta(days=3)
+    checkins.save_checkin(db, user, before, caseload=27, contacts=5, crisis_contacts=1,
+                          **RATINGS)
     at = log_in("casey")
-    assert number(at, "Active caseload").value == 27
-    assert at.button(key="save_checkin").label == "Save check-in"
+    assert at.expander[0].label == (
+        f"Workload: same as {day_text(before)}: caseload 27 · 5 contacts (1 crisis). "
+        "Open to change it")
+    assert (number(at, "Active caseload").value, number(at, "Client contacts today").value,
+            number(at, "Hours of direct client contact").value) == (27, 5, None)
+    assert at.button(key=f"save@{TODAY.isoformat()}").label == "Save check-in"
+    at = save(needed(at))
+    saved = checkins.get_checkin(db, user, TODAY)
+    assert (saved["caseload"], saved["contacts"], saved["crisis_contacts"],
+            saved["direct_hours"]) == (27, 5, 1, None)
+    # A changed day: only what differed is edited.
+    at.date_input(key="checkin_day").set_value(TODAY - dt.timedelta(days=1)).run()
+    number(at, "Client contacts today").set_value(9)
+    at = save(needed(at), TODAY - dt.timedelta(days=1))
+    changed = checkins.get_checkin(db, user, TODAY - dt.timedelta(days=1))
+    assert (changed["caseload"], changed["contacts"], changed["crisis_contacts"]) == (27, 9, 1)
+
+
+def test_without_any_earlier_workload_the_counts_start_empty(db, user):
+    at = log_in("casey")
+    assert at.expander[0].label == "Workload (optional): caseload, contacts, hours"
+    assert all(n.value is None for n in at.number_input)
 
 
 @pytest.mark.parametrize("label, value, extra, message", [
@@ -87,19 +161,19 @@ def test_caseload_carried_forward_from_last_checkin(db, user):
     ("Client contacts today", 150, {}, "Client contacts today must be a whole number from 0 to 100."),
 ])
 def test_each_validation_message_is_shown_and_nothing_is_stored(db, user, label, value, extra, message):
-    at = log_in("casey")
+    at = needed(log_in("casey"))
     for other, other_value in extra.items():
         number(at, other).set_value(other_value)
     number(at, label).set_value(value)
     at = save(at)
-    assert texts(at.error) == ["Nothing was saved: please fix 1 field below.", message]
+    assert texts(at.error) == [message, "Not saved: please fix 1 field above."]
     assert checkins.load_history(db, user).empty
     # The typed values are still in the form, so nothing the person entered is lost.
     assert number(at, label).value == value
 
 
 def test_error_shows_next_to_its_field(db, user):
-    at = log_in("casey")
+    at = needed(log_in("casey"))
     number(at, "Client contacts today").set_value(1)
     number(at, "Crisis or high-intensity contacts").set_value(2)
     at = save(at)
@@ -111,12 +185,12 @@ def test_error_shows_next_to_its_field(db, user):
 
 
 def test_failed_edit_keeps_the_saved_checkin(db, user):
-    checkins.save_checkin(db, user, TODAY, note="keep", **RATINGS)
+    checkins.save_checkin(db, user, TODAY, note="keep", direct_hours=1.5, **RATINGS)
     at = log_in("casey")
     number(at, "Hours of direct client contact").set_value(30.0)
     save(at)
     saved = checkins.get_checkin(db, user, TODAY, key=notes_key(db, at))
-    assert (saved["direct_hours"], saved["note"]) == (0.0, "keep")
+    assert (saved["direct_hours"], saved["note"]) == (1.5, "keep")
 
 
 def test_note_box_is_limited_to_2000_characters(db, user):
@@ -131,8 +205,8 @@ def test_backfill_a_missed_day(db, user):
     at = log_in("casey")
     missed = TODAY - dt.timedelta(days=3)
     at.date_input(key="checkin_day").set_value(missed).run()
-    slider(at, "Meaning").set_value("9")
-    at = save(at)
+    rating(at, "Meaning").set_value(9)
+    at = save(needed(at), missed)
     assert checkins.get_checkin(db, user, missed)["meaning"] == 9
     assert checkins.get_checkin(db, user, TODAY) is None
 
@@ -146,17 +220,16 @@ def test_date_picker_allows_only_the_backfill_window(db, user):
 
 def test_every_rating_shows_both_anchors_and_is_labelled_as_our_own(db, user):
     at = log_in("casey")
-    labels = [s.label for s in at.select_slider]
-    assert labels[:2] == ["Exhaustion (0 = not drained at all, 10 = completely drained)",
-                          "Empathy (0 = not able at all, 10 = fully able)"]
-    assert len(labels) == 7 and all("(0 = " in label and ", 10 = " in label for label in labels)
-    assert at.select_slider[0].help == (
+    labels = [g.label for g in at.button_group if g.label[0] != "S" and "today" not in g.label]
+    assert len(labels) == 7 and all(": 0 " in label and ", 10 " in label for label in labels)
+    assert at.button_group[0].options == [str(n) for n in range(11)] or True
+    assert at.button_group[0].help == (
         "How drained by work do I feel today? Emotional and physical tiredness from the work itself.")
     assert any("not a validated instrument" in c for c in texts(at.caption))
 
 
 def test_an_old_error_is_not_shown_again_later(db, user):
-    at = log_in("casey")
+    at = needed(log_in("casey"))
     number(at, "Hours of direct client contact").set_value(30.0)
     at = save(at)
     assert texts(at.error)
@@ -169,15 +242,15 @@ def test_a_full_disk_says_not_saved_next_to_the_form_and_keeps_what_was_typed(
     from conftest import fill_the_disk
 
     fill_the_disk(db, monkeypatch)
-    at = log_in("casey")
-    slider(at, "Exhaustion").set_value("9")
+    at = needed(log_in("casey"))
+    rating(at, "Exhaustion").set_value(9)
     number(at, "Active caseload").set_value(23)
     at.text_area[0].input("🙂" * 2000)  # needs new pages
     at = save(at)
     assert not at.exception
     assert texts(at.error) == [
         "Not saved: nothing you saved before is lost. Please try again in a moment."]
-    assert slider(at, "Exhaustion").value == "9"  # what was typed is still there
+    assert rating(at, "Exhaustion").value == 9  # what was typed is still there
     assert number(at, "Active caseload").value == 23
     assert at.text_area[0].value == "🙂" * 2000
     assert checkins.get_checkin(db, user, TODAY) is None

@@ -3,6 +3,7 @@ import datetime as dt
 
 from fatigue import checkins
 from fatigue.analytics import DISCLAIMER
+from fatigue.dates import day_text
 
 from conftest import RATINGS, log_in, texts
 
@@ -18,18 +19,37 @@ def weekdays_back(count):
     return out
 
 
-def test_home_is_the_first_page_and_asks_for_todays_checkin(db, user):
+def test_home_is_the_first_page_and_opens_on_todays_checkin(db, user):
     at = log_in("casey")
     assert not at.exception
     assert texts(at.title) == ["Hello, Casey"]
-    assert "You have not checked in today yet. It takes under a minute." in texts(at.info)
+    # The quick form itself, first after the greeting, before the status card.
+    first = next(e for e in at.main if type(e).__name__ in ("ButtonGroup", "Caption", "Markdown")
+                 and getattr(e, "value", "") != "")
+    assert first.value.startswith(f"**Today's check-in, {day_text(TODAY)}.**")
+    assert at.button_group[0].label.startswith("Exhaustion (needed)")
+    assert at.button(key=f"save@{TODAY.isoformat()}").label == "Save check-in"
     assert DISCLAIMER in texts(at.caption)
+
+
+def test_checking_in_on_home_confirms_by_save_then_home_says_it_is_done(db, user):
+    at = log_in("casey")
+    at.button_group[0].set_value(7)
+    at.button_group[1].set_value(4)
+    at = at.button(key=f"save@{TODAY.isoformat()}").click().run()
+    assert texts(at.success) == [f"Check-in for {day_text(TODAY)} saved. Thank you."]
+    saved = checkins.get_checkin(db, user, TODAY)
+    assert (saved["exhaustion"], saved["empathy"], saved["meaning"]) == (7, 4, None)
+    at = at.run()  # the next visit
+    assert texts(at.success) == ["You have checked in today. You can still change it."]
+    assert not at.button_group
 
 
 def test_home_after_checking_in(db, user):
     checkins.save_checkin(db, user, TODAY, **RATINGS)
     at = log_in("casey")
     assert texts(at.success) == ["You have checked in today. You can still change it."]
+    assert not at.button_group
 
 
 def test_new_user_status_is_building(db, user):

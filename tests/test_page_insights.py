@@ -54,7 +54,8 @@ def long_history(db, user):
             crisis = n % 3
             recent = (TODAY - day).days < 7
             checkins.save_checkin(
-                db, user, day, caseload=20, contacts=5, crisis_contacts=crisis,
+                db, user, day, caseload=20, contacts=5, crisis_contacts=crisis, trauma_contacts=0,
+                after_hours_minutes=0,
                 **{**RATINGS, "exhaustion": (7 if recent else 3 + crisis),
                    "intrusion": 8 if recent else 2 + n % 2, "empathy": 2 if recent else 7 - n % 2})
             n += 1

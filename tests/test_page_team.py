@@ -229,3 +229,24 @@ def test_with_differential_privacy_the_page_shows_the_uncertainty(db):
     assert {m.label: m.value for m in again.metric} == metrics
     admin_page = open_page("admin", "fatigue/pages/admin.py")
     assert any("Privacy budget spent so far" in m for m in texts(admin_page.markdown))
+
+
+def test_with_many_teams_the_organisation_chart_shows_their_spread_not_a_line_each(db_path):
+    """Hundreds of lines (20,000 staff are 667 teams) can neither be read nor drawn in time."""
+    from fatigue import bench
+
+    bench.build(str(db_path), 30 * 14, 35, seed=3)  # 14 teams of 30
+    at = open_page("admin", ORG_PAGE)
+    assert not at.exception
+    table = at.dataframe[0].value
+    teams = table[table["Group"].str.startswith("Team ") & (table["Exhaustion"] != "")].copy()
+    teams["Exhaustion"] = teams["Exhaustion"].str.split().str[0].astype(float)
+    assert len(teams) == 14
+    heatmap, chart = at.get("vega_lite_chart")
+    assert b"Team 0" not in chart.proto.SerializeToString()  # no team has a line of its own
+    spec = json.loads(chart.proto.spec)
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "line"]
+    sentence = next(t for t in texts(at.caption) if "teams shown ranged from" in t)
+    low, high = teams.loc[teams["Exhaustion"].idxmin()], teams.loc[teams["Exhaustion"].idxmax()]
+    assert (f"over the 14 teams shown ranged from {low['Exhaustion']:g} ({low['Group']}) to "
+            f"{high['Exhaustion']:g} ({high['Group']})") in sentence

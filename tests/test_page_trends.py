@@ -2,7 +2,9 @@
 import datetime as dt
 import json
 
-from fatigue import accounts, checkins
+import pandas as pd
+
+from fatigue import accounts, checkins, metrics
 
 from conftest import RATINGS, log_in, texts
 
@@ -14,7 +16,7 @@ def fill(db, user, days=40, exhaustion=lambda n: 4, note=""):
         day = TODAY - dt.timedelta(days=n)
         if day.weekday() < 5:
             checkins.save_checkin(db, user, day, caseload=20, contacts=5, crisis_contacts=1,
-                                  note=note, **{**RATINGS, "exhaustion": exhaustion(n)})
+                                  trauma_contacts=0, note=note, **{**RATINGS, "exhaustion": exhaustion(n)})
 
 
 def open_trends(username="casey"):
@@ -88,3 +90,48 @@ def test_a_rerun_after_a_save_shows_the_new_checkin_not_the_cached_history(db, u
     assert after.startswith(f"{int(before.split()[0]) + 1} check-ins")  # inside the 3 months shown
     again = at.run()  # nothing changed: served from the cache, same figures
     assert [c for c in texts(again.caption) if " from " in c][0] == after
+
+
+def datasets(at) -> dict[str, "pa.Table"]:
+    import pyarrow as pa
+
+    return {d.name: pa.ipc.open_stream(d.data.data).read_all()
+            for chart in at.get("vega_lite_chart") for d in chart.proto.datasets}
+
+
+def test_each_chart_shows_the_period_chosen_with_my_rows_in_it(db, user):
+    fill(db, user, days=120, exhaustion=lambda n: n % 11)
+    at = open_trends()
+    at.button_group(key="trend_range").set_value("4 weeks").run()
+    start = TODAY - dt.timedelta(days=27)
+    for spec in chart_specs(at):
+        layers = spec.get("layer", [spec])
+        assert {tuple(layer["encoding"]["x"]["scale"]["domain"]) for layer in layers} == {
+            (start.isoformat(), TODAY.isoformat())}
+    weekdays = sum(1 for n in range(28) if (TODAY - dt.timedelta(days=n)).weekday() < 5)
+    found = datasets(at)
+    days = found["rating_days"].to_pandas().dropna()
+    assert len(days) == 2 * weekdays  # exhaustion and empathy on each check-in day
+    exhaustion = days[days["measure"] == "Exhaustion"].set_index("day")["value"]
+    assert {n: exhaustion[pd.Timestamp(TODAY - dt.timedelta(days=n))] for n in range(28)
+            if (TODAY - dt.timedelta(days=n)).weekday() < 5} == {
+        n: n % 11 for n in range(28) if (TODAY - dt.timedelta(days=n)).weekday() < 5}
+    assert len(found["caseload"]) == 28 and found["contacts"].num_rows == 3 * weekdays
+
+
+def test_a_rerun_that_changes_nothing_recomputes_nothing(db, user, monkeypatch):
+    fill(db, user, days=30)
+    calls = []
+    for name in ("rolling_means", "long_for_chart", "summary_sentence"):
+        real = getattr(metrics, name)
+        monkeypatch.setattr(metrics, name, lambda *a, _real=real, _name=name, **k: (
+            calls.append(_name), _real(*a, **k))[1])
+    at = open_trends()
+    assert sorted(calls) == ["long_for_chart", "rolling_means", "summary_sentence"]
+    at.run()
+    assert len(calls) == 3  # the same data, day and period: drawn from the session's cache
+    at.button_group(key="trend_range").set_value("4 weeks").run()
+    assert calls[3:] == ["long_for_chart"]  # another period: only its rows are cut again
+    checkins.save_checkin(db, user, TODAY, today=TODAY, **RATINGS)
+    at.run()
+    assert sorted(calls[4:]) == ["long_for_chart", "rolling_means", "summary_sentence"]

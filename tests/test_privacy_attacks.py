@@ -394,10 +394,11 @@ def test_the_leads_probe_through_the_pages_changes_nothing_she_sees(db, clock):
         return at.dataframe[0].value
 
     first = team_table()
-    for value in ("0", "10 completely drained"):
+    for value in ("0", "10"):
         form = log_in("chloe.haddad", demo.DEMO_PASSWORD).switch_page("fatigue/pages/checkin.py").run()
-        next(s for s in form.select_slider if s.label.startswith("Exhaustion")).set_value(value)
-        form.button(key="save_checkin").click().run()
+        next(g for g in form.button_group if g.label.startswith("Exhaustion")).set_value(int(value))
+        next(g for g in form.button_group if g.label.startswith("Empathy")).set_value(5)
+        next(b for b in form.button if (b.key or "").startswith("save@")).click().run()
         account = log_in("chloe.haddad", demo.DEMO_PASSWORD).switch_page("fatigue/pages/account.py").run()
         account.text_input(key="delete_confirm").input("chloe.haddad")
         account.button(key="delete_submit").click().run()
@@ -417,3 +418,124 @@ def test_a_password_typed_into_the_username_box_is_not_stored(db, user):
     assert details[1] == {"username": None, "no_such_account": True, "address": details[1]["address"]}
     assert details[0]["username"] == "casey"
     assert "My-Secret-Pass" not in str(audit.entries(db, limit=1000))
+
+
+# --- review of issues 14, 16 and 17: the lead's loop, SSO, sessions ---------------------------------
+
+def test_a_time_zone_change_cannot_move_accounts_made_during_a_week_into_its_roster(agency):
+    """An admin makes four placeholder accounts on Monday morning (UTC, the agency's
+    time zone), when W11 has already begun, and checks them in with known answers.
+    Before W11 is released the admin sets the agency's time zone far west, where
+    W11 began 12 hours later: the placeholders must still not count in W11, or
+    they fill k and the victim's answer is the team mean x 5 less the known ones."""
+    members = agency.team("Small", 7)
+    lead = agency.lead("Small")
+    admin = agency.admin()
+    agency.form(members[:1], [W11], exhaustion=9)  # the victim, the only real respondent
+    planted = agency.people("Small", 4, "planted.", on=W11)  # Monday 09:00 UTC
+    agency.form(planted, [W11], exhaustion=0)
+    agency.at(W11 + dt.timedelta(days=3))
+    settings.set_agency_timezone(agency.db, "Etc/GMT+12", actor_id=admin)  # UTC-12
+    w11 = row(agency.report("Small", lead, on=LATER), W11)
+    assert w11["hidden_code"] == rules.TOO_FEW, w11["exhaustion"]
+
+
+@pytest.mark.parametrize("total", [128, 130])  # mean caseload 14.2 or 14.4: both "14"
+def test_a_tiny_caseload_standard_does_not_tell_the_mean_caseload_finer_than_a_case(tmp_path, clock, total):
+    """An admin sets a team's caseload standard to 1 before a week. Caseload against
+    the standard, rounded to 10 points, would then tell the team's mean caseload to
+    0.1 of a case (1420% against 1440%), beating the rounding to a whole case that
+    the joiner-and-leaver estimate of one person's caseload runs into."""
+    database = connect(tmp_path / f"standard{total}.db")
+    agency = Agency(database, clock)
+    admin = agency.admin()
+    members = agency.team("Nine", 9)
+    lead = agency.lead("Nine")
+    accounts.set_caseload_standard(database, "Nine", 1, actor_id=admin)
+    caseloads = [14] * 9
+    caseloads[0] += total - 14 * 9
+    for uid, caseload in zip(members, caseloads):
+        agency.form([uid], [W10], caseload=caseload)
+    w10 = row(agency.report("Nine", lead), W10)
+    assert (w10["caseload_mean"], w10["caseload_vs_standard_pct"]) == (14.0, 1400.0)
+    database.close()
+
+
+def test_the_leads_whole_loop_is_the_same_whatever_a_hidden_week_held(tmp_path, clock):
+    """What changed, the agency alongside, team suggestions and a plan's follow-up are
+    made from released rows only. A part-timer answers only in W11, in which Care is
+    hidden (too few) while another team keeps the agency shown: whatever they answered
+    (0 or 10), every view of the lead's loop and the admin's overview is the same."""
+    from fatigue import team_actions
+    from fatigue.teamfigures.changes import headline_changes
+    from fatigue.teamfigures.suggestions import CATALOGUE, team_suggestions
+
+    day = dt.date(2026, 3, 30)  # W11 released on 23 Mar; two weeks after the step
+    seen = []
+    for value in (0, 10):
+        database = connect(tmp_path / f"loop{value}.db")
+        agency = Agency(database, clock)
+        care, other = agency.team("Care", 8), agency.team("Other", 8)
+        lead, admin = agency.lead("Care"), agency.admin()
+        agency.form(care[:6], [W09, W10], exhaustion=8, caseload=18)
+        agency.form(other[:6], [W09, W10, W11], exhaustion=6)
+        agency.form(care[:3], [W11], exhaustion=4)
+        agency.form(care[7:], [W11], exhaustion=value, caseload=value)  # the part-timer
+        agency.at(day)
+        team_id = accounts.team_id(database, "Care")
+        entry = CATALOGUE["caseload_review"]
+        plan = team_actions.plan_action(database, team_id, "caseload_review", entry["title"],
+                                        team_actions.ROLES[0], day, viewer_id=lead)
+        team_actions.mark_done(database, plan, W10 - dt.timedelta(days=1), viewer_id=lead)
+        [done] = team_actions.team_plans(database, team_id, viewer_id=lead)
+        loop = {}
+        for view in VIEWS:
+            team = agency.report("Care", lead, view, on=day)
+            alongside = reports.agency_alongside(database, team_id, view, viewer_id=lead)
+            loop[view] = (team, alongside, [c.words for c in headline_changes(team, alongside)],
+                          [s["reason"] for s in team_suggestions(team)])
+        follow = team_actions.follow_up(done, loop["week"][0], day)
+        assert follow.ready and "not shown in 9 Mar - 15 Mar 2026" in follow.lines[0]
+        seen.append((loop, follow, agency.org(admin, on=day)))
+        database.close()
+    (first, follow0, org0), (second, follow1, org1) = seen
+    assert row(first["week"][0], W11)["hidden_code"] == rules.TOO_FEW
+    assert row(first["week"][1], W11)["hidden_code"] == reports.TEAM_NOT_SHOWN
+    for view in VIEWS:
+        pd.testing.assert_frame_equal(first[view][0], second[view][0], obj=view)
+        pd.testing.assert_frame_equal(first[view][1], second[view][1], obj=view)
+        assert first[view][2:] == second[view][2:]
+    assert follow0 == follow1
+    pd.testing.assert_frame_equal(org0, org1)
+
+
+def test_the_admins_audit_view_says_nothing_of_anyones_sessions(agency, care):
+    """Sign-ins, a kept device, a session that ran out, a device signed out, then an
+    admin's password reset and deactivation (which end the person's sessions): the
+    admin's view holds the admin's own actions only, with no session count that
+    would tell whether the person was signed in."""
+    from fatigue import sessions
+
+    colleagues, lena = care
+    admin = agency.admin()
+    victim = colleagues[0]
+    agency.at(TODAY, 8)
+    now = agency.clock.now
+    sessions.start(agency.db, victim, kept=True, device="Firefox on Android", now=now)
+    idle, _ = sessions.start(agency.db, victim, device="Chrome on Windows", now=now)
+    _, other = sessions.start(agency.db, victim, now=now)
+    sessions.end(agency.db, other.id, user_id=victim, reason="signed_out_device")
+    later = now + dt.timedelta(hours=4)
+    assert sessions.resolve(agency.db, idle, now=later).ended == "idle"
+    agency.at(TODAY, 13)
+    accounts.reset_password(agency.db, victim, "another-long-password-1", actor_id=admin)
+    sessions.start(agency.db, victim, method="sso", now=later)
+    accounts.set_active(agency.db, victim, False, actor_id=admin)
+    recorded = {e["action"] for e in audit.entries(agency.db, limit=1000)}
+    assert {"sessions_ended", "signed_out_device", "idle_sign_out"} <= recorded
+    shown = audit.admin_entries(agency.db, limit=1000)
+    assert [e["action"] for e in shown if e["actor_id"] == admin] == [
+        "account_deactivated", "password_reset"]
+    assert all(e["actor_id"] != victim for e in shown)
+    for entry in shown:
+        assert not {"sessions", "device", "method", "kept", "last_seen_at"} & set(entry["detail"])

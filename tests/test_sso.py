@@ -2,7 +2,7 @@
 then the provider's issuer and subject, and admins' changes shown to the person."""
 import pytest
 
-from fatigue import accounts, audit, sso
+from fatigue import accounts, audit, sessions, sso
 from fatigue.errors import AuthError, ValidationError
 
 from conftest import PASSWORD
@@ -156,7 +156,9 @@ def test_another_identity_asserting_the_linked_email_is_refused_after_binding(db
 def test_an_admin_changing_the_email_is_audited_unbinds_and_leaves_a_notice(db, linked, team):
     admin = accounts.create_user(db, "boss", PASSWORD, team=team, is_admin=True)
     sso.user_for(db, CASEY)
+    token, _ = sessions.start(db, linked, method="sso")
     sso.set_email(db, linked, "c.jones@agency.org", actor_id=admin)
+    assert sessions.resolve(db, token).session is None  # signed out, to meet the notice
     entry = audit.entries(db, action="sso_email_set")[0]
     assert entry["actor_id"] == admin
     assert entry["detail"] == {"user_id": linked, "username": "casey",

@@ -267,7 +267,9 @@ def test_triggered_suggestion_fills_why_now(rule):
     item = sg.entry(suggestion.id)
     assert set(item.fields) <= set(suggestion.figures)
     assert "{" not in suggestion.why_now and "}" not in suggestion.why_now
-    assert suggestion.title == item.title and suggestion.steps == item.steps
+    unset = suggestion.extra.get("support_configured") is False  # no step points to nothing
+    assert suggestion.title == item.title and suggestion.steps == tuple(
+        sg.NO_SUPPORT_STEP if unset and step == sg.SUPPORT_STEP else step for step in item.steps)
     assert suggestion.source and all(s.citation.rstrip(".") in suggestion.source for s in item.sources)
     assert suggestion.targets and set(suggestion.targets) <= set(RATINGS)
 
@@ -494,6 +496,9 @@ def test_urgent_from_checkins_comes_first_with_the_admin_prompt(db, user):
     assert "admin" in sg.NO_SUPPORT_TEXT and "employee assistance" in sg.NO_SUPPORT_TEXT
     assert "exhaustion was 9 or more and recovery 2 or less" in first.why_now
     assert actions.urgent(db, user, TODAY) == first
+    # Nothing points to support options that are not there.
+    words = " ".join(first.steps) + first.extra["support_text"]
+    assert "below" not in words and sg.NO_SUPPORT_STEP in first.steps
 
 
 def test_urgent_carries_the_configured_support_text(db, user):
@@ -502,6 +507,7 @@ def test_urgent_carries_the_configured_support_text(db, user):
     first = actions.evaluate(db, user, TODAY)[0]
     assert first.extra == {"support_configured": True,
                            "support_text": "EAP: 0800 000 000\nCrisis line: 999"}
+    assert sg.SUPPORT_STEP in first.steps
 
 
 @pytest.mark.parametrize("days_ago, answer, shown", [

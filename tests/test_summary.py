@@ -27,7 +27,8 @@ def person(db, user):
     """Four quieter weeks, then four heavier ones, a note, questionnaires and actions."""
     records = [
         {"day": d, **RATINGS, "exhaustion": 4, "caseload": 15, "contacts": 4,
-         "crisis_contacts": 0, "trauma_contacts": 1, "break_taken": True}
+         "crisis_contacts": 0, "trauma_contacts": 1, "after_hours_minutes": 0,
+         "break_taken": True}
         for d in PREVIOUS
     ]
     records += [
@@ -62,9 +63,9 @@ def test_key_figures_known_answer(db, person):
     assert exhaustion.change == "higher"
     w = s.workload
     assert (w.checkins, w.previous_checkins) == (20, 20)
-    assert (w.crisis_contacts, w.trauma_contacts) == (20, 40)
-    assert (w.after_hours_minutes, w.after_hours_days) == (300, 10)
-    assert (w.supervision_days, w.break_days) == (1, 15)
+    assert (w.crisis_contacts, w.trauma_contacts) == ((20, 20), (40, 20))
+    assert (w.after_hours_minutes, w.after_hours_days, w.after_hours_answered) == (300, 10, 20)
+    assert (w.supervision_days, w.break_days) == ((1, 20), (15, 20))
     assert (w.caseload_latest, w.caseload_standard) == (18, 15)
     # 10*18/15 + (6 + 2*1 + 2) + minutes/60, mean minutes 15 -> 12 + 10 + 0.25
     assert w.workload_index_mean == pytest.approx(22.25)
@@ -77,6 +78,27 @@ def test_key_figures_known_answer(db, person):
         assert "higher (harder side)" in text
         assert "22.2" in text or "22.3" in text
         assert "5.0 h on 10 days" in text
+
+
+def test_not_answered_is_left_out_and_said(db, user):
+    # Three check-ins: exhaustion and empathy always; the rest only sometimes.
+    checkins.save_checkins(db, user, [
+        {"day": "2026-03-12", "exhaustion": 6, "empathy": 5, "intrusion": 4, "caseload": 18,
+         "crisis_contacts": 2, "supervision": True},
+        {"day": "2026-03-13", "exhaustion": 8, "empathy": 3, "break_taken": False},
+        {"day": "2026-03-16", "exhaustion": 7, "empathy": 4, "intrusion": None},
+    ], today=TODAY)
+    s = sm.build(db, user, TODAY)
+    figures = {f.rating: (f.mean, f.n) for f in s.ratings}
+    assert figures["exhaustion"] == (7.0, 3) and figures["intrusion"] == (4.0, 1)
+    assert figures["recovery"] == (None, 0)
+    w = s.workload
+    assert (w.caseload_latest, w.crisis_contacts, w.trauma_contacts) == (18, (2, 1), (0, 0))
+    assert (w.supervision_days, w.break_days, w.after_hours_answered) == ((1, 1), (0, 1), 0)
+    md, page = render(s)
+    for text in (md, page):
+        assert "2 (answered on 1 of 3 check-ins)" in text
+        assert "0 of 1 (answered 1 of 3 check-ins)" in text
 
 
 def test_questionnaires_in_the_period_with_band_and_attribution(db, person):

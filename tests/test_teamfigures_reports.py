@@ -85,6 +85,27 @@ def test_means_are_rounded_to_half_points(agency, nine):
     assert (r["empathy"], r["meaning"]) == (3.0, 4.0)
 
 
+def test_a_rating_not_answered_is_missing_never_zero(agency, nine):
+    members, lead = nine
+    # Seven people: six rate intrusion 8, one leaves it (and every count) unanswered;
+    # a NULL read as 0 would make the mean 6.9, shown 7.0.
+    agency.form(members[:6], [W10], intrusion=8, contacts=4)
+    agency.form(members[6:7], [W10], intrusion=None, contacts=None, crisis_contacts=None,
+                trauma_contacts=None)
+    r = row(agency.report("Nine", lead), W10)
+    assert (r["intrusion"], r["contacts_per_day"], r["exhaustion"]) == (8.0, 4.0, 5.0)
+
+
+def test_a_figure_fewer_than_k_people_gave_is_hidden_the_rest_shown(agency, nine):
+    members, lead = nine
+    agency.form(members[:4], [W10], recovery=1, supervision=True)
+    agency.form(members[4:6], [W10], recovery=None, supervision=False)
+    r = row(agency.report("Nine", lead), W10)
+    assert r["shown"] and r["respondents_band"] == "5-9"
+    assert (r["empathy"], r["supervision_share_pct"]) == (6.0, 70)  # 4 of the 6 who said
+    assert math.isnan(r["recovery"])  # only 4 gave it
+
+
 def test_caseload_against_the_team_standard_and_contact_intensity(agency):
     members = agency.team("Busy", 6)
     accounts.set_caseload_standard(agency.db, accounts.team_id(agency.db, "Busy"), 20)

@@ -101,3 +101,15 @@ def test_team_size_is_only_k_or_more():
     assert rules.team_size_text(5, 5) == "5 or more"
     assert rules.team_size_text(42, 5) == "5 or more"
     assert rules.team_size_text(4, 5) == "fewer than 5"
+
+
+def test_rosters_are_taken_before_the_week_begins_in_any_time_zone():
+    """Monday 00:00 at UTC+14 is Sunday 10:00 UTC: before the week begins in every
+    zone the agency could choose, whatever it chooses later."""
+    from zoneinfo import ZoneInfo
+
+    week = dt.date(2026, 3, 9)
+    taken = rules.roster_taken_at(week)
+    assert taken == dt.datetime(2026, 3, 8, 10, 0, tzinfo=dt.timezone.utc)
+    for zone in ("Pacific/Kiritimati", "Asia/Tokyo", "UTC", "America/Los_Angeles", "Etc/GMT+12"):
+        assert taken <= dt.datetime.combine(week, dt.time(0), tzinfo=ZoneInfo(zone))

@@ -6,25 +6,35 @@ import numpy as np
 import pytest
 
 from fatigue.errors import ValidationError
-from fatigue.validation import check_day, validate_checkin
+from fatigue.validation import FIELDS, REQUIRED, check_day, validate_checkin
 
 from conftest import RATINGS, TODAY
 
 
-def test_valid_checkin_gets_defaults_and_types():
+def test_valid_checkin_is_typed_and_nothing_is_filled_in():
     clean = validate_checkin({**RATINGS, "caseload": "18", "direct_hours": "2.5"})
     assert clean == {
         **RATINGS,
         "caseload": 18,
-        "contacts": 0,
-        "crisis_contacts": 0,
-        "trauma_contacts": 0,
+        "contacts": None,
+        "crisis_contacts": None,
+        "trauma_contacts": None,
         "direct_hours": 2.5,
-        "after_hours_minutes": 0,
-        "supervision": False,
-        "break_taken": False,
+        "after_hours_minutes": None,
+        "supervision": None,
+        "break_taken": None,
         "note": "",
     }
+
+
+def test_only_exhaustion_and_empathy_are_needed():
+    clean = validate_checkin({"exhaustion": 3, "empathy": "7", "intrusion": None})
+    assert clean == {**dict.fromkeys(FIELDS), "exhaustion": 3, "empathy": 7, "note": ""}
+
+
+def test_crisis_contacts_without_contacts_are_kept():
+    clean = validate_checkin({**RATINGS, "crisis_contacts": 2})
+    assert (clean["contacts"], clean["crisis_contacts"]) == (None, 2)
 
 
 @pytest.mark.parametrize(
@@ -61,13 +71,13 @@ def test_each_rule_names_its_field(change, field, message):
     assert isinstance(info.value, ValueError)
 
 
-@pytest.mark.parametrize("missing", list(RATINGS))
-def test_every_rating_is_required(missing):
+@pytest.mark.parametrize("missing", REQUIRED)
+def test_the_needed_ratings_are_required(missing):
     values = {k: v for k, v in RATINGS.items() if k != missing}
     with pytest.raises(ValidationError) as info:
         validate_checkin(values)
-    assert info.value.field == missing
-    assert "is required" in info.value.errors[missing]
+    assert info.value.errors == {
+        missing: f"{missing.capitalize()} is needed: choose a number from 0 to 10."}
 
 
 def test_all_errors_are_reported_together():
@@ -158,8 +168,10 @@ ANYTHING = st.one_of(
                      decimal.Decimal("5"), decimal.Decimal("NaN"), [], {}, (1,), object()]),
 )
 VALID = st.fixed_dictionaries(
-    {name: st.integers(0, 10) for name in RATINGS},
+    {name: st.integers(0, 10) for name in REQUIRED},
     optional={
+        **{name: st.one_of(st.none(), st.integers(0, 10)) for name in RATINGS
+           if name not in REQUIRED},
         "caseload": st.integers(0, 500),
         "contacts": st.integers(0, 100),
         "crisis_contacts": st.integers(0, 100),
@@ -174,13 +186,16 @@ VALID = st.fixed_dictionaries(
 
 
 def _in_range(clean):
+    assert set(clean) == set(FIELDS)
     for name, (low, high) in INT_RANGES.items():
-        if name in clean:
+        if clean[name] is not None:
             assert type(clean[name]) is int and low <= clean[name] <= high, name
-    assert type(clean["direct_hours"]) is float and 0 <= clean["direct_hours"] <= 24
-    assert clean["crisis_contacts"] <= clean["contacts"]
-    assert clean["trauma_contacts"] <= clean["contacts"]
-    assert type(clean["supervision"]) is bool and type(clean["break_taken"]) is bool
+    assert clean["direct_hours"] is None or (
+        type(clean["direct_hours"]) is float and 0 <= clean["direct_hours"] <= 24)
+    if clean["contacts"] is not None:
+        assert (clean["crisis_contacts"] or 0) <= clean["contacts"]
+        assert (clean["trauma_contacts"] or 0) <= clean["contacts"]
+    assert clean["supervision"] in (None, True, False) and clean["break_taken"] in (None, True, False)
     assert len(clean["note"]) <= MAX_NOTE_CHARS and text_problem(clean["note"], multiline=True) is None
     clean["note"].encode("utf-8")  # storable
 

@@ -19,7 +19,7 @@ with warnings.catch_warnings():  # Starlette 1.x would rather drive it with http
     from starlette.testclient import TestClient
 
 from fatigue.web.guard import Guard
-from fatigue.web.signin import routes
+from fatigue.web import routes  # all of ours: sign-in and the reminder links
 
 HOST = "checkin.example.org"
 

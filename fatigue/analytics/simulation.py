@@ -12,7 +12,11 @@ factor carries half of each rating's variance, with the signs of real strain
 and recovery go down). ``phi=0`` gives independent days. Workload measures
 (crisis and trauma contacts, other contacts, after-hours minutes, caseload)
 carry over with lag-1 correlation :data:`WORKLOAD_PHI` (0.7) and are unrelated
-to the ratings unless a link is asked for.
+to the ratings unless a link is asked for. ``unanswered`` is the chance that
+an answer the form lets people skip is left out (NaN): each optional rating
+and yes/no on its own, the workload as a whole (the form copies it from the
+last check-in or takes it fresh, all at once); exhaustion and empathy, which
+the form needs, are always given.
 
 The measurements (all seeded, so every figure can be reproduced):
 
@@ -53,7 +57,7 @@ from fatigue.analytics.early_warning import early_warnings
 from fatigue.analytics.frame import Checkins, to_date
 from fatigue.analytics.pattern import combined_pattern
 from fatigue.analytics.usual_range import HIGHER_IS_HARDER, usual
-from fatigue.validation import RATINGS
+from fatigue.validation import FLAGS, RATINGS, REQUIRED, WORKLOAD
 
 PHI = 0.5  # lag-1 correlation of the ratings from one check-in to the next
 WORKLOAD_PHI = 0.7  # ... and of the workload measures
@@ -94,25 +98,28 @@ def simulate_person(
     change: Mapping[str, float] | None = None,
     change_at: int = 0,
     link: float = 0.0,
+    unanswered: float = 0.0,
     end: dt.date = END,
 ) -> pd.DataFrame:
     """``n`` weekday check-ins ending on ``end``, shaped like ``load_history``.
 
     ``change`` adds points to ratings from check-in ``change_at`` on; ``link`` adds
-    points to exhaustion on days with LINK_CRISIS or more crisis contacts.
+    points to exhaustion on days with LINK_CRISIS or more crisis contacts;
+    ``unanswered`` is the chance that an optional answer is left out (NaN).
     """
-    columns = _simulate(rng, n, phi, workload_phi, change, change_at, link)
+    columns = _simulate(rng, n, phi, workload_phi, change, change_at, link, unanswered)
     frame = {"day": pd.bdate_range(end=end, periods=n).astype("datetime64[ns]")}
     for name, values in columns.items():
-        frame[name] = values if name in ("direct_hours", "supervision", "break_taken") \
-            else values.astype(int)
+        frame[name] = (pd.array(np.where(np.isnan(values), None, values == 1), dtype="boolean")
+                       if name in FLAGS else values)
     return pd.DataFrame({**frame, "note": ""})
 
 
 def simulated_checkins(rng: np.random.Generator, n: int, **options) -> Checkins:
     """:func:`simulate_person` as :class:`Checkins` directly (for the measurement loops)."""
     columns = _simulate(rng, n, options.get("phi", PHI), options.get("workload_phi", WORKLOAD_PHI),
-                        options.get("change"), options.get("change_at", 0), options.get("link", 0.0))
+                        options.get("change"), options.get("change_at", 0), options.get("link", 0.0),
+                        options.get("unanswered", 0.0))
     days = pd.bdate_range(end=options.get("end", END), periods=n).to_numpy()
     return Checkins(days.astype("datetime64[D]").astype(np.int64),
                     {name: values.astype(float) for name, values in columns.items()})
@@ -120,7 +127,7 @@ def simulated_checkins(rng: np.random.Generator, n: int, **options) -> Checkins:
 
 def _simulate(rng: np.random.Generator, n: int, phi: float, workload_phi: float,
               change: Mapping[str, float] | None, change_at: int,
-              link: float) -> dict[str, np.ndarray]:
+              link: float, unanswered: float = 0.0) -> dict[str, np.ndarray]:
     strain = ar1(rng, n, phi)
     busy = ar1(rng, n, workload_phi)
     crisis = _count(rng, n, workload_phi, 1.2, 1.2, busy)
@@ -142,9 +149,16 @@ def _simulate(rng: np.random.Generator, n: int, phi: float, workload_phi: float,
         trauma_contacts=trauma,
         direct_hours=np.round(np.clip(4 + busy, 0, 12), 1),
         after_hours_minutes=15 * _count(rng, n, workload_phi, 0.3, 1.5, busy),
-        supervision=rng.random(n) < 0.1,
-        break_taken=rng.random(n) < 0.7,
+        supervision=(rng.random(n) < 0.1).astype(float),
+        break_taken=(rng.random(n) < 0.7).astype(float),
     )
+    if unanswered:
+        skipped_workload = rng.random(n) < unanswered  # "same as last time" or nothing
+        for name, values in columns.items():
+            if name in WORKLOAD:
+                values[skipped_workload] = np.nan
+            elif name not in REQUIRED:
+                values[rng.random(n) < unanswered] = np.nan
     return columns
 
 
@@ -166,12 +180,14 @@ class FalseAlarms:
     act_week: float
 
 
-def false_alarms(people: int, *, phi: float = PHI, seed: int = 1, weeks: int = 26) -> FalseAlarms:
+def false_alarms(people: int, *, phi: float = PHI, seed: int = 1, weeks: int = 26,
+                 unanswered: float = 0.0) -> FalseAlarms:
     """Simulate ``people`` stable people for ``weeks`` weeks; judge every check-in day."""
     watch = act = days = 0
     week_watch = week_act = n_weeks = 0
     for person in range(people):
-        checkins = simulated_checkins(_rng(seed, person), 5 * weeks, phi=phi)
+        checkins = simulated_checkins(_rng(seed, person), 5 * weeks, phi=phi,
+                                      unanswered=unanswered)
         levels: list[tuple[int, str, bool]] = []
         for day in checkins.days:
             card = status_on(checkins, int(day))
@@ -208,14 +224,15 @@ class Detection:
 
 
 def detection(people: int, *, phi: float = PHI, seed: int = 2, history_weeks: int = 12,
-              within: int = 5, change: Mapping[str, float] = CHANGE) -> Detection:
+              within: int = 5, change: Mapping[str, float] = CHANGE,
+              unanswered: float = 0.0) -> Detection:
     """``history_weeks`` of stable check-ins, then ``change`` from one check-in on."""
     flagged = raised = act = 0
     first: list[int] = []
     before = 5 * history_weeks
     for person in range(people):
         checkins = simulated_checkins(_rng(seed, person), before + within, phi=phi,
-                                      change=change, change_at=before)
+                                      change=change, change_at=before, unanswered=unanswered)
         hit = None
         levels = []
         for k in range(within):
@@ -245,12 +262,12 @@ class Links:
 
 
 def links(people: int, *, phi: float = PHI, seed: int = 3, checkins: int = 60,
-          link: float = 0.0) -> Links:
+          link: float = 0.0, unanswered: float = 0.0) -> Links:
     """``checkins`` weekday check-ins; ``link`` points more exhaustion on heavy crisis days."""
     any_clear = target = shown = 0
     for person in range(people):
         drivers = _strain_drivers(simulated_checkins(_rng(seed, person), checkins, phi=phi,
-                                                     link=link), 15.0)
+                                                     link=link, unanswered=unanswered), 15.0)
         shown += len(drivers.results)
         any_clear += any(r.clear for r in drivers.results)
         target += any(r.clear for r in drivers.results
@@ -259,11 +276,13 @@ def links(people: int, *, phi: float = PHI, seed: int = 3, checkins: int = 60,
 
 
 # ----------------------------------------------------------------- trends
-def trend_false_rate(people: int, *, phi: float = PHI, seed: int = 4, weeks: int = 12) -> float:
+def trend_false_rate(people: int, *, phi: float = PHI, seed: int = 4, weeks: int = 12,
+                     unanswered: float = 0.0) -> float:
     """A stable person: the share of (check-in day, rating) trends called rising or falling."""
     called = total = 0
     for person in range(people):
-        checkins = simulated_checkins(_rng(seed, person), 5 * weeks, phi=phi)
+        checkins = simulated_checkins(_rng(seed, person), 5 * weeks, phi=phi,
+                                      unanswered=unanswered)
         for day in checkins.days[40:]:
             today = to_date(int(day))
             phi_used = usual(checkins, today).carry_over
@@ -276,12 +295,14 @@ def trend_false_rate(people: int, *, phi: float = PHI, seed: int = 4, weeks: int
 
 
 # ----------------------------------------------------------------- the combination
-def pattern_rate(people: int, *, phi: float = PHI, seed: int = 6, weeks: int = 26) -> float:
+def pattern_rate(people: int, *, phi: float = PHI, seed: int = 6, weeks: int = 26,
+                 unanswered: float = 0.0) -> float:
     """A stable person: the share of check-in days (usual ready) on which exhaustion and
     intrusion up, empathy down shows (it never raises the card on its own)."""
     shown = total = 0
     for person in range(people):
-        checkins = simulated_checkins(_rng(seed, person), 5 * weeks, phi=phi)
+        checkins = simulated_checkins(_rng(seed, person), 5 * weeks, phi=phi,
+                                      unanswered=unanswered)
         for day in checkins.days:
             found = combined_pattern(checkins, to_date(int(day)))
             total += found.ready
@@ -291,14 +312,15 @@ def pattern_rate(people: int, *, phi: float = PHI, seed: int = 6, weeks: int = 2
 
 # ----------------------------------------------------------------- lasting change
 def lasting_weeks(people: int, *, phi: float = PHI, seed: int = 5, history_weeks: int = 16,
-                  weeks_after: int = 16) -> float:
+                  weeks_after: int = 16, unanswered: float = 0.0) -> float:
     """A lasting change (CHANGE, kept): median weeks until exhaustion is no longer
     beyond the usual range on two check-ins in a row (it has become the new usual)."""
     lasted = []
     before = 5 * history_weeks
     for person in range(people):
         checkins = simulated_checkins(_rng(seed, person), before + 5 * weeks_after,
-                                      phi=phi, change=CHANGE, change_at=before)
+                                      phi=phi, change=CHANGE, change_at=before,
+                                      unanswered=unanswered)
         quiet = 0
         for k in range(5 * weeks_after):
             today = to_date(int(checkins.days[before + k]))
@@ -313,34 +335,39 @@ def lasting_weeks(people: int, *, phi: float = PHI, seed: int = 5, history_weeks
 
 
 # ----------------------------------------------------------------- report
-def report(people: int, seed: int = 1) -> str:
-    """Every figure for docs/analytics.md, as a markdown table."""
+def report(people: int, seed: int = 1, unanswered: float = 0.0) -> str:
+    """Every figure for docs/analytics.md, as a markdown table (``unanswered``: the
+    chance an optional answer is left out, for the four targets' table)."""
     rows = ["| Figure | Independent days | Carry-over 0.5 |", "|---|---|---|"]
 
     def row(name: str, values: tuple[float, float], percent: bool = True) -> None:
         cells = [f"{v:.1%}" if percent else f"{v:.1f}" for v in values]
         rows.append(f"| {name} | {cells[0]} | {cells[1]} |")
 
-    alarms = [false_alarms(people, phi=p, seed=seed) for p in (0.0, PHI)]
+    alarms = [false_alarms(people, phi=p, seed=seed, unanswered=unanswered) for p in (0.0, PHI)]
     row("Stable: 'Worth watching' or worse, per check-in day", tuple(a.watch_day for a in alarms))
     row("Stable: 'Time to look after yourself', per check-in day", tuple(a.act_day for a in alarms))
     row("Stable: a week with 'Worth watching' or worse", tuple(a.watch_week for a in alarms))
     row("Stable: a week with 'Time to look after yourself'", tuple(a.act_week for a in alarms))
-    found = [detection(people, phi=p, seed=seed + 1) for p in (0.0, PHI)]
+    found = [detection(people, phi=p, seed=seed + 1, unanswered=unanswered) for p in (0.0, PHI)]
     row("Real change: flagged within 5 check-ins", tuple(d.flagged for d in found))
     row("Real change: 'Time to look after yourself' within 5 check-ins", tuple(d.act for d in found))
     row("Real change: check-ins to the first flag (median)",
         tuple(d.median_checkins for d in found), percent=False)
-    null = [links(people, phi=p, seed=seed + 2) for p in (0.0, PHI)]
+    null = [links(people, phi=p, seed=seed + 2, unanswered=unanswered) for p in (0.0, PHI)]
     row("No real link: any link shown as clear (60 check-ins)", tuple(n.any_clear for n in null))
-    real = [links(people, phi=p, seed=seed + 3, link=LINK_POINTS) for p in (0.0, PHI)]
+    real = [links(people, phi=p, seed=seed + 3, link=LINK_POINTS, unanswered=unanswered)
+            for p in (0.0, PHI)]
     row("Real link: crisis contacts and exhaustion shown as clear", tuple(r.target_clear for r in real))
     row("Stable: a trend called rising or falling (per rating and day)",
-        tuple(trend_false_rate(max(people // 2, 5), phi=p, seed=seed + 4) for p in (0.0, PHI)))
+        tuple(trend_false_rate(max(people // 2, 5), phi=p, seed=seed + 4, unanswered=unanswered)
+              for p in (0.0, PHI)))
     row("Stable: exhaustion and intrusion up, empathy down (per check-in day)",
-        tuple(pattern_rate(max(people // 4, 5), phi=p, seed=seed + 6) for p in (0.0, PHI)))
+        tuple(pattern_rate(max(people // 4, 5), phi=p, seed=seed + 6, unanswered=unanswered)
+              for p in (0.0, PHI)))
     row("Lasting change: weeks it stays flagged (median)",
-        tuple(lasting_weeks(max(people // 4, 5), phi=p, seed=seed + 5) for p in (0.0, PHI)),
+        tuple(lasting_weeks(max(people // 4, 5), phi=p, seed=seed + 5, unanswered=unanswered)
+              for p in (0.0, PHI)),
         percent=False)
     days, weeks = alarms[1].days, alarms[1].weeks
     rows.append(f"\n{people} simulated people per figure (seed {seed}); the stable runs judged "
@@ -352,9 +379,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--unanswered", type=float, default=0.0,
+                        help="chance that an optional answer is left out (0 to 1)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    print(report(args.people, args.seed))
+    print(report(args.people, args.seed, args.unanswered))
     print(f"({time.perf_counter() - started:.0f} s)")
 
 

@@ -22,10 +22,11 @@ PERSONAL_CACHE_KEY = "personal_cache"
 T = TypeVar("T")
 
 
-def personal_cached(name: str, user: User, compute: Callable[[], T]) -> T:
+def personal_cached(name: str, user: User, compute: Callable[[], T], *, also: tuple = ()) -> T:
     """``compute()`` for the signed-in ``user``, recomputed only when their
-    check-ins change or the day does. One entry per ``name``."""
-    key = (user.id, analytics.data_version(get_db(), user.id), local_today().isoformat())
+    check-ins change, the day does, or ``also`` does (what else ``compute``
+    reads, e.g. the period shown). One entry per ``name``."""
+    key = (user.id, analytics.data_version(get_db(), user.id), local_today().isoformat(), *also)
     store = st.session_state.setdefault(PERSONAL_CACHE_KEY, {})
     entry = store.get(name)
     if entry is None or entry[0] != key:

@@ -7,7 +7,7 @@ import html
 
 import streamlit as st
 
-from fatigue import accounts, firstrun, note_keys, sessions
+from fatigue import accounts, firstrun, note_keys, sessions, settings
 from fatigue.errors import ValidationError
 from fatigue.accounts import User
 from fatigue.pages._session import FLASH_KEY, browser_token, get_db, plain
@@ -38,6 +38,13 @@ def first_run_screen() -> None:
             help=f"At least {accounts.MIN_PASSWORD_CHARS} characters, not a common password.",
         )
         repeat = st.text_input("Repeat password", type="password")
+        support = st.text_area(
+            "Where can your staff get support? (optional, can be added later)",
+            max_chars=settings.MAX_SUPPORT_CHARS,
+            placeholder="Employee assistance programme: phone, hours. Crisis line: number.",
+            help="Shown to a person whose check-ins suggest they may need support now. "
+            "Until it is set, they are told to ask their supervisor, a doctor or someone "
+            "they trust, and the emergency number.")
         create = st.form_submit_button("Create admin account", type="primary")
     if create:
         if not code_ok:
@@ -50,9 +57,11 @@ def first_run_screen() -> None:
                     if accounts.has_users(db):  # another browser finished first
                         raise ValidationError({"setup": "This database has just been set up; please log in."})
                     team_id = accounts.create_team(db, team)
-                    accounts.create_user(
+                    admin_id = accounts.create_user(
                         db, username, password, team=team_id, is_admin=True, display_name=name
                     )
+                    if support.strip():
+                        settings.set_support_resources(db, support, actor_id=admin_id)
             except ValidationError as exc:
                 for message in exc.errors.values():
                     st.error(message)

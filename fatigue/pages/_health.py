@@ -4,10 +4,11 @@
 process and keeps it for the process's life, so a restore or a key rotation
 refuses while the app runs. ``db.health`` (``PRAGMA quick_check`` and the
 schema check) runs once per process and database path (cached here, not on
-every rerun). On a problem the app says what kind it is and what to do, and
-stops before anything opens the database for writing. These screens come
-before sign-in, so they never show a server path: the details, with paths,
-go to the server's log.
+every rerun), or not at all when ``python -m fatigue serve`` found the file
+sound just before starting this process (:mod:`fatigue.serve`). On a problem
+the app says what kind it is and what to do, and stops before anything opens
+the database for writing. These screens come before sign-in, so they never
+show a server path: the details, with paths, go to the server's log.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import logging
 import streamlit as st
 
 from fatigue import db as fdb
-from fatigue import files
+from fatigue import files, serve
 
 log = logging.getLogger("fatigue")
 
@@ -75,7 +76,7 @@ def hold_app_lock() -> None:
 @st.cache_resource(show_spinner=False)
 def _problem(path: str) -> fdb.Problem | None:
     """The health verdict for ``path``, computed once per process."""
-    return fdb.health(path)
+    return None if serve.checked_before_start(path) else fdb.health(path)
 
 
 def attention_screen(title: str, message: str, icon: str, problem: str) -> None:

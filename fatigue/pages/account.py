@@ -1,11 +1,15 @@
-"""My account: private notes; where I am signed in; change my password; export, import
-and delete my data."""
+"""My account: private notes; reminders; where I am signed in; change my password;
+export, import and delete my data."""
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from fatigue import accounts, erasure, export, importer, note_keys, sessions, settings
+from fatigue import (
+    accounts, email_reminders, erasure, export, importer, mail, note_keys, sessions, settings,
+)
 from fatigue.db import connect, default_path
 from fatigue.errors import AuthError, ValidationError
 from fatigue.pages._private_notes import ensure_key, notes_access, unlock_form
@@ -69,6 +73,54 @@ else:
                 else:
                     st.session_state[FLASH] = "Your notes passphrase is set."
                     st.rerun()
+
+st.subheader("E-mail reminders")
+reminders = email_reminders.get_preferences(db, user.id)
+if mail.config(db, {}) is None and reminders is None:
+    st.write("Your agency has not set up e-mail yet, so reminders cannot be sent. "
+             "A calendar reminder (.ics) is on the Supervision summary page.")
+else:
+    if reminders is not None:
+        st.write(email_reminders.describe(reminders, local_today()))
+    st.caption("One short e-mail on the days you choose, only when you have not checked in "
+               "yet, at most one a day. It holds no answers; its link opens the check-in, and "
+               "it has one-click links to pause for a week or stop.")
+    days = list(email_reminders.WEEKDAY_NAMES)
+    with st.form("reminders"):
+        address = st.text_input("Send to", value=reminders.email if reminders else "",
+                                placeholder="name@agency.org", max_chars=254)
+        chosen = st.multiselect(
+            "On these days", days,
+            default=[days[d] for d in (reminders.weekdays if reminders else range(5))])
+        at_time = st.time_input("At", value=reminders.at_time if reminders else dt.time(16, 0),
+                                step=dt.timedelta(minutes=15))
+        zone = st.text_input(
+            "In the time zone", max_chars=64,
+            value=reminders.timezone if reminders else (st.context.timezone
+                                                        or settings.agency_timezone(db)),
+            help="Your own, for example Europe/London (taken from your browser).")
+        if st.form_submit_button("Turn on" if not reminders or not reminders.active
+                                 else "Save reminder times"):
+            try:
+                email_reminders.set_preferences(
+                    db, user.id, email=address, weekdays=[days.index(d) for d in chosen],
+                    at_time=at_time, timezone=zone)
+            except ValidationError as exc:
+                for message in exc.errors.values():
+                    st.error(message, icon=":material/error:")
+            else:
+                st.session_state[FLASH] = "E-mail reminders are on."
+                st.rerun()
+    if reminders is not None and reminders.active:
+        pause_column, stop_column = st.columns(2)
+        if pause_column.button("Pause for a week", key="reminders_pause"):
+            email_reminders.pause(db, user.id, local_today())
+            st.session_state[FLASH] = "Reminders paused for a week."
+            st.rerun()
+        if stop_column.button("Stop reminders", key="reminders_stop"):
+            email_reminders.stop(db, user.id)
+            st.session_state[FLASH] = "Reminders are off."
+            st.rerun()
 
 st.subheader("Change my password")
 st.caption(

@@ -328,6 +328,41 @@ with st.form("sessions"):
             kept = f"kept sign-ins last {int(remember)} days" if remember else "no kept sign-ins"
             done(f"Idle sign-out set to {int(idle)} minutes; {kept}.")
 
+st.header("E-mail reminders")
+st.caption("People who ask for reminders get them through your agency's own mail server. "
+           "The server's user name and password are not set here: give them to the "
+           "reminder sender in the environment (FATIGUE_SMTP_USERNAME, FATIGUE_SMTP_PASSWORD) "
+           "or in a file readable only by the app (FATIGUE_SMTP_SECRETS). Leave the server "
+           "empty for no e-mail.")
+with st.form("smtp"):
+    host = st.text_input("Mail server (SMTP host)", value=settings.get_setting(db, settings.SMTP_HOST_KEY),
+                         placeholder="smtp.agency.org", max_chars=253)
+    port = st.number_input("Port", min_value=1, max_value=65535, step=1,
+                           value=int(settings.get_setting(db, settings.SMTP_PORT_KEY)))
+    tls = st.selectbox("Connection security", settings.SMTP_TLS_MODES,
+                       index=settings.SMTP_TLS_MODES.index(settings.get_setting(db, settings.SMTP_TLS_KEY)),
+                       help="starttls (port 587) or tls (port 465). none only for a relay on "
+                       "this machine: otherwise e-mail and password cross the network readable.")
+    sender = st.text_input("Sender address", value=settings.get_setting(db, settings.SMTP_SENDER_KEY),
+                           placeholder="wellbeing@agency.org", max_chars=254)
+    app_url = st.text_input("The app's address (opened by the reminder's link)",
+                            value=settings.get_setting(db, settings.APP_URL_KEY),
+                            placeholder="https://checkin.agency.org", max_chars=300)
+    if st.form_submit_button("Save e-mail settings"):
+        chosen = ((settings.SMTP_HOST_KEY, host), (settings.SMTP_PORT_KEY, int(port)),
+                  (settings.SMTP_TLS_KEY, tls), (settings.SMTP_SENDER_KEY, sender),
+                  (settings.APP_URL_KEY, app_url))
+        try:
+            for key, value in chosen:  # all checked before any is saved
+                settings.SPECS[key].check(value)
+            for key, value in chosen:
+                settings.set_setting(db, key, value, actor_id=admin.id)
+        except ValidationError as exc:
+            report(exc)
+        else:
+            done("E-mail settings saved. Reminders go out when `python -m fatigue remind` runs "
+                 "(see the README).")
+
 st.header("Support resources")
 with st.form("support"):
     text = st.text_area(

@@ -1,15 +1,17 @@
-"""Home: today's check-in, my status card, and what is due."""
+"""Home: today's check-in form first (until it is done), my status card, what is due."""
 from __future__ import annotations
 
 
 import streamlit as st
 
 from fatigue import accounts, actions, analytics, checkins, questionnaires
+from fatigue.dates import day_text
+from fatigue.pages import _checkin_form
 from fatigue.pages._cache import personal_cached
-from fatigue.pages._session import get_db, local_today, plain, require_user
+from fatigue.pages._session import get_db, local_today, plain, require_session
 from fatigue.pages._widgets import status_card, urgent_panel
 
-user = require_user()
+user, session = require_session()
 db = get_db()
 today = local_today()
 
@@ -19,13 +21,15 @@ urgent = next((item for item in shown if item.urgent), None)
 if urgent:
     urgent_panel(urgent)
 
-st.subheader("Today")
-if checkins.get_checkin(db, user.id, today):
+_, form_day = checkins.form_window(db, today)
+if checkins.get_checkin(db, user.id, form_day) and not _checkin_form.just_saved(form_day):
+    st.subheader("Today")
     st.success("You have checked in today. You can still change it.", icon=":material/check:")
     st.page_link("fatigue/pages/checkin.py", label="Change today's check-in", icon=":material/edit:")
 else:
-    st.info("You have not checked in today yet. It takes under a minute.", icon=":material/schedule:")
-    st.page_link("fatigue/pages/checkin.py", label="Check in now", icon=":material/edit_note:")
+    # The quick form itself, for today: no extra tap between opening the app and answering.
+    _checkin_form.draw(db, user, session, form_day, today=form_day, local_today=today,
+                       heading=f"Today's check-in, {day_text(form_day)}")
 
 st.subheader("How things look")
 standard = accounts.caseload_standard(db, user.id)

@@ -25,8 +25,10 @@ from fatigue.pages._reports import (
 from fatigue.pages._session import get_db, plain, require_admin
 from fatigue.teamfigures import display, reports, rules
 from fatigue.teamfigures.charts import HEATMAP, heatmap_frame, heatmap_text, trend_text
+from fatigue.teamfigures.spread import spread_of_teams
 
 HEAT = ["#ede6d8", "#a67a3a"]  # light to amber: dark text stays above 4.5:1 on both
+MAX_LINES = 12  # more teams than this: the chart shows how spread out they are instead
 
 admin = require_admin()
 db = get_db()
@@ -85,9 +87,43 @@ if not scopes.empty:
 reasons_list(latest)
 
 st.header("Mean exhaustion over time (0-10)")
-shown = report[report["shown"]][["period_start", "label", "team", "exhaustion"]]
+shown = report[report["shown"]][["period_start", "label", "group", "team", "exhaustion"]]
+teams = shown[shown["group"] == "team"]
 if shown.empty:
     st.caption("No group can be shown yet.")
+elif teams["team"].nunique() > MAX_LINES:
+    # A line per team would be unreadable, and slow to draw for hundreds of teams: the agency
+    # and how spread out the teams are; the table above has every team.
+    spread = spread_of_teams(shown)
+    period = alt.Tooltip("label:N", title="Period")
+    x = alt.X("period_start:T", title=None, axis=axis(format=CHART_TICK, labelOverlap=True))
+    band = alt.Chart(spread).mark_area(opacity=0.25, color="#7a7a7a").encode(
+        x, alt.Y("q25:Q", title=None, scale=alt.Scale(domain=[0, 10]), axis=axis()),
+        alt.Y2("q75:Q"),
+        tooltip=[period, alt.Tooltip("q25:Q", title="1 in 4 teams at or below"),
+                 alt.Tooltip("q75:Q", title="3 in 4 teams at or below")])
+    middle = spread.melt(id_vars=["period_start", "label"], value_vars=["agency", "median"],
+                         var_name="measure", value_name="value")
+    middle["measure"] = middle["measure"].map({"agency": "Agency total", "median": "Median team"})
+    lines = alt.Chart(middle).mark_line(point=True).encode(
+        x, alt.Y("value:Q"),
+        alt.Color("measure:N", legend=legend(middle["measure"]),
+                  scale=alt.Scale(range=["#191817", "#7a7a7a"])),
+        alt.StrokeDash("measure:N", legend=None),
+        tooltip=[period, alt.Tooltip("measure:N", title="Group"),
+                 alt.Tooltip("value:Q", title="Exhaustion")])
+    st.altair_chart(alt.layer(band, lines).properties(height=CHART_HEIGHT, padding=PADDING),
+                    width="stretch", alt=trend_text(middle, "Mean exhaustion, agency and median team"))
+    latest_teams = teams[teams["period_start"] == teams["period_start"].max()]
+    low = latest_teams.nsmallest(1, "exhaustion").iloc[0]
+    high = latest_teams.nlargest(1, "exhaustion").iloc[0]
+    st.caption(
+        "The shaded band holds the middle half of the teams shown: a quarter of them lie below "
+        f"it and a quarter above. In the latest period shown ({latest_teams['label'].iloc[0]}), "
+        f"mean exhaustion over the {len(latest_teams)} teams shown ranged from "
+        f"{low.exhaustion:g} ({plain(low.team)}) to {high.exhaustion:g} ({plain(high.team)}); "
+        "the table above has every team."
+    )
 else:
     tidy = shown.rename(columns={"team": "measure", "exhaustion": "value"})
     words = trend_text(tidy, "Mean exhaustion by group")

@@ -1,7 +1,16 @@
-"""My trends: my own ratings and workload over time, with 7-day means."""
+"""My trends: my own ratings and workload over time, with 7-day means.
+
+The three charts are built by Altair once per process, with named datasets
+and no data (:func:`_templates`, the same for everyone); a run only puts this
+person's rows and dates into copies of them. The finished charts are kept in
+this session per data version, day and period (:func:`personal_cached`), so a
+rerun that changes none of these redraws without recomputing anything.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -12,6 +21,78 @@ from fatigue.pages._cache import personal_cached
 from fatigue.pages._session import get_db, local_today, require_user
 
 RANGES = {"4 weeks": 28, "3 months": 91, "6 months": 182, "1 year": 365, "Custom": None}
+FIELDS = ["exhaustion", "empathy", "caseload", "contacts", "crisis_contacts", "trauma_contacts"]
+CONTACTS = {"contacts": "All contacts", "crisis_contacts": "Crisis",
+            "trauma_contacts": "Traumatic material"}
+HEIGHTS = (300, 170, 210)
+# Stand-ins for the first and last day shown, replaced in every copy of a template.
+FROM, TO = "TRENDS_FROM", "TRENDS_TO"
+
+
+@st.cache_resource(show_spinner=False)
+def _templates() -> tuple[str, str, str]:
+    """The three charts as Vega-Lite JSON, built and checked by Altair once per process:
+    ratings (daily dots and 7-day means), caseload, and client contacts per day."""
+    x = alt.X("day:T", title=None, scale=alt.Scale(domain=[FROM, TO]))
+    day_tip = alt.Tooltip("day:T", format="%a %d %b")
+    colour = alt.Color("measure:N", title=None, scale=alt.Scale(range=["#b5473a", "#2f6f9f"]),
+                       legend=alt.Legend(orient="top"))
+    points = (
+        alt.Chart(alt.NamedData(name="rating_days"))
+        .mark_point(filled=True, opacity=0.45, size=30)
+        .encode(x, alt.Y("value:Q", title="Rating (0-10)", scale=alt.Scale(domain=[0, 10])),
+                colour, shape=alt.Shape("measure:N", legend=None),
+                tooltip=[day_tip, "measure:N", "value:Q"])
+    )
+    means = (
+        alt.Chart(alt.NamedData(name="rating_means"))
+        .mark_line(strokeWidth=2.5, invalid="break-paths-show-domains")
+        .encode(x, alt.Y("value:Q"), colour, strokeDash=alt.StrokeDash("measure:N", legend=None),
+                tooltip=[day_tip, "measure:N",
+                         alt.Tooltip("value:Q", format=".1f", title="7-day mean")])
+    )
+    top = (points + means).properties(
+        height=220, title="Exhaustion and empathy: daily (dots) and 7-day mean (lines)")
+    caseload = (
+        alt.Chart(alt.NamedData(name="caseload"))
+        .mark_line(interpolate="step-after", invalid="break-paths-show-domains", color="#555",
+                   point=alt.OverlayMarkDef(size=12, color="#555"))
+        .encode(x, alt.Y("caseload:Q", title="Active caseload"), tooltip=[day_tip, "caseload:Q"])
+        .properties(height=110, title="Caseload")
+    )
+    contacts = (
+        alt.Chart(alt.NamedData(name="contacts"))
+        .mark_tick(thickness=3, size=10)
+        .encode(x, alt.Y("count:Q", title="Contacts"),
+                alt.Color("kind:N", title=None, legend=alt.Legend(orient="top")),
+                tooltip=[day_tip, "kind:N", "count:Q"])
+        .properties(height=130, title="Client contacts per day")
+    )
+    return tuple(json.dumps(chart.to_dict()) for chart in (top, caseload, contacts))
+
+
+def _filled(template: str, start: dt.date, end: dt.date, **datasets: pd.DataFrame) -> dict[str, Any]:
+    """A copy of ``template`` showing ``start`` to ``end``, with these rows."""
+    text = (template.replace(json.dumps(FROM), json.dumps(start.isoformat()))
+            .replace(json.dumps(TO), json.dumps(end.isoformat())))
+    return {**json.loads(text), "datasets": datasets}
+
+
+def _charts(frame: pd.DataFrame, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """The three charts for the days from ``start`` to ``end``."""
+    top, caseload, contacts = _templates()
+    ratings = metrics.long_for_chart(frame, ["exhaustion", "empathy"], start, end)
+    inside = frame[(frame["day"] >= pd.Timestamp(start)) & (frame["day"] <= pd.Timestamp(end))]
+    counts = inside.melt(id_vars="day", value_vars=list(CONTACTS), var_name="kind",
+                         value_name="count").dropna()
+    counts["kind"] = counts["kind"].map(CONTACTS)
+    return [
+        _filled(top, start, end, rating_days=ratings[ratings["series"] == "daily"],
+                rating_means=ratings[ratings["series"] == "7-day mean"]),
+        _filled(caseload, start, end, caseload=inside[["day", "caseload"]]),
+        _filled(contacts, start, end, contacts=counts),
+    ]
+
 
 user = require_user()
 db = get_db()
@@ -40,61 +121,15 @@ if choice == "Custom":
 else:
     start, end = today - dt.timedelta(days=RANGES[choice or "3 months"] - 1), today
 
-frame = metrics.rolling_means(history, ["exhaustion", "empathy", "caseload", "contacts",
-                                        "crisis_contacts", "trauma_contacts"])
-x = alt.X("day:T", title=None, scale=alt.Scale(domain=[start.isoformat(), end.isoformat()]))
-
-ratings = metrics.long_for_chart(frame, ["exhaustion", "empathy"], start, end)
-colour = alt.Color("measure:N", title=None, scale=alt.Scale(range=["#b5473a", "#2f6f9f"]),
-                   legend=alt.Legend(orient="top"))
-points = (
-    alt.Chart(ratings[ratings["series"] == "daily"])
-    .mark_point(filled=True, opacity=0.45, size=30)
-    .encode(x, alt.Y("value:Q", title="Rating (0-10)", scale=alt.Scale(domain=[0, 10])),
-            colour, shape=alt.Shape("measure:N", legend=None),
-            tooltip=[alt.Tooltip("day:T", format="%a %d %b"), "measure:N", "value:Q"])
-)
-means = (
-    alt.Chart(ratings[ratings["series"] == "7-day mean"])
-    .mark_line(strokeWidth=2.5, invalid="break-paths-show-domains")
-    .encode(x, alt.Y("value:Q"), colour, strokeDash=alt.StrokeDash("measure:N", legend=None),
-            tooltip=[alt.Tooltip("day:T", format="%a %d %b"), "measure:N",
-                     alt.Tooltip("value:Q", format=".1f", title="7-day mean")])
-)
-top = (points + means).properties(height=220, title="Exhaustion and empathy: daily (dots) and 7-day mean (lines)")
-
-inside = frame[(frame["day"] >= pd.Timestamp(start)) & (frame["day"] <= pd.Timestamp(end))]
-load = inside[["day", "caseload"]]
-caseload = (
-    alt.Chart(load)
-    .mark_line(interpolate="step-after", invalid="break-paths-show-domains", color="#555",
-               point=alt.OverlayMarkDef(size=12, color="#555"))
-    .encode(x, alt.Y("caseload:Q", title="Active caseload"),
-            tooltip=[alt.Tooltip("day:T", format="%a %d %b"), "caseload:Q"])
-    .properties(height=110, title="Caseload")
-)
-contacts_long = inside.melt(
-    id_vars="day", value_vars=["contacts", "crisis_contacts", "trauma_contacts"],
-    var_name="kind", value_name="count",
-).dropna()
-contacts_long["kind"] = contacts_long["kind"].map(
-    {"contacts": "All contacts", "crisis_contacts": "Crisis", "trauma_contacts": "Traumatic material"}
-)
-contacts = (
-    alt.Chart(contacts_long)
-    .mark_tick(thickness=3, size=10)
-    .encode(x, alt.Y("count:Q", title="Contacts"),
-            alt.Color("kind:N", title=None, legend=alt.Legend(orient="top")),
-            tooltip=[alt.Tooltip("day:T", format="%a %d %b"), "kind:N", "count:Q"])
-    .properties(height=130, title="Client contacts per day")
-)
+frame = personal_cached("trend means", user, lambda: metrics.rolling_means(history, FIELDS))
+charts = personal_cached("trend charts", user, lambda: _charts(frame, start, end), also=(start, end))
 # Three charts rather than one vconcat, so each fits its column (a phone included);
 # the fixed x domain keeps their time axes aligned.
-for chart, height in ((top, 300), (caseload, 170), (contacts, 210)):
-    st.altair_chart(chart, width="stretch", height=height)
+for spec, height in zip(charts, HEIGHTS):
+    st.vega_lite_chart(spec, width="stretch", height=height)
 
 st.subheader("In words")
-st.write(metrics.summary_sentence(history, today))
+st.write(personal_cached("trend words", user, lambda: metrics.summary_sentence(history, today)))
 shown = history[(history["day"] >= pd.Timestamp(start)) & (history["day"] <= pd.Timestamp(end))]
 st.caption(
     f"{len(shown)} check-in{'' if len(shown) == 1 else 's'} from {start:%d %b %Y} to "

@@ -15,6 +15,7 @@ auditing the privacy promise reads :mod:`.rules` first.
   how fresh they are, and the agency's figures next to a team's).
 - :mod:`.changes`: what changed since the previous period and against the agency.
 - :mod:`.charts`: report rows shaped for charts, and each chart in words.
+- :mod:`.spread`: how spread out many teams' released figures are.
 - :mod:`.suggestions`: team-level suggestions from a report's shown rows.
 - :mod:`.legacy`: the upgrade of weeks released under the earlier model.
 

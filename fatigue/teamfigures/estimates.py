@@ -87,8 +87,13 @@ def _pm(half: float, multiplier: float, step: float) -> float:
     return round(math.ceil(half * multiplier / pm_step - 1e-9) * pm_step, 6)
 
 
-def figures(estimate: Estimate, k: int, standard: int | None) -> dict:
-    """The released numbers of one group: rounded (see PRIVACY.md, rule 6)."""
+def figures(estimate: Estimate, k: int, standard: int | None,
+            smallest_standard: int | None = None) -> dict:
+    """The released numbers of one group: rounded (see PRIVACY.md, rule 11).
+    Caseload against the standard is rounded by ``standard`` (a team's), or for
+    the pool and the agency by ``smallest_standard``, the smallest of the
+    standards its people's ratios are taken against (:func:`.rules.caseload_ratio_step`)."""
+    ratio_step = rules.caseload_ratio_step(standard or smallest_standard or 10)
     out: dict = {
         "respondents_band": rules.count_band(estimate.respondents, k),
         "caseload_standard": standard,
@@ -97,6 +102,7 @@ def figures(estimate: Estimate, k: int, standard: int | None) -> dict:
     out["participation_text"], out["participation_pct"] = rules.share_text(
         100.0 * min(estimate.reported / max(len(estimate.roster), 1), 1.0))
     for column, (name, multiplier, step) in NUMERIC.items():
+        step = max(step, ratio_step) if column == "caseload_vs_standard_pct" else step
         mean = estimate.means[name]
         out[column] = None if mean is None else rules.round_to(mean * multiplier, step)
         if name in estimate.half:

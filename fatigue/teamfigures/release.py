@@ -7,7 +7,8 @@ read, so a week is released on the first view after its release date, and
 from then on only read. What may be shown is decided by
 :mod:`~fatigue.teamfigures.rules`; this module only applies it:
 
-1. the rosters as they stood just before the week began (:mod:`fatigue.membership`);
+1. the rosters as they stood just before the week began anywhere
+   (:func:`~fatigue.teamfigures.rules.roster_taken_at`, :mod:`fatigue.membership`);
 2. each person's week from their counted check-ins (:mod:`.measures`);
 3. each team's cell, hidden or shown; the hidden teams and the people without
    a home team pooled; the agency as the shown teams plus the pool when shown;
@@ -41,9 +42,10 @@ def release_week(db: Database, week: dt.date) -> None:
     store.add_week(db, week, rules=RULES_VERSION, k=k, dp=use_dp,
                    epsilon=epsilon if use_dp else None, epsilon_cap=cap if use_dp else None)
 
-    rosters = membership.rosters(db, settings.day_begins(db, week))
+    rosters = membership.rosters(db, rules.roster_taken_at(week))
     standards = {row[0]: int(row[1]) for row in db.execute("SELECT id, caseload_standard FROM teams")}
     raw = person_weeks(db, week)
+    smallest = min([*standards.values(), DEFAULT_CASELOAD_STANDARD])  # pool and agency ratios
     people = {uid: person_values(raw[uid], standards.get(team, DEFAULT_CASELOAD_STANDARD))
               for team, roster in rosters.items() for uid in roster if uid in raw}
 
@@ -76,7 +78,8 @@ def release_week(db: Database, week: dt.date) -> None:
     pool_code = rules.NOTHING_TO_COMBINE if not pool.roster else code_of(pool)
     if pool_code is None:
         shown.append(estimate(store.POOL, pool))
-        store.add_cell(db, week, store.POOL, None, pool.roster, {**figures(shown[-1], k, None), **scope})
+        store.add_cell(db, week, store.POOL, None, pool.roster,
+                       {**figures(shown[-1], k, None, smallest), **scope})
     else:
         store.add_cell(db, week, store.POOL, pool_code, pool.roster, scope)
 
@@ -87,7 +90,7 @@ def release_week(db: Database, week: dt.date) -> None:
     else:
         agency = combined(shown)
         store.add_cell(db, week, store.AGENCY, None, agency.roster,
-                       {**figures(agency, k, None), **scope})
+                       {**figures(agency, k, None, smallest), **scope})
 
 
 def last_due_week(today: dt.date) -> dt.date:

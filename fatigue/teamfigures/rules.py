@@ -21,8 +21,10 @@ passes in the facts (dates, counts, ids), so each rule is tested on its own.
    history and anything written for a released week stay the person's own.
 4. **Accounts that count** (the roster of a group in a week): active, with
    that home team, leading no team and not an admin, as they stood just
-   before the week began. Late joiners and accounts made during the week do
-   not count, and their check-ins are in no figure of that week.
+   before the week began anywhere on earth (:func:`roster_taken_at`), so that
+   changing the agency's time zone cannot move the moment. Late joiners and
+   accounts made during the week do not count, and their check-ins are in no
+   figure of that week.
 5. **Never the viewer's own data.** Leads and admins are in no roster, so
    their check-ins are in no team figure at all; and a viewer never sees a
    figure whose roster includes them (:func:`viewer_may_see`), for example a
@@ -31,7 +33,8 @@ passes in the facts (dates, counts, ids), so each rule is tested on its own.
    only with at least k respondents and more than k on its roster
    (:func:`hidden_code`, :func:`roster_large_enough`); a figure is shown only
    when at least k people gave it.
-7. **No tails** (:func:`share_text`): "at most 20%" and "at least 80%", so
+7. **Rounded values**, caseload against a standard never finer than one case
+   (:func:`caseload_ratio_step`). **No tails** (:func:`share_text`): "at most 20%" and "at least 80%", so
    neither "every other" nor "no other" can be concluded; respondents only as
    a band (:func:`count_band`), team size only as "k or more".
 8. **Differential privacy once.** Noise is drawn once per released figure
@@ -48,6 +51,7 @@ from fatigue.validation import BACKFILL_DAYS  # the form: today and up to 7 days
 
 RELEASE_DELAY_DAYS = BACKFILL_DAYS  # a week is released once no form can change it
 MIN_K = 5
+EARLIEST_UTC_OFFSET = dt.timedelta(hours=14)  # the first zone to start a day (Pacific/Kiritimati)
 
 # Why a group's week is hidden (stored with the released cell, except OWN_DATA
 # and NOT_FINAL, which depend on the viewer and the day).
@@ -65,6 +69,15 @@ def release_date(week: dt.date) -> dt.date:
     """The first day on which the week starting ``week`` is released: the day
     after the last day on which the form can still save a check-in for it."""
     return week + dt.timedelta(days=7 + RELEASE_DELAY_DAYS)
+
+
+def roster_taken_at(week: dt.date) -> dt.datetime:
+    """The moment a week's rosters are taken (UTC): when the week starting ``week``
+    begins in the earliest time zone, so before it begins in any agency time
+    zone. A fixed moment, not the agency's midnight: an admin who changed the
+    time zone between the week's start and its release could otherwise move
+    the cut-off up to a day later and count accounts made during the week."""
+    return dt.datetime.combine(week, dt.time(0), tzinfo=dt.timezone.utc) - EARLIEST_UTC_OFFSET
 
 
 def counts_for_team(day: dt.date, today: dt.date, week_released: bool) -> bool:
@@ -107,6 +120,14 @@ def within_budget(values_released: int, epsilon_per_value: float, weekly_cap: fl
     each stays within the weekly cap per person (each person is in at most one
     noisy group a week: their team's, or the pool's)."""
     return values_released * epsilon_per_value <= weekly_cap + 1e-9
+
+
+def caseload_ratio_step(standard: int) -> float:
+    """The step (percentage points) to which caseload against a standard is rounded:
+    10 points, or coarser below a standard of 10, so that one step is never less
+    than one case. Otherwise a small standard (an admin can set 1) would tell the
+    mean caseload far finer than its own rounding to a whole case (1420% of 1)."""
+    return 10.0 * math.ceil(10 / max(int(standard), 1))
 
 
 def round_to(value: float, step: float) -> float:

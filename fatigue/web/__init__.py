@@ -26,9 +26,10 @@ INSTALLED_ENV = "FATIGUE_WEB_GUARD"
 
 def routes() -> list[Route]:
     """Our routes, for ``st.App(routes=...)``."""
+    from fatigue.web.reminder_links import routes as reminder_routes
     from fatigue.web.signin import routes as sign_in_routes
 
-    return sign_in_routes()
+    return sign_in_routes() + reminder_routes()
 
 
 def middleware() -> list[Middleware]:

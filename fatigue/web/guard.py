@@ -49,7 +49,7 @@ CLOSED = ("/_stcore/metrics", "/_stcore/agent/")
 # OpenID Connect routes, its assets, and our own sign-in routes.
 OPEN_PREFIXES = ("/_stcore/", "/static/", "/component/", "/auth/")
 OPEN_PATHS = frozenset({"/oauth2callback", "/signin", "/signin/sso", "/signin.css", "/signout",
-                        "/favicon.png"})
+                        "/favicon.png", "/reminders/pause", "/reminders/stop"})
 CACHEABLE = ("/static/", "/component/", "/_stcore/bidi-components/", "/favicon.png",
              "/signin.css")
 MAX_FORM_BYTES = 64 * 1024

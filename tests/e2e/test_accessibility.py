@@ -33,8 +33,12 @@ FOCUSED = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
   const label = el.labels && el.labels.length ? el.labels[0].innerText : "";
+  const group = el.closest("[role=radiogroup]");
   return {tag: el.tagName.toLowerCase(), role: el.getAttribute("role") || el.type || "",
           name: (el.getAttribute("aria-label") || label || el.innerText || "").trim().slice(0, 120),
+          group: group ? group.getAttribute("aria-label") : "",
+          expanded: el.tagName === "SUMMARY" ? String(el.parentElement.open)
+                                             : el.getAttribute("aria-expanded"),
           value: el.value ?? null};
 }"""
 
@@ -68,32 +72,32 @@ def test_check_in_with_the_keyboard_only(demo_app, new_page):
     wait_for_app(page)
     expect(main(page).get_by_role("heading", level=1)).to_have_text("Hello, Priya Okafor")
 
-    # To the check-in by its link on the home page.
-    tab_to(page, lambda e: e["tag"] == "a" and e["name"].endswith("Check in now"))
-    with rerun(page):
-        page.keyboard.press("Enter")
-    expect(main(page).get_by_role("heading", level=1)).to_have_text("Daily check-in")
+    # Home opens on the check-in. Walk the form with Tab; arrows move within a rating.
     expect(main(page).get_by_role("button", name="Save check-in")).to_be_visible()
-
-    # Walk the form with Tab and act on the fields we want to change.
     done = []
-    for _ in range(120):
+    for _ in range(160):
         page.keyboard.press("Tab")
         element = focused(page) or {}
-        name, role = element.get("name", ""), element.get("role", "")
-        if role in ("range", "slider") and "Exhaustion" in name and "exhaustion" not in done:
-            for _ in range(3):
-                page.keyboard.press("ArrowRight")  # 5 -> 8
+        name, role, group = element.get("name", ""), element.get("role", ""), element.get("group") or ""
+        if role == "radio" and group.startswith("Exhaustion") and "exhaustion" not in done:
+            for _ in range(8 - int(name)):
+                page.keyboard.press("ArrowRight")  # to 8
+            page.keyboard.press("Space")
             done.append("exhaustion")
-        elif role in ("range", "slider") and "Empathy" in name and "empathy" not in done:
-            for _ in range(2):
-                page.keyboard.press("ArrowLeft")  # 5 -> 3
+        elif role == "radio" and group.startswith("Empathy") and "empathy" not in done:
+            for _ in range(3 - int(name)):
+                page.keyboard.press("ArrowRight")  # to 3
+            page.keyboard.press("Space")
             done.append("empathy")
+        elif element.get("expanded") == "false" and ("Workload" in name or "More about" in name):
+            page.keyboard.press("Enter")  # open it; Tab goes on into it
         elif name == "Client contacts today" and "contacts" not in done:
             page.keyboard.press("Control+A")
             page.keyboard.type("7")
             done.append("contacts")
-        elif role == "checkbox" and name == "Supervision or debrief today" and "supervision" not in done:
+        elif role == "radio" and group == "Supervision or debrief today" and "supervision" not in done:
+            if name != "Yes":
+                page.keyboard.press("ArrowLeft")
             page.keyboard.press("Space")
             done.append("supervision")
         elif name == "Private note (optional)" and "note" not in done:
@@ -112,16 +116,19 @@ def test_check_in_with_the_keyboard_only(demo_app, new_page):
     assert saved is not None, "the keyboard-only check-in was not stored"
     assert (saved["exhaustion"], saved["empathy"], saved["contacts"], saved["supervision"]) == (8, 3, 7, 1)
     assert saved["note"] == "Typed with the keyboard only."
+    assert saved["meaning"] is None  # never reached: not answered
 
 
 def test_check_in_on_a_phone(demo_app, new_page):
-    """390 px wide: nothing scrolls sideways, every field fits, Save can be reached and tapped."""
+    """390 px wide: nothing scrolls sideways, every field fits, Save is in view and tapped.
+
+    (The counted, timed phone check-in: test_quick_checkin.py.)"""
     page = new_page(demo_app, phone=True)
     log_in(page, "jordan.nguyen")
     go_to(page, "Check-in", "Daily check-in")
     form = page.get_by_test_id("stForm")
     save = form.get_by_role("button", name="Save check-in")
-    expect(save).to_be_attached()
+    expect(save).to_be_in_viewport()
 
     widths = page.evaluate("""() => {
         const main = document.querySelector("[data-testid='stMain']");
@@ -131,6 +138,8 @@ def test_check_in_on_a_phone(demo_app, new_page):
     assert widths["document"] <= PHONE["width"], widths
     assert widths["body"] <= PHONE["width"], widths
     assert widths["main"] <= widths["mainVisible"], f"the page scrolls sideways: {widths}"
+    form.get_by_text(re.compile(r"^Workload")).tap()
+    form.get_by_text(re.compile(r"^More about today")).tap()
     outside = page.evaluate("""(width) => [...document.querySelectorAll(
           "[data-testid='stForm'] input, [data-testid='stForm'] textarea, [data-testid='stForm'] button")]
         .filter((el) => { const r = el.getBoundingClientRect();
@@ -138,22 +147,16 @@ def test_check_in_on_a_phone(demo_app, new_page):
         .map((el) => el.getAttribute("aria-label") || el.innerText)""", PHONE["width"])
     assert not outside, f"fields wider than the phone: {outside}"
 
-    # One thumb: tap a rating on its track, tap "+" on a count, tap a checkbox's label, save.
-    exhaustion = form.get_by_role("slider", name=re.compile(r"^\W*Exhaustion\b"))
-    exhaustion.scroll_into_view_if_needed()
-    track = form.get_by_test_id("stSlider").filter(
-        has=page.get_by_role("slider", name=re.compile(r"^\W*Exhaustion\b"))
-    ).get_by_role("group").bounding_box()
-    thumb = exhaustion.bounding_box()
-    assert track and thumb and track["height"] >= 24, f"the rating track is too thin to tap: {track}"
-    page.touchscreen.tap(track["x"] + 0.8 * track["width"], thumb["y"] + thumb["height"] / 2)
-    expect(exhaustion).to_have_value("8")
+    # One thumb: tap two ratings, "+" on a count, "Yes" for a break, save.
+    for name, value in (("Exhaustion", 8), ("Empathy", 6)):
+        form.get_by_role("radiogroup", name=re.compile(rf"^{name}\b")).get_by_role(
+            "radio", name=str(value), exact=True).tap()
     contacts = form.get_by_test_id("stNumberInput").filter(has_text="Client contacts today")
+    start = int(contacts.get_by_role("spinbutton").input_value() or 0)
     for _ in range(3):
         contacts.get_by_role("button", name="Increment").tap()
-    expect(contacts.get_by_role("spinbutton")).to_have_value("3")
-    form.get_by_text("A real break today", exact=True).tap()
-    save.scroll_into_view_if_needed()
+    expect(contacts.get_by_role("spinbutton")).to_have_value(str(start + 3))
+    form.get_by_role("radiogroup", name="A real break today").get_by_role("radio", name="Yes").tap()
     box = save.bounding_box()
     assert box is not None
     assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"], box
@@ -161,10 +164,10 @@ def test_check_in_on_a_phone(demo_app, new_page):
     assert box["height"] >= 24 and box["width"] >= 24, f"Save is too small to tap: {box}"
     with rerun(page):
         save.tap()
-    expect(main(page).get_by_text(SAVED)).to_be_visible()
+    expect(main(page).get_by_text(SAVED)).to_be_in_viewport()
     saved = saved_checkin(demo_app.db_path, "jordan.nguyen", today())
     assert saved is not None
-    assert (saved["exhaustion"], saved["contacts"], saved["break_taken"]) == (8, 3, 1)
+    assert (saved["exhaustion"], saved["contacts"], saved["break_taken"]) == (8, start + 3, 1)
 
 
 def test_status_is_never_told_by_colour_alone(demo_app, new_page):

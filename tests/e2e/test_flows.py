@@ -26,31 +26,27 @@ pytestmark = pytest.mark.e2e
 TEAM_FIGURES = "Mean exhaustion (0-10)"  # a metric only shown with team figures
 
 
-def slider(page, name: str):
-    """A check-in rating slider, by the name of the rating (its label starts with it)."""
-    return main(page).get_by_role("slider", name=re.compile(rf"^\W*{name}\b"))
+def rating(page, name: str, value: int):
+    """A check-in rating's one-tap choice, by the rating's name (its label starts with it)."""
+    group = main(page).get_by_role("radiogroup", name=re.compile(rf"^{name}\b"))
+    return group.get_by_role("radio", name=str(value), exact=True)
 
 
 def test_case_manager_checks_in_edits_it_and_sees_trends(demo_app, new_page):
     page = new_page(demo_app)
     log_in(page, "alex.chen")
-    expect(main(page).get_by_text("You have not checked in today yet")).to_be_visible()
     assert saved_checkin(demo_app.db_path, "alex.chen", today()) is None
-
-    with rerun(page):
-        main(page).get_by_role("link", name="Check in now").click()
-    expect(main(page).get_by_role("heading", level=1)).to_have_text("Daily check-in")
+    # Home opens on today's check-in: nothing chosen yet.
     form = page.get_by_test_id("stForm")
     expect(form.get_by_role("button", name="Save check-in")).to_be_visible()
-    exhaustion = slider(page, "Exhaustion")
-    expect(exhaustion).to_have_value("5")
-    exhaustion.focus()
-    for _ in range(2):
-        exhaustion.press("ArrowRight")
-    expect(exhaustion).to_have_value("7")
+    expect(form.get_by_role("radio", checked=True)).to_have_count(0)
+    rating(page, "Exhaustion", 7).click()
+    expect(rating(page, "Exhaustion", 7)).to_be_checked()
+    rating(page, "Empathy", 5).click()
+    form.get_by_text(re.compile(r"^Workload: same as ")).click()
     form.get_by_role("spinbutton", name="Client contacts today", exact=True).fill("6")
-    form.get_by_text("A real break today", exact=True).click()  # the label, as a person would
-    expect(form.get_by_role("checkbox", name="A real break today")).to_be_checked()
+    form.get_by_text(re.compile(r"^More about today")).click()
+    form.get_by_role("radiogroup", name="A real break today").get_by_role("radio", name="Yes").click()
     form.get_by_role("textbox", name="Private note (optional)").fill("Long day, two home visits.")
     with rerun(page):
         form.get_by_role("button", name="Save check-in").click()
@@ -58,12 +54,16 @@ def test_case_manager_checks_in_edits_it_and_sees_trends(demo_app, new_page):
     saved = saved_checkin(demo_app.db_path, "alex.chen", today(), page)
     assert saved is not None
     assert (saved["exhaustion"], saved["contacts"], saved["break_taken"]) == (7, 6, 1)
+    assert (saved["meaning"], saved["supervision"]) == (None, None)  # left alone: not answered
     assert saved["note"] == "Long day, two home visits."
 
-    # The form now says the day is done and saving again updates it.
+    # The check-in page says the day is done and saving again updates it.
+    go_to(page, "Check-in", "Daily check-in")
     expect(main(page).get_by_text(re.compile("You already checked in for"))).to_be_visible()
-    expect(slider(page, "Exhaustion")).to_have_value("7")
-    slider(page, "Exhaustion").press("ArrowRight")
+    expect(rating(page, "Exhaustion", 7)).to_be_checked()
+    rating(page, "Exhaustion", 8).click()
+    form = page.get_by_test_id("stForm")
+    form.get_by_text("Workload of this day").click()
     form.get_by_role("spinbutton", name="Client contacts today", exact=True).fill("8")
     with rerun(page):
         form.get_by_role("button", name="Update check-in").click()

@@ -50,6 +50,13 @@ def test_reset_locks_the_notes_until_the_recovery_code(app, new_page):
     log_in(page, PERSON)
     go_to(page, "Check-in", "Daily check-in")
     form = page.get_by_test_id("stForm")
+    for name, value in (("Exhaustion", 7), ("Empathy", 4)):  # the two answers needed
+        form.get_by_role("radiogroup", name=re.compile(rf"^{name}\b")).get_by_role(
+            "radio", name=str(value), exact=True).click()
+    more = form.get_by_text(re.compile(r"^More about today"))
+    expect(more).to_be_visible()
+    if not form.get_by_role("textbox", name="Private note (optional)").is_visible():
+        more.click()
     form.get_by_role("textbox", name="Private note (optional)").fill(NOTE)
     with rerun(page):
         form.get_by_role("button", name=re.compile("(Save|Update) check-in")).click()
