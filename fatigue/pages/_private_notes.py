@@ -67,8 +67,10 @@ def locked_words(opened: note_keys.Access) -> str:
         return (f"Your private notes are locked: an admin reset your password on "
                 f"{day_text(opened.reset_at.date())}, and the admin's password cannot open "
                 "them. Enter your recovery code to open them again.")
-    what = {"password": "your password", "passphrase": "your notes passphrase",
-            "code": "your recovery code"}[opened.kind or "code"]
+    if opened.kind in (None, "code"):
+        return ("Your private notes are locked in this session: only your recovery code "
+                "opens them. Enter it to open them.")
+    what = {"password": "your password", "passphrase": "your notes passphrase"}[opened.kind]
     return (f"Your private notes are locked in this session (you signed in without "
             f"{what}). Enter {what} or your recovery code to open them.")
 
