@@ -16,7 +16,7 @@ passphrase for it then, or leave it empty and keep the recovery code alone.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Callable
 
 import streamlit as st
 
@@ -28,6 +28,7 @@ from fatigue.validation import FLAGS, LABELS, MAX_NOTE_CHARS, REQUIRED, WORKLOAD
 
 FLASH_KEY = "checkin_flash"
 ERRORS_KEY = "checkin_errors"
+PASSPHRASE = "notes_passphrase"  # a single sign-on account's first note: its widget key
 SCALE = list(range(11))
 
 NUMBERS: dict[str, tuple[float, str]] = {  # field: (step, help)
@@ -174,10 +175,8 @@ def draw(db: Any, user: accounts.User, session: sessions.Session, day: dt.date, 
     st.rerun()
 
 
-PASSPHRASE = "notes_passphrase"
-
-
-def _note_field(notes: note_keys.Access, saved: dict[str, Any] | None, key: Any) -> None:
+def _note_field(notes: note_keys.Access, saved: dict[str, Any] | None,
+                key: Callable[[str], str]) -> None:
     """The private note, or where it would be, that it is locked (never an empty box);
     for a single sign-on account's first note, a notes passphrase to lock it with."""
     if notes.locked:
