@@ -200,7 +200,10 @@ def cmd_remind(args: argparse.Namespace) -> str:
     from fatigue import email_reminders
 
     with connect(args.db) as db:
-        return str(email_reminders.send_due(db))
+        run = email_reminders.send_due(db)
+    if run.problem:  # the mail server could not be used: said on stderr, exit code 2
+        raise ValidationError({"smtp": str(run)})
+    return str(run)
 
 
 def _write_owner_only(path: str, payload: bytes, *, force: bool) -> None:

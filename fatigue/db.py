@@ -25,8 +25,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from fatigue import clock, files
+from fatigue import files
 from fatigue.migrations import migrations
+from fatigue.timestamps import iso, utc
 from fatigue.transactions import write_lock  # re-exported: callers import it from here
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,7 +159,7 @@ def default_path() -> Path:
 
 
 def _now_text() -> str:
-    return clock.utc_now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso(utc())
 
 
 def connect(

@@ -7,8 +7,10 @@ when it is due: on a chosen weekday, from the chosen time until
 :data:`LATE_HOURS` later, not while paused, never when that day's check-in is
 done, at most one a day. The e-mail holds no ratings and no health words in its
 subject; its link opens the check-in (it signs nobody in), and two signed links
-pause reminders for a week or stop them, in one click (:func:`apply_link`),
-without signing in.
+pause reminders for a week or stop them without signing in: the link shows a
+confirmation and only its button acts (:func:`apply_link`), so a mail scanner
+or link preview that fetches every link changes nothing; mail programs that
+offer RFC 8058 one-click unsubscribe stop them with one POST.
 
 At most once: a send is claimed in ``reminder_sends`` (one row per person and
 local day, in a write transaction) before the e-mail goes out, and marked sent
@@ -108,9 +110,14 @@ def set_preferences(db: Database, user_id: int, *, email: str, weekdays: Iterabl
     return get_preferences(db, user_id)  # type: ignore[return-value]
 
 
+def pause_end(today: dt.date, days: int = PAUSE_DAYS) -> dt.date:
+    """The last day without reminders when paused on ``today`` for ``days`` days."""
+    return today + dt.timedelta(days=days - 1)
+
+
 def pause(db: Database, user_id: int, today: dt.date, days: int = PAUSE_DAYS) -> None:
     """No reminders up to and including ``today + days - 1``."""
-    until = today + dt.timedelta(days=days - 1)
+    until = pause_end(today, days)
     with write_lock(db):
         db.execute("UPDATE reminder_preferences SET paused_until = ? WHERE user_id = ?",
                    [until.isoformat(), user_id])
@@ -156,8 +163,9 @@ def link_token(db: Database, user_id: int, action: str) -> str:
             + _sign(_link_key(db), text))
 
 
-def apply_link(db: Database, action: str, token: str, today: dt.date) -> str | None:
-    """Pause or stop as the link says; the words to show, or None for a bad link."""
+def link_user(db: Database, action: str, token: str) -> int | None:
+    """The person whose ``action`` link ``token`` is, while it still works; None for a bad,
+    forged, other-action or outdated token. Changes nothing."""
     if action not in ACTIONS or not isinstance(token, str) or token.count(".") != 1 \
             or len(token) > 300:
         return None
@@ -174,10 +182,22 @@ def apply_link(db: Database, action: str, token: str, today: dt.date) -> str | N
                      [user_id]).fetchone()
     if row is None or not hmac.compare_digest(row[0], nonce):
         return None
+    return user_id
+
+
+def apply_link(db: Database, action: str, token: str, today: dt.date) -> str | None:
+    """Pause or stop as the link says; the words to show, or None for a bad link.
+
+    Only for a request that means it (a POST: the confirmation's button, or a mail
+    program's RFC 8058 one-click unsubscribe), never for a GET, which link
+    scanners and previews send for every link in an e-mail.
+    """
+    user_id = link_user(db, action, token)
+    if user_id is None:
+        return None
     if action == "pause":
         pause(db, user_id, today)
-        until = today + dt.timedelta(days=PAUSE_DAYS - 1)
-        return (f"Reminders are paused until {until:%A %-d %B}. They start again by "
+        return (f"Reminders are paused until {pause_end(today):%A %-d %B}. They start again by "
                 "themselves; you can change this in My account.")
     stop(db, user_id)
     return "Reminders are off. You can turn them on again in My account."
@@ -252,10 +272,12 @@ class Run:
     skipped_checked_in: int
     skipped_claimed: int
     failed: int
+    problem: str = ""  # why the mail server could not be used, in words (mail.why_not_sent)
 
     def __str__(self) -> str:
         return (f"Reminders: {self.sent} sent, {self.skipped_checked_in} not needed (checked in), "
-                f"{self.skipped_claimed} already sent or being sent, {self.failed} failed.")
+                f"{self.skipped_claimed} already sent or being sent, {self.failed} failed."
+                + (f"\n{self.problem}" if self.problem else ""))
 
 
 # Errors that prove the e-mail did not go out: the claim is given back.
@@ -275,6 +297,7 @@ def send_due(db: Database, now: dt.datetime | None = None, *,
         raise ValidationError({"app_url": "The app's address is not set: an admin sets it in "
                                           "Settings, so the reminder's link can open the check-in."})
     sent = checked = claimed = failed = 0
+    problem = ""
     server: smtplib.SMTP | None = None
     try:
         for prefs in _all_active(db):
@@ -299,9 +322,11 @@ def send_due(db: Database, now: dt.datetime | None = None, *,
             try:
                 if server is None:
                     server = connect(cfg)
-            except OSError:  # no connection or login (smtplib's errors are OSErrors too)
-                _release(db, prefs.user_id, day)  # nothing went out: the next run tries again
+            except OSError as exc:  # no connection, TLS or login (ssl's and smtplib's errors
+                # are OSErrors too): nothing went out, so the next run tries again
+                _release(db, prefs.user_id, day)
                 failed += 1
+                problem = mail.why_not_sent(exc, cfg)
                 break
             try:
                 server.send_message(email)
@@ -322,4 +347,4 @@ def send_due(db: Database, now: dt.datetime | None = None, *,
                 server.quit()
             except (smtplib.SMTPException, OSError):
                 server.close()
-    return Run(sent, checked, claimed, failed)
+    return Run(sent, checked, claimed, failed, problem)

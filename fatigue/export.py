@@ -1,4 +1,5 @@
-"""Export my data: check-ins (notes decrypted), questionnaires, actions, muted rules.
+"""Export my data: check-ins (notes decrypted), questionnaires, actions, muted rules,
+e-mail reminder settings and the days a reminder was sent.
 
 :func:`collect` gathers one person's data; :func:`to_json` makes one JSON
 document of it, :func:`to_zip` a zip of CSV files, one per kind. The person's
@@ -14,6 +15,13 @@ a cell that starts with apostrophes before such a character (``'=x`` becomes
 ``''=x``); :func:`fatigue.importer` drops exactly that one apostrophe again, so
 ``checkins.csv`` imports back unchanged. Text stays text everywhere: nothing is
 rendered.
+
+The reminder settings are exported as the person chose them (address, weekdays,
+time, time zone, on or off, paused until), without the random value that ties
+the e-mail's links to them (a link secret, not something they told us). They
+are for reading: the importer takes check-in history only, and reminders are
+turned on again in My account. "Delete all my data" deletes them
+(:data:`fatigue.erasure.PERSONAL_TABLES`).
 """
 from __future__ import annotations
 
@@ -26,8 +34,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from fatigue import crypto, note_keys
+from fatigue import crypto, email_reminders, note_keys
 from fatigue.errors import ValidationError
+from fatigue.reminder import WEEKDAY_NAMES
 from fatigue.validation import FIELDS, FLAGS
 
 CHECKIN_COLUMNS: tuple[str, ...] = ("day", *FIELDS)  # also the import template's columns
@@ -38,6 +47,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "questionnaire_scores": ("response_id", "scale", "score", "band", "answered", "reason"),
     "actions": ("suggestion_id", "rule", "status", "acted_on", "planned_for", "created_at"),
     "muted_rules": ("rule", "suggestion_id", "muted_on"),
+    "reminders": ("email", "weekdays", "at_time", "timezone", "reminders_on", "paused_until"),
+    "reminder_sends": ("day", "claimed_at", "sent_at"),
 }
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FILENAME_JSON = "my-check-in-data.json"
@@ -62,6 +73,20 @@ def _account(db: Database, user_id: int) -> dict[str, Any]:
         "teams_led": "; ".join(name for name, _, lead in teams if lead),
         "created_at": row[2],
     }
+
+
+def _reminders(db: Database, user_id: int) -> list[dict[str, Any]]:
+    prefs = email_reminders.get_preferences(db, user_id)
+    if prefs is None:
+        return []
+    return [{
+        "email": prefs.email,
+        "weekdays": [WEEKDAY_NAMES[d] for d in prefs.weekdays],
+        "at_time": f"{prefs.at_time:%H:%M}",
+        "timezone": prefs.timezone,
+        "reminders_on": prefs.active,
+        "paused_until": prefs.paused_until.isoformat() if prefs.paused_until else None,
+    }]
 
 
 def collect(db: Database, user_id: int, *, key: bytes | None = None) -> dict[str, Any]:
@@ -114,6 +139,10 @@ def collect(db: Database, user_id: int, *, key: bytes | None = None) -> dict[str
         "questionnaire_scores": scores,
         "actions": actions,
         "muted_rules": muted,
+        "reminders": _reminders(db, user_id),
+        "reminder_sends": list(db.query(
+            "SELECT day, claimed_at, sent_at FROM reminder_sends WHERE user_id = ? ORDER BY day",
+            [user_id])),
     }
 
 

@@ -7,6 +7,15 @@ the database or on a command line: they come from the environment
 named by ``FATIGUE_SMTP_SECRETS`` (two lines, ``username=...`` and
 ``password=...``, readable by the app's user only). Without a user name the
 server is used without logging in (a relay that trusts the app's host).
+
+The connection is encrypted as the admin chose (``starttls``: STARTTLS, usually
+on port 587; ``tls``: implicit TLS, usually 465; ``none`` only for a relay on
+the same machine) and the server's certificate and host name are always
+verified: against the system's certificate store, or, when the admin set
+``smtp_ca_file``, against the agency's own certificate authority in that PEM
+file (instead of the system's). A server that does not offer STARTTLS, or shows
+a certificate that does not verify, gets nothing: :func:`why_not_sent` says why
+in words an admin can act on.
 """
 from __future__ import annotations
 
@@ -15,6 +24,7 @@ import smtplib
 import ssl
 import stat
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Mapping
@@ -28,6 +38,12 @@ USERNAME_ENV = "FATIGUE_SMTP_USERNAME"
 PASSWORD_ENV = "FATIGUE_SMTP_PASSWORD"
 SECRETS_ENV = "FATIGUE_SMTP_SECRETS"
 TIMEOUT_SECONDS = 30
+# Lines up to RFC 5322's limit of 998 characters: at the default 78, Python's email
+# package encodes a long header without spaces (List-Unsubscribe's URL) as
+# =?utf-8?q?...?= words, which mail programs do not read as a link.
+POLICY = policy.default.clone(max_line_length=998)
+WHERE_SET = "Teams and accounts > E-mail reminders"  # the admin page's section
+NAME_MISMATCH = (62, 64)  # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH, _IP_ADDRESS_MISMATCH
 
 
 @dataclass(frozen=True)
@@ -38,10 +54,15 @@ class SmtpConfig:
     sender: str
     username: str | None = None
     password: str | None = None
+    ca_file: str = ""  # the agency's CA certificates (PEM); empty: the system's store
 
     def __repr__(self) -> str:  # never print the password
         return (f"SmtpConfig(host={self.host!r}, port={self.port}, tls={self.tls!r}, "
-                f"sender={self.sender!r}, username={self.username!r})")
+                f"sender={self.sender!r}, username={self.username!r}, ca_file={self.ca_file!r})")
+
+
+class CaFileError(OSError):
+    """The CA file in the settings cannot be used (gone, unreadable, not PEM)."""
 
 
 def credentials(environ: Mapping[str, str] | None = None) -> tuple[str | None, str | None]:
@@ -79,12 +100,26 @@ def config(db: Database, environ: Mapping[str, str] | None = None) -> SmtpConfig
         return None
     username, password = credentials(environ)
     return SmtpConfig(host, settings.get_setting(db, settings.SMTP_PORT_KEY),
-                      settings.get_setting(db, settings.SMTP_TLS_KEY), sender, username, password)
+                      settings.get_setting(db, settings.SMTP_TLS_KEY), sender, username, password,
+                      settings.get_setting(db, settings.SMTP_CA_FILE_KEY))
+
+
+def tls_context(cfg: SmtpConfig) -> ssl.SSLContext:
+    """Python's default client context (certificate and host name verified, TLS 1.2 or
+    later), trusting the admin's CA file if one is set, else the system's store."""
+    try:
+        return ssl.create_default_context(cafile=cfg.ca_file or None)
+    except ssl.SSLError as exc:
+        raise CaFileError(f"the CA file {cfg.ca_file} cannot be used (it holds no certificate "
+                          "in PEM form)") from exc
+    except OSError as exc:
+        raise CaFileError(f"the CA file {cfg.ca_file} cannot be used "
+                          f"({exc.strerror or exc})") from exc
 
 
 def connect(cfg: SmtpConfig, *, context: ssl.SSLContext | None = None) -> smtplib.SMTP:
     """An open, logged-in connection to the server (certificates checked)."""
-    tls = context or ssl.create_default_context()
+    tls = context or tls_context(cfg)
     if cfg.tls == "tls":
         server: smtplib.SMTP = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=TIMEOUT_SECONDS,
                                                 context=tls)
@@ -103,10 +138,39 @@ def connect(cfg: SmtpConfig, *, context: ssl.SSLContext | None = None) -> smtpli
     return server
 
 
+def why_not_sent(exc: BaseException, cfg: SmtpConfig) -> str:
+    """What went wrong connecting or logging in, for the admin, starting "Not sent"."""
+    where = f"the mail server {cfg.host}:{cfg.port}"
+    if isinstance(exc, CaFileError):
+        return (f"Not sent: {exc}. An admin sets the agency's CA file (PEM) in {WHERE_SET}, "
+                "or empties it to use the system's certificates.")
+    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_code in NAME_MISMATCH:
+        return (f"Not sent: {where} showed a certificate for another name "
+                f"({exc.verify_message}). Set the mail server to the host name its "
+                "certificate names.")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        trusted = f"the CA file {cfg.ca_file}" if cfg.ca_file else "the system's certificates"
+        return (f"Not sent: {where} showed a certificate that {trusted} cannot verify "
+                f"({exc.verify_message}). If the agency uses its own certificate authority, an "
+                f"admin sets its CA file in {WHERE_SET}.")
+    if isinstance(exc, ssl.SSLError):
+        return (f"Not sent: the encrypted connection to {where} failed ({exc.reason or exc}). "
+                "Check the connection security: starttls usually on port 587, tls on 465.")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return (f"Not sent: {where} does not offer STARTTLS, and without it the e-mail and the "
+                "password would cross the network readable. Use its encrypted port (tls, "
+                "usually 465) or ask the mail server's administrator.")
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return (f"Not sent: {where} refused the user name and password "
+                f"({USERNAME_ENV}/{PASSWORD_ENV} or {SECRETS_ENV}).")
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return f"Not sent: {where} could not be reached ({reason}); the next run tries again."
+
+
 def message(cfg: SmtpConfig, to: str, subject: str, body: str,
             headers: Mapping[str, str] | None = None) -> EmailMessage:
-    """A plain-text e-mail from the agency's sender."""
-    mail = EmailMessage()
+    """A plain-text e-mail from the agency's sender (headers unfolded, see :data:`POLICY`)."""
+    mail = EmailMessage(policy=POLICY)
     mail["From"] = cfg.sender
     mail["To"] = to
     mail["Subject"] = subject

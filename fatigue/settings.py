@@ -38,15 +38,20 @@ long is signed out (default 30, from 5 to 480; checked on every request); and
 
 E-mail reminders (:mod:`fatigue.mail`): ``smtp_host`` (empty: no reminders),
 ``smtp_port`` (default 587), ``smtp_tls`` (starttls, tls or none), ``smtp_sender``
-and ``app_url`` (the address the reminder's link opens). The mail server's user
-name and password are never settings: they come from the environment or a
-secrets file (:func:`fatigue.mail.credentials`).
+``app_url`` (the address the reminder's link opens) and ``smtp_ca_file`` (empty:
+the server's certificate is verified against the system's store; else the
+absolute path of a PEM file with the agency's own CA certificates, checked when
+it is entered: it must load and hold at least one certificate). The mail
+server's user name and password are never settings: they come from the
+environment or a secrets file (:func:`fatigue.mail.credentials`).
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import math
+import os
+import ssl
 from dataclasses import dataclass
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -72,6 +77,7 @@ SMTP_PORT_KEY = "smtp_port"
 SMTP_TLS_KEY = "smtp_tls"
 SMTP_SENDER_KEY = "smtp_sender"
 APP_URL_KEY = "app_url"
+SMTP_CA_FILE_KEY = "smtp_ca_file"
 SMTP_TLS_MODES = ("starttls", "tls", "none")
 
 MIN_K = rules.MIN_K
@@ -289,13 +295,43 @@ def _check_url(value: Any) -> str:
     return text
 
 
+def _check_ca_file(value: Any) -> str:
+    text = value.strip() if isinstance(value, str) else None
+    if text is None or (text and (not os.path.isabs(text) or len(text) > 4096
+                                  or not text.isprintable())):
+        raise ValidationError({SMTP_CA_FILE_KEY: "The CA file is the full path of a PEM file, "
+                                                 "such as /etc/ssl/agency-ca.pem (empty: the "
+                                                 "system's certificates)."})
+    return text
+
+
+def _load_ca_file(path: str) -> None:
+    """At entry only (a file can be unreadable to the app for a while; it is read again
+    at each send, which says so): the file must hold CA certificates Python can load."""
+    if not path:
+        return
+    try:
+        context = ssl.create_default_context(cafile=path)
+        found = context.cert_store_stats()["x509"]
+    except ssl.SSLError:
+        found = 0
+    except OSError as exc:
+        raise ValidationError({SMTP_CA_FILE_KEY: f"{path} cannot be used as a CA file "
+                                                 f"({exc.strerror or exc})."}) from None
+    if not found:
+        raise ValidationError({SMTP_CA_FILE_KEY: f"{path} cannot be used as a CA file: it holds "
+                                                 "no certificate in PEM form (BEGIN CERTIFICATE)."})
+
+
 @dataclass(frozen=True)
 class Spec:
-    """A registered setting: its type, default and validation of new values."""
+    """A registered setting: its type, default and validation of new values (``check``,
+    on every write and read; ``entry``, on writes only, after ``check``)."""
 
     type: type
     default: Any
     check: Callable[[Any], Any]
+    entry: Callable[[Any], None] | None = None
 
 
 SPECS: dict[str, Spec] = {
@@ -312,6 +348,7 @@ SPECS: dict[str, Spec] = {
     SMTP_TLS_KEY: Spec(str, "starttls", _check_tls),
     SMTP_SENDER_KEY: Spec(str, "", _check_sender),
     APP_URL_KEY: Spec(str, "", _check_url),
+    SMTP_CA_FILE_KEY: Spec(str, "", _check_ca_file, _load_ca_file),
 }
 
 
@@ -343,6 +380,17 @@ def get_setting(db: Database, key: str, default: Any = None, *, type: type = str
         return fallback
 
 
+def validate(key: str, value: Any) -> Any:
+    """``value`` as setting ``key`` would store it; :class:`ValidationError` if refused."""
+    spec = SPECS.get(key)
+    if spec is None:
+        return value
+    clean = spec.check(value)
+    if spec.entry is not None:
+        spec.entry(clean)
+    return clean
+
+
 def set_setting(db: Database, key: str, value: Any, *, actor_id: int | None = None) -> Any:
     """Store ``value`` for ``key``; return the value stored (validated, typed).
 
@@ -352,8 +400,7 @@ def set_setting(db: Database, key: str, value: Any, *, actor_id: int | None = No
     """
     if not isinstance(key, str) or not 1 <= len(key.strip()) <= MAX_KEY_CHARS or key != key.strip():
         raise ValidationError({"key": f"A setting name must be 1 to {MAX_KEY_CHARS} characters."})
-    spec = SPECS.get(key)
-    clean = spec.check(value) if spec else value
+    clean = validate(key, value)
     text = _encode(clean)
     if len(text) > MAX_VALUE_CHARS:
         raise ValidationError({key: f"A setting can be at most {MAX_VALUE_CHARS:,} characters."})

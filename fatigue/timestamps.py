@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from fatigue import clock
+
 FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def utc(now: dt.datetime | None = None) -> dt.datetime:
-    """``now`` (default: the current time) in UTC, to the whole second."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    """``now`` (default: :func:`fatigue.clock.utc_now`) in UTC, to the whole second."""
+    now = now or clock.utc_now()
     return now.astimezone(dt.timezone.utc).replace(microsecond=0)
 
 

@@ -105,3 +105,11 @@ def test_skipped_answers_are_missing_never_filled_in():
     workload = history[["caseload", "contacts", "after_hours_minutes"]].isna()
     assert (workload.all(axis=1) == workload.any(axis=1)).all()  # the workload all at once
     assert str(history["supervision"].dtype) == "boolean" and history["supervision"].isna().any()
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "lots"])
+def test_the_unanswered_option_refuses_what_is_not_a_chance(value, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        sim.main(["--unanswered", value, "--people", "5"])
+    assert exit_.value.code == 2
+    assert "--unanswered" in capsys.readouterr().err

@@ -142,6 +142,8 @@ def test_a_killed_process_loses_only_its_own_connections_and_its_people_come_bac
         assert browser.run.shows("Daily check-in")
     for browser in victims + bystanders:
         browser.close()
+    deployment.wait_until_ready()  # serve starts the killed process again
+    assert killed not in deployment.app_pids().values()
 
 
 def failed_sign_in_address(deployment, url: str, source: str) -> str:
@@ -172,6 +174,7 @@ def test_the_app_believes_the_client_address_from_the_proxy_only(deployment):
     """The lockout counts failures per address: through nginx it is the person's (nginx
     replaces X-Forwarded-For), straight to an app process a made-up one is ignored,
     since only the proxy on 127.0.0.1 is trusted (FORWARDED_ALLOW_IPS)."""
+    deployment.wait_until_ready()  # after the test that kills a process
     assert failed_sign_in_address(deployment, deployment.url, "127.0.0.5") == "127.0.0.5"
     direct = f"http://127.0.0.1:{deployment.ports[0]}"
     assert failed_sign_in_address(deployment, direct, "127.0.0.6") == "127.0.0.6"

@@ -1,7 +1,7 @@
 """E-mail reminders, sent through a real SMTP server on loopback (aiosmtpd).
 
 The schedule, the skip when the day's check-in is done, pausing and stopping by
-the e-mail's signed links, and at most one e-mail a day: after a crash, and with
+the e-mail's signed links (one-click unsubscribe included), and at most one e-mail a day: after a crash, and with
 two senders running at once.
 """
 import datetime as dt
@@ -127,7 +127,6 @@ def test_a_due_reminder_arrives_with_a_calm_subject_and_the_checkin_link(agency,
     assert "Open the check-in: https://checkin.agency.example/checkin\n" in text
     assert "Missing a day is fine." in text
     assert not re.search(r"streak|in a row|you missed|don't forget", text, re.I)
-    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert agency.execute("SELECT day, sent_at IS NOT NULL FROM reminder_sends").fetchall() == [
         ("2026-03-16", 1)]
 
@@ -155,7 +154,27 @@ def links(message):
     return dict(re.findall(r"https://checkin\.agency\.example/reminders/(pause|stop)\?t=(\S+)", text))
 
 
-def test_pause_from_the_email_in_one_click_for_a_week(agency, inbox, user):
+def test_the_email_offers_one_click_unsubscribe_that_works(agency, inbox, user):
+    """RFC 8058: one HTTPS URI in List-Unsubscribe, List-Unsubscribe-Post beside it; a mail
+    program's POST to that URI stops reminders (over HTTP, through the app's own routes)."""
+    from urllib.parse import urlsplit
+
+    from web_app import client
+
+    remind(agency, user)
+    er.send_due(agency, at(16, 35))
+    [message] = inbox.messages
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    [uri] = re.fullmatch(r"<(https://[^>]+)>", message["List-Unsubscribe"].strip()).groups()
+    assert uri == f"https://checkin.agency.example/reminders/stop?t={links(message)['stop']}"
+    url = urlsplit(uri)
+    assert client().get(f"{url.path}?{url.query}").status_code == 200  # a scanner's GET ...
+    assert er.get_preferences(agency, user).active  # ... changes nothing
+    answer = client().post(f"{url.path}?{url.query}", data={"List-Unsubscribe": "One-Click"})
+    assert answer.status_code == 200 and not er.get_preferences(agency, user).active
+
+
+def test_pause_from_the_email_for_a_week(agency, inbox, user):
     remind(agency, user)
     er.send_due(agency, at(16, 35))
     token = links(inbox.messages[0])["pause"]

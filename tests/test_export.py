@@ -1,4 +1,5 @@
-"""Export my data: every kind, notes decrypted, literal text, no spreadsheet formulas."""
+"""Export my data: every kind, notes decrypted, literal text, no spreadsheet formulas;
+the e-mail reminder settings too."""
 import csv
 import datetime as dt
 import io
@@ -7,7 +8,7 @@ import zipfile
 
 import pytest
 
-from fatigue import accounts, actions, checkins, export, questionnaires
+from fatigue import accounts, actions, checkins, email_reminders, erasure, export, questionnaires
 
 from conftest import PASSWORD, RATINGS, TODAY
 
@@ -63,7 +64,8 @@ def test_json_document(db, filled):
     document = json.loads(export.to_json(export.collect(db, filled), exported_at=moment))
     assert document["exported_at"] == "2026-03-16T18:00:00Z"
     assert list(document) == ["exported_at", "account", "checkins", "questionnaire_responses",
-                              "questionnaire_scores", "actions", "muted_rules"]
+                              "questionnaire_scores", "actions", "muted_rules", "reminders",
+                              "reminder_sends"]
     assert document["checkins"][0]["note"] == EVIL  # literal text, as typed
 
 
@@ -71,7 +73,8 @@ def test_zip_has_one_csv_per_kind(db, filled):
     archive = zipfile.ZipFile(io.BytesIO(export.to_zip(export.collect(db, filled))))
     assert archive.namelist() == [
         "account.csv", "checkins.csv", "questionnaire_responses.csv",
-        "questionnaire_scores.csv", "actions.csv", "muted_rules.csv",
+        "questionnaire_scores.csv", "actions.csv", "muted_rules.csv", "reminders.csv",
+        "reminder_sends.csv",
     ]
     rows = list(csv.reader(io.StringIO(archive.read("checkins.csv").decode("utf-8"))))
     assert rows[0] == list(export.CHECKIN_COLUMNS)
@@ -91,9 +94,79 @@ def test_cells_are_never_formulas(value, expected):
     assert export.cell(value) == expected
 
 
+def with_reminders(db, user):
+    email_reminders.set_preferences(db, user, email="Casey@Agency.example", weekdays=[4, 0, 2],
+                                    at_time=dt.time(16, 30), timezone="Europe/London")
+    email_reminders.pause(db, user, dt.date(2026, 3, 16))
+    db.execute("INSERT INTO reminder_sends (user_id, day, claimed_at, sent_at) VALUES"
+               " (?, '2026-03-13', '2026-03-13T16:30:02Z', '2026-03-13T16:30:03Z'),"
+               " (?, '2026-03-16', '2026-03-16T16:30:01Z', NULL)", [user, user])
+    db.conn.commit()
+
+
+REMINDERS_JSON = """\
+  "reminders": [
+    {
+      "email": "casey@agency.example",
+      "weekdays": [
+        "Monday",
+        "Wednesday",
+        "Friday"
+      ],
+      "at_time": "16:30",
+      "timezone": "Europe/London",
+      "reminders_on": true,
+      "paused_until": "2026-03-22"
+    }
+  ],
+  "reminder_sends": [
+    {
+      "day": "2026-03-13",
+      "claimed_at": "2026-03-13T16:30:02Z",
+      "sent_at": "2026-03-13T16:30:03Z"
+    },
+    {
+      "day": "2026-03-16",
+      "claimed_at": "2026-03-16T16:30:01Z",
+      "sent_at": null
+    }
+  ]
+}
+"""
+
+
+def test_reminder_settings_known_answer(db, user, team):
+    with_reminders(db, user)
+    other = accounts.create_user(db, "robin", PASSWORD, team=team)
+    email_reminders.set_preferences(db, other, email="robin@agency.example", weekdays=[1],
+                                    at_time=dt.time(9, 0), timezone="UTC")
+    document = export.to_json(export.collect(db, user))
+    assert document.endswith(REMINDERS_JSON)
+    assert "link_nonce" not in document and "robin" not in document
+    archive = zipfile.ZipFile(io.BytesIO(export.to_zip(export.collect(db, user))))
+    assert archive.read("reminders.csv").decode() == (
+        "email,weekdays,at_time,timezone,reminders_on,paused_until\r\n"
+        'casey@agency.example,"[""Monday"", ""Wednesday"", ""Friday""]",16:30,Europe/London,'
+        "yes,2026-03-22\r\n")
+    assert archive.read("reminder_sends.csv").decode() == (
+        "day,claimed_at,sent_at\r\n2026-03-13,2026-03-13T16:30:02Z,2026-03-13T16:30:03Z\r\n"
+        "2026-03-16,2026-03-16T16:30:01Z,\r\n")
+
+
+def test_stopped_reminders_export_as_off_and_deleting_my_data_removes_them(db, user):
+    with_reminders(db, user)
+    email_reminders.stop(db, user)
+    [row] = export.collect(db, user)["reminders"]
+    assert (row["reminders_on"], row["weekdays"]) == (False, ["Monday", "Wednesday", "Friday"])
+    erasure.delete_my_data(db, user, "casey")
+    data = export.collect(db, user)
+    assert (data["reminders"], data["reminder_sends"]) == ([], [])
+    assert email_reminders.get_preferences(db, user) is None
+
+
 def test_empty_account_exports_headers_only(db, user):
     data = export.collect(db, user)
-    assert data["checkins"] == [] and data["actions"] == []
+    assert data["checkins"] == [] and data["actions"] == [] and data["reminders"] == []
     archive = zipfile.ZipFile(io.BytesIO(export.to_zip(data)))
     assert archive.read("checkins.csv").decode() == ",".join(export.CHECKIN_COLUMNS) + "\r\n"
 

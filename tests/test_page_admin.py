@@ -306,15 +306,18 @@ def test_the_audit_log_reads_in_the_apps_date_format(db, admin):
     assert not log["Detail"].str.contains(r"[{}\"]").any()  # words, not JSON
 
 
+CA_FILE = "CA file for the mail server's certificate (optional)"
+
+
 def test_mail_server_settings_are_checked_together_and_hold_no_password(db, admin):
     from fatigue import settings
 
     at = open_admin()
     labels = [t.label for t in at.text_input]
     smtp = labels[labels.index("Mail server (SMTP host)"):
-                  labels.index("The app's address (opened by the reminder's link)") + 1]
+                  labels.index(CA_FILE) + 1]
     assert smtp == ["Mail server (SMTP host)", "Sender address",
-                    "The app's address (opened by the reminder's link)"]  # no login here
+                    "The app's address (opened by the reminder's link)", CA_FILE]  # no login here
     by_label = {t.label: t for t in at.text_input}
     by_label["Mail server (SMTP host)"].input("smtp.agency.example")
     by_label["Sender address"].input("not an address")
@@ -328,3 +331,21 @@ def test_mail_server_settings_are_checked_together_and_hold_no_password(db, admi
     at = at.button(key="FormSubmitter:smtp-Save e-mail settings").click().run()
     assert settings.get_setting(db, settings.SMTP_HOST_KEY) == "smtp.agency.example"
     assert settings.get_setting(db, settings.SMTP_SENDER_KEY) == "checkin@agency.example"
+
+
+def test_a_ca_file_that_is_not_one_is_refused_at_entry(db, admin, tmp_path):
+    from fatigue import settings
+
+    not_pem = tmp_path / "ca.pem"
+    not_pem.write_text("not a certificate\n")
+    at = open_admin()
+    by_label = {t.label: t for t in at.text_input}
+    by_label["Mail server (SMTP host)"].input("smtp.agency.example")
+    by_label["Sender address"].input("checkin@agency.example")
+    by_label[CA_FILE].input(str(not_pem))
+    at = at.button(key="FormSubmitter:smtp-Save e-mail settings").click().run()
+    shown = [t.replace("\u2060", "").replace("\\", "") for t in texts(at.error)]  # as read
+    assert f"{not_pem} cannot be used as a CA file: it holds no certificate in PEM form " \
+           "(BEGIN CERTIFICATE)." in shown
+    assert settings.get_setting(db, settings.SMTP_HOST_KEY) == ""  # nothing saved
+    assert settings.get_setting(db, settings.SMTP_CA_FILE_KEY) == ""

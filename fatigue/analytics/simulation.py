@@ -375,12 +375,24 @@ def report(people: int, seed: int = 1, unanswered: float = 0.0) -> str:
     return "\n".join(rows)
 
 
+def _share(text: str) -> float:
+    """An argparse type: a chance from 0 to 0.9 (a person who skips more is not simulated)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a number") from None
+    if not 0 <= value <= 0.9:
+        raise argparse.ArgumentTypeError("must be a chance from 0 to 0.9, such as 0.3")
+    return value
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--unanswered", type=float, default=0.0,
-                        help="chance that an optional answer is left out (0 to 1)")
+    parser.add_argument("--unanswered", type=_share, default=0.0,
+                        help="chance that an optional answer is left out (0 to 0.9; "
+                        "exhaustion and empathy are always given)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     print(report(args.people, args.seed, args.unanswered))

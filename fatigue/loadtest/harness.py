@@ -113,6 +113,17 @@ class Deployment:
         found = {port: usage(pid) for port, pid in self.app_pids().items()}
         return {port: used for port, used in found.items() if used is not None}
 
+    def wait_until_ready(self, seconds: float = READY_SECONDS) -> None:
+        """Until every app process answers its health check (``serve`` restarts one that
+        died); RuntimeError with the log if ``serve`` ends or time runs out."""
+        deadline = time.monotonic() + seconds
+        waiting = set(self.ports)
+        while waiting:
+            if self.serve.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"The app did not start:\n{self.log()[-3000:]}")
+            waiting = {port for port in waiting if not healthy("127.0.0.1", port)}
+            time.sleep(0.2)
+
     def log(self) -> str:
         try:
             return (self.folder / "serve.log").read_text(errors="replace")
@@ -145,13 +156,7 @@ def start(db_path: Path, processes: int, folder: Path, *, proxy: bool = True,
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deployment = Deployment(db_path, folder, ports, process)
     try:
-        deadline = time.monotonic() + READY_SECONDS
-        waiting = set(ports)
-        while waiting:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"The app did not start:\n{deployment.log()[-3000:]}")
-            waiting = {port for port in waiting if not healthy("127.0.0.1", port)}
-            time.sleep(0.2)
+        deployment.wait_until_ready()
         if proxy:
             deployment.nginx = Nginx(folder / "nginx", ports, show_upstream=show_upstream)
     except BaseException:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from sqlite_utils import Database
 
-from fatigue import accounts, sessions
+from fatigue import accounts, clock, sessions
 from fatigue.accounts import User
 from fatigue.db import connect, default_path
 from fatigue.validation import time_zone
@@ -67,10 +67,11 @@ def local_today() -> dt.date:
     """Today's date where the person is: their browser's time zone when known.
 
     A case manager in New York checking in at 9 pm must get that day, not the
-    server's (UTC) tomorrow. Falls back to the server's date.
+    server's (UTC) tomorrow. Falls back to the server's date. Reads :mod:`fatigue.clock`.
     """
+    now = clock.utc_now()
     zone = _browser_zone()
-    return dt.datetime.now(zone).date() if zone else dt.date.today()
+    return (now.astimezone(zone) if zone else now.astimezone()).date()
 
 
 def _browser_zone() -> ZoneInfo | None:

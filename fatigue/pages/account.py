@@ -179,7 +179,8 @@ if st.button("Sign out everywhere", key="sign_out_everywhere", icon=":material/l
 st.subheader("Download my data")
 st.caption(
     "Everything stored about you: your check-ins with your private notes, questionnaires, "
-    "suggestions you acted on and rules you muted. As one JSON file, or as CSV files "
+    "suggestions you acted on, rules you muted, your e-mail reminder settings and the days "
+    "a reminder was sent. As one JSON file, or as CSV files "
     "(one per kind, zipped) for a spreadsheet. Only you can download this."
 )
 if notes.locked:

@@ -348,13 +348,20 @@ with st.form("smtp"):
     app_url = st.text_input("The app's address (opened by the reminder's link)",
                             value=settings.get_setting(db, settings.APP_URL_KEY),
                             placeholder="https://checkin.agency.org", max_chars=300)
+    ca_file = st.text_input(
+        "CA file for the mail server's certificate (optional)",
+        value=settings.get_setting(db, settings.SMTP_CA_FILE_KEY),
+        placeholder="/etc/ssl/certs/agency-ca.pem", max_chars=4096,
+        help="Only if the mail server's certificate comes from your agency's own certificate "
+        "authority: the full path of a PEM file with that CA's certificate, readable by the app. "
+        "Empty: the certificate is checked against the system's trusted certificates.")
     if st.form_submit_button("Save e-mail settings"):
         chosen = ((settings.SMTP_HOST_KEY, host), (settings.SMTP_PORT_KEY, int(port)),
                   (settings.SMTP_TLS_KEY, tls), (settings.SMTP_SENDER_KEY, sender),
-                  (settings.APP_URL_KEY, app_url))
+                  (settings.APP_URL_KEY, app_url), (settings.SMTP_CA_FILE_KEY, ca_file))
         try:
             for key, value in chosen:  # all checked before any is saved
-                settings.SPECS[key].check(value)
+                settings.validate(key, value)
             for key, value in chosen:
                 settings.set_setting(db, key, value, actor_id=admin.id)
         except ValidationError as exc:
