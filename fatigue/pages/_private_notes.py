@@ -45,7 +45,7 @@ def recovery_code_panel(session: sessions.Session) -> None:
     code = note_keys.pending_code(db, session.id, browser_token())
     if code is None:
         return
-    with st.container(border=True):
+    with st.container(border=True, key="recovery_code_panel"):
         st.subheader(":material/key: Your recovery code for private notes")
         st.write(
             "Your private notes are now locked with a key of your own, which only your "

@@ -8,6 +8,8 @@ import pytest
 
 from .support import (
     DEMO_PASSWORD,
+    axe_violations,
+    describe,
     expect,
     go_to,
     log_in,
@@ -36,6 +38,9 @@ def keep_code(page) -> str:
     expect(panel).to_be_visible()
     code = main(page).get_by_test_id("stCode").first.inner_text().strip()
     assert re.fullmatch(r"[0-9A-Z]{5}(-[0-9A-Z]{5}){4}", code), code
+    expect(page.locator(".st-key-recovery_code_panel")).to_be_visible()
+    violations = axe_violations(page, ".st-key-recovery_code_panel")  # the panel itself
+    assert not violations, describe(violations)
     with rerun(page):
         main(page).get_by_role("button", name="I have kept it").click()
     expect(panel).to_have_count(0)
