@@ -20,6 +20,7 @@ from fatigue.pages._gate import (
 from fatigue.pages._health import hold_app_lock, stop_if_damaged
 from fatigue.pages._notes_key import stop_if_notes_key_unusable
 from fatigue.pages._notices import show_sign_in_notices
+from fatigue.pages._private_notes import recovery_code_panel
 from fatigue.pages._session import current_session, current_user, get_db, plain
 from fatigue.web.page import FAVICON_DATA_URL
 
@@ -68,6 +69,7 @@ if user.must_change_password:  # after an admin reset: no page runs until it is 
     st.stop()
 
 show_sign_in_notices(user)  # e.g. an admin changed the person's single sign-on email
+recovery_code_panel(resolved.session)  # a new private-notes key: its code, shown once
 pages = PERSONAL + (TEAM if user.is_lead or user.is_admin else []) + (ADMIN if user.is_admin else [])
 
 with st.sidebar:

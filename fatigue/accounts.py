@@ -54,7 +54,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from fatigue import audit, sessions
+from fatigue import audit, note_keys, sessions
+from fatigue.dates import day_text
 from fatigue.db import ROOT, write_lock
 from fatigue.errors import AuthError, NotSaved, ValidationError
 from fatigue.timestamps import iso, parse_iso, utc
@@ -635,11 +636,15 @@ def authenticate(
 def set_password(
     db: Database, user_id: int, password: str, *, must_change: bool = False,
     keep_session: int | None = None, reason: str = "password_set",
+    current: str | None = None, token: str | None = None,
 ) -> None:
     """Replace the password of ``user_id``; ``must_change``: ask for a new one at next login.
 
     Every session of the account ends, except ``keep_session`` (the one
-    making the change); ``reason`` says why in the audit log.
+    making the change, whose browser holds ``token``); ``reason`` says why in
+    the audit log. The private-notes key is wrapped under the new password in
+    the same transaction (from ``current``, the old password, or the key open
+    in the session; :func:`fatigue.note_keys.password_set`).
     """
     hashed = hash_password(password)
     with write_lock(db):
@@ -648,23 +653,45 @@ def set_password(
             [hashed, int(bool(must_change)), user_id],
         )
         sessions.end_all(db, user_id, reason=reason, keep=keep_session)
+        if not must_change:
+            note_keys.password_set(db, user_id, password, current=current,
+                                   session_id=keep_session, token=token)
 
 
 def reset_password(db: Database, user_id: int, password: str, *, actor_id: int) -> None:
     """An admin sets a new password for ``user_id``: it must be changed at the next
     login, every open session of the account ends (so none can choose the new
-    password), the name's failed logins are cleared, and the reset is audited."""
+    password), the name's failed logins are cleared, and the reset is audited.
+
+    The admin's password cannot open the person's private notes: they stay
+    locked until the person enters their recovery code
+    (:func:`fatigue.note_keys.password_reset`). The person finds a notice
+    saying what happened, when and what to do at their next sign-in."""
     check_password(password)
     with write_lock(db):
         username = _username(db, user_id)
         set_password(db, user_id, password, must_change=True, reason="password_reset")
+        locked = note_keys.password_reset(db, user_id)
         clear_failures(db, username)
         audit.record(db, actor_id, "password_reset", {"user_id": user_id, "username": username})
+        db["sign_in_notices"].insert({"user_id": user_id, "message": reset_notice(
+            _username(db, actor_id) if actor_id != user_id else username, locked)})
+
+
+def reset_notice(admin: str, notes_locked: bool, day: dt.date | None = None) -> str:
+    """What the person reads at their next sign-in after an admin reset their password."""
+    text = f"On {day_text(day or utc(None).date())} the admin '{admin}' reset your password."
+    if notes_locked:
+        text += (" Your private notes are locked: the admin's password cannot open them. Enter "
+                 "your recovery code under 'Private notes' on My account to open them again; "
+                 "without it nobody can read them, and you can choose there to start afresh.")
+    return text + (" If you did not ask for this, tell your agency's data protection contact "
+                   "and change your password.")
 
 
 def change_password(
     db: Database, user_id: int, current: str, new: str, *, address: str | None = None,
-    keep_session: int | None = None, now: dt.datetime | None = None,
+    keep_session: int | None = None, now: dt.datetime | None = None, token: str | None = None,
 ) -> None:
     """Replace one's own password after checking the current one.
 
@@ -673,7 +700,8 @@ def change_password(
     :class:`AuthError` (:class:`LockedOut` when locked), a weak new one
     :class:`ValidationError`; nothing changes then. A change clears a
     pending "must change", ends every other session of the account (all but
-    ``keep_session``) and writes ``password_changed`` to the audit log.
+    ``keep_session``, whose browser holds ``token``) and writes
+    ``password_changed`` to the audit log; the notes key is re-wrapped.
     """
     now, address = utc(now), client_address(address)
     row = db.execute("SELECT password_hash, username FROM users WHERE id = ? AND active = 1",
@@ -696,13 +724,15 @@ def change_password(
     if new == current:
         raise ValidationError({"password": "The new password must differ from the current one."})
     with write_lock(db):
-        set_password(db, user_id, new, keep_session=keep_session, reason="password_changed")
+        set_password(db, user_id, new, keep_session=keep_session, reason="password_changed",
+                     current=current, token=token)
         clear_failures(db, username, address)
         audit.record(db, user_id, "password_changed", {})
 
 
 def complete_forced_change(
-    db: Database, user_id: int, new: str, *, keep_session: int | None = None
+    db: Database, user_id: int, new: str, *, keep_session: int | None = None,
+    token: str | None = None,
 ) -> None:
     """Choose a new password right after logging in with one an admin set.
 
@@ -726,7 +756,8 @@ def complete_forced_change(
         raise ValidationError(
             {"password": "Choose a password different from the one the admin set."})
     with write_lock(db):
-        set_password(db, user_id, new, keep_session=keep_session, reason="password_changed")
+        set_password(db, user_id, new, keep_session=keep_session, reason="password_changed",
+                     token=token)
         audit.record(db, user_id, "password_changed", {"forced": True})
 
 

@@ -179,7 +179,11 @@ def cmd_export(args: argparse.Namespace) -> str:
             if written and not committed:  # the audit entry did not commit: no export
                 Path(args.out).unlink(missing_ok=True)
     kind = "CSV files (zip)" if as_zip else "JSON"
-    return f"The data of '{username}' written to {args.out} as {kind}. It holds their private notes: hand it only to them."
+    locked = len(export.locked_days(data))
+    notes = (f"Their {locked} private notes sealed with their own key are exported as locked: "
+             "only they can open them." if locked
+             else "It holds their private notes not yet under their own key: hand it only to them.")
+    return f"The data of '{username}' written to {args.out} as {kind}. {notes}"
 
 
 def cmd_unlock(args: argparse.Namespace) -> str:

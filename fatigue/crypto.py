@@ -70,18 +70,32 @@ class NotesCipher:
 
     def encrypt(self, text: str) -> str:
         """``text`` encrypted and prefixed; an empty note stays empty."""
-        if text == "":
+        return self.encrypt_bytes(text.encode("utf-8"))
+
+    def encrypt_bytes(self, data: bytes) -> str:
+        """``data`` encrypted and prefixed (a note already sealed with its author's key,
+        :mod:`fatigue.note_keys`, goes in as bytes); empty stays empty."""
+        if data == b"":
             return ""
-        return PREFIX + self.fernet.encrypt(text.encode("utf-8")).decode("ascii")
+        return PREFIX + self.fernet.encrypt(data).decode("ascii")
 
     def decrypt(self, stored: str | None) -> str:
         """The note stored as ``stored``; text without the prefix is returned as is."""
-        if not stored:
-            return ""
-        if not stored.startswith(PREFIX):
-            return stored  # plaintext from before encryption (rotate-key encrypts it)
         try:
-            return self.fernet.decrypt(stored[len(PREFIX):].encode("ascii")).decode("utf-8")
+            return self.decrypt_bytes(stored).decode("utf-8")
+        except UnicodeError:
+            raise NotesKeyError(
+                "A private note is sealed with its author's own key and was read as plain "
+                "text: this is a bug, please report it; nothing was changed.") from None
+
+    def decrypt_bytes(self, stored: str | None) -> bytes:
+        """What ``stored`` holds under the server key, as bytes."""
+        if not stored:
+            return b""
+        if not stored.startswith(PREFIX):
+            return stored.encode("utf-8")  # plaintext from before encryption (rotate-key encrypts it)
+        try:
+            return self.fernet.decrypt(stored[len(PREFIX):].encode("ascii"))
         except (InvalidToken, UnicodeError, ValueError):
             raise NotesKeyError(
                 f"The private notes cannot be decrypted with {self.source}: it is not the key "
@@ -270,7 +284,7 @@ def check_key(db: Database) -> str | None:
             "SELECT note FROM checkins WHERE substr(note, 1, ?) = ? LIMIT 1", [len(PREFIX), PREFIX]
         ).fetchone()
         if row is not None:
-            cipher.decrypt(row[0])
+            cipher.decrypt_bytes(row[0])
         if known is not None:  # no note yet: new ones will be made with this key
             _VERIFIED.add(known)
     except NotesKeyError as exc:
@@ -278,14 +292,16 @@ def check_key(db: Database) -> str | None:
     return None
 
 
-def encrypt_all(db: Database, cipher: NotesCipher, read: Callable[[str], str]) -> int:
-    """Rewrite every non-empty note as ``cipher.encrypt(read(stored))``; return how many.
+def encrypt_all(db: Database, cipher: NotesCipher, read: Callable[[str], bytes]) -> int:
+    """Rewrite every non-empty note as ``cipher.encrypt_bytes(read(stored))``; return how
+    many. A note sealed with its author's key stays sealed: only the outer layer changes.
 
     Call inside a write transaction.
     """
     rows = db.execute("SELECT id, note FROM checkins WHERE note != ''").fetchall()
     for row_id, stored in rows:
-        db.execute("UPDATE checkins SET note = ? WHERE id = ?", [cipher.encrypt(read(stored)), row_id])
+        db.execute("UPDATE checkins SET note = ? WHERE id = ?",
+                   [cipher.encrypt_bytes(read(stored)), row_id])
     return len(rows)
 
 
@@ -306,7 +322,7 @@ def _fits(path: Path, stored: str) -> bool:
     """Whether the key file ``path`` decrypts the stored note ``stored``."""
     try:
         keys = _parse_keys(_key_texts(path), f"the key file {path}")
-        NotesCipher(MultiFernet(keys), str(path), "file").decrypt(stored)
+        NotesCipher(MultiFernet(keys), str(path), "file").decrypt_bytes(stored)
     except (OSError, UnicodeError, NotesKeyError):
         return False
     return True
@@ -397,7 +413,7 @@ def _rotate_in_place(db: Database) -> Rotation:
     if current.kind == "env":
         if current.count < 2:
             for (stored,) in db.execute("SELECT note FROM checkins WHERE note != ''"):
-                current.decrypt(stored)  # a key that does not fit is said so first
+                current.decrypt_bytes(stored)  # a key that does not fit is said so first
             return Rotation(0, (
                 "The key comes from FATIGUE_KEY, so this command cannot replace it. To rotate: "
                 "put a new key first and the current one after it, comma-separated "
@@ -407,7 +423,7 @@ def _rotate_in_place(db: Database) -> Rotation:
             ))
         with write_lock(db):
             db.execute("PRAGMA secure_delete = ON")
-            count = encrypt_all(db, current, current.decrypt)
+            count = encrypt_all(db, current, current.decrypt_bytes)
         return Rotation(count, (
             f"Re-encrypted {count} notes under the first key in FATIGUE_KEY. Now set "
             "FATIGUE_KEY to that key alone (drop the older ones) and restart the app. Backups "
@@ -416,7 +432,7 @@ def _rotate_in_place(db: Database) -> Rotation:
     new_key = generate_key()
     new = NotesCipher(MultiFernet([Fernet(new_key.encode("ascii"))]), "the new key", current.kind)
     with write_lock(db):
-        count = encrypt_all(db, new, current.decrypt)
+        count = encrypt_all(db, new, current.decrypt_bytes)
         _memory_cipher(db, replace=new_key)
     return Rotation(count, f"Re-encrypted {count} notes under a new in-memory key.")
 
@@ -437,7 +453,7 @@ def _rotate_file(db: Database, path: Path) -> Rotation:
     try:
         with write_lock(db):  # 2. every note under the new key, committed at once
             db.execute("PRAGMA secure_delete = ON")
-            count = encrypt_all(db, new, current.decrypt)
+            count = encrypt_all(db, new, current.decrypt_bytes)
     except BaseException:
         staged.unlink(missing_ok=True)  # nothing committed: the current key stays
         raise

@@ -34,6 +34,7 @@ PERSONAL_TABLES: dict[str, str] = {
     "questionnaire_responses": "user_id",  # questionnaire_scores cascade
     "suggestion_actions": "user_id",
     "suggestion_mutes": "user_id",
+    "note_keys": "user_id",  # the key of the notes deleted with them (fatigue.note_keys)
     "reminder_preferences": "user_id",  # e-mail reminders: address, schedule
     "reminder_sends": "user_id",  # ... and the days one was sent
 }

@@ -3,7 +3,11 @@ e-mail reminder settings and the days a reminder was sent.
 
 :func:`collect` gathers one person's data; :func:`to_json` makes one JSON
 document of it, :func:`to_zip` a zip of CSV files, one per kind. The person's
-own notes are decrypted: it is their data. A value not answered is null in
+own notes are decrypted: it is their data. A note sealed with its author's key
+(:mod:`fatigue.note_keys`) is exported only with that key: without it the
+check-in says ``"note": null, "note_locked": true`` in JSON, and the zip lists
+the days of locked notes in ``locked_notes.txt`` (the CSV cell stays empty, and
+importing it keeps the locked note as it is). A value not answered is null in
 JSON and an empty cell in CSV (never 0 or "no"). Every CSV cell that a spreadsheet
 would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return) gets a leading apostrophe (OWASP "CSV injection"), and so does
@@ -30,7 +34,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from fatigue import crypto, email_reminders
+from fatigue import crypto, email_reminders, note_keys
 from fatigue.errors import ValidationError
 from fatigue.reminder import WEEKDAY_NAMES
 from fatigue.validation import FIELDS, FLAGS
@@ -49,6 +53,7 @@ KINDS: dict[str, tuple[str, ...]] = {
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FILENAME_JSON = "my-check-in-data.json"
 FILENAME_ZIP = "my-check-in-data-csv.zip"
+LOCKED_FILE = "locked_notes.txt"
 
 
 def _account(db: Database, user_id: int) -> dict[str, Any]:
@@ -84,15 +89,17 @@ def _reminders(db: Database, user_id: int) -> list[dict[str, Any]]:
     }]
 
 
-def collect(db: Database, user_id: int) -> dict[str, Any]:
+def collect(db: Database, user_id: int, *, key: bytes | None = None) -> dict[str, Any]:
     """Everything stored about ``user_id``, as plain lists of dicts per kind.
 
-    Check-ins also carry ``created_at`` and ``updated_at`` (JSON only; the CSV
-    keeps the import template's columns). Raises
-    :class:`fatigue.crypto.NotesKeyError` if the notes key does not fit.
+    Check-ins also carry ``created_at``, ``updated_at`` and ``note_locked``
+    (JSON only; the CSV keeps the import template's columns). ``key``: the
+    person's note key, open in their session; without it their sealed notes
+    are None and ``note_locked``. Raises :class:`fatigue.crypto.NotesKeyError`
+    if the server's notes key does not fit.
     """
     account = _account(db, user_id)
-    cipher = crypto.notes_cipher(db)
+    cipher, keyed = crypto.notes_cipher(db), note_keys.has_key(db, user_id)
     checkins = []
     for row in db.query(
         f"SELECT day, {', '.join(FIELDS)}, created_at, updated_at FROM checkins"
@@ -100,7 +107,8 @@ def collect(db: Database, user_id: int) -> dict[str, Any]:
     ):
         for name in FLAGS:
             row[name] = None if row[name] is None else bool(row[name])
-        row["note"] = cipher.decrypt(row["note"])
+        row["note"] = note_keys.read_note(row["note"], user_id, key, keyed, cipher)
+        row["note_locked"] = row["note"] is None
         checkins.append(row)
     responses = []
     scores = []
@@ -175,12 +183,31 @@ def to_csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
     return out.getvalue()
 
 
+def locked_days(data: dict[str, Any]) -> list[str]:
+    """The days whose notes are locked in ``data`` (:func:`collect`)."""
+    return [row["day"] for row in data.get("checkins", []) if row.get("note_locked")]
+
+
+def locked_text(days: list[str]) -> str:
+    """What ``locked_notes.txt`` says about the days whose notes could not be read."""
+    return (
+        f"The private notes of these {len(days)} days are locked: they are sealed with a key "
+        "that only their author can open (with their password or recovery code), so this "
+        "download does not hold them. Their cells in checkins.csv are empty; importing that "
+        "file keeps the locked notes as they are.\n\n" + "".join(f"{day}\n" for day in days))
+
+
 def to_zip(data: dict[str, Any]) -> bytes:
-    """A zip with one CSV per kind (``checkins.csv`` and so on)."""
+    """A zip with one CSV per kind (``checkins.csv`` and so on), and
+    ``locked_notes.txt`` when some notes could not be read."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for kind, columns in KINDS.items():
             info = zipfile.ZipInfo(f"{kind}.csv", date_time=(2000, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, to_csv(data.get(kind, []), columns).encode("utf-8"))
+        if locked_days(data):
+            info = zipfile.ZipInfo(LOCKED_FILE, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, locked_text(locked_days(data)).encode("utf-8"))
     return buffer.getvalue()

@@ -182,9 +182,14 @@ def check_file(
 
 
 def import_history(
-    db: Database, user_id: int, data: bytes, today: dt.date, *, replace: bool = False
+    db: Database, user_id: int, data: bytes, today: dt.date, *, replace: bool = False,
+    key: bytes | None = None,
 ) -> ImportResult:
     """Check ``data`` (CSV bytes) and save every row in one transaction, or none.
+
+    Notes are sealed with ``key``, the person's open note key
+    (:func:`fatigue.checkins.save_checkins`): while their notes are locked, a
+    row with a note is refused and an empty cell keeps a locked note.
 
     Raises :class:`ValidationError` (nothing written) naming each bad row and field.
     """
@@ -196,6 +201,6 @@ def import_history(
             if db.execute("SELECT 1 FROM checkins WHERE user_id = ? AND day = ?",
                           [user_id, day]).fetchone()
         )
-        checkins.save_checkins(db, user_id, records, today=today)
+        checkins.save_checkins(db, user_id, records, today=today, key=key)
         audit.record(db, user_id, "history_imported", {"user_id": user_id})
     return ImportResult(imported=len(records), replaced=replaced)

@@ -889,3 +889,34 @@ def _unanswered(db: Database) -> None:
         ) STRICT
         """
     )
+
+
+@migrations(name="0014_note_keys")
+def _note_keys(db: Database) -> None:
+    # fatigue.note_keys: a key per person for their private notes, stored only
+    # wrapped, under their password or notes passphrase (by_secret: none after
+    # an admin reset, locked_at saying when) and under their recovery code.
+    # Wrong unlock tries are counted per person. Existing notes move under the
+    # person's key at their next sign-in (it needs their password), so nothing
+    # moves here. A session keeps, wrapped under a key derived from its token
+    # (which only the browser holds), the open note key, the password's
+    # wrapping key and a recovery code still to be shown.
+    db.execute(
+        f"""
+        CREATE TABLE note_keys (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('password', 'passphrase', 'code')),
+            by_secret TEXT CHECK (by_secret IS NULL OR length(by_secret) BETWEEN 1 AND 300),
+            by_code TEXT NOT NULL CHECK (length(by_code) BETWEEN 1 AND 300),
+            created_at TEXT NOT NULL DEFAULT {_NOW},
+            locked_at TEXT CHECK (locked_at IS NULL OR (locked_at {_STAMP} AND by_secret IS NULL)),
+            failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+            locked_until TEXT CHECK (locked_until IS NULL OR locked_until {_STAMP}),
+            CHECK ((kind = 'code') = (by_secret IS NULL AND locked_at IS NULL)
+                   OR (kind = 'password' AND by_secret IS NULL AND locked_at IS NOT NULL))
+        ) STRICT
+        """
+    )
+    for column in ("notes_key", "notes_secret", "notes_code"):
+        db.execute(f"ALTER TABLE sessions ADD COLUMN {column} TEXT"
+                   f" CHECK ({column} IS NULL OR length({column}) BETWEEN 1 AND 300)")

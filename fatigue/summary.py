@@ -141,6 +141,7 @@ class SupervisionSummary:
     actions: tuple[ActionItem, ...] | None = None
     talking_points: str | None = None
     notes: tuple[Note, ...] | None = None
+    locked_notes: int = 0  # notes of the period sealed with a key not open here
     disclaimer: str = DISCLAIMER
     privacy: str = PRIVACY_LINE
     extra: dict[str, str] = field(default_factory=dict)
@@ -208,11 +209,14 @@ def build(
     talking_points: str = "",
     include_notes: bool = False,
     include: Iterable[str] | None = None,
+    key: bytes | None = None,
 ) -> SupervisionSummary:
     """The summary of ``user_id`` for the 4 weeks ending ``today``.
 
     ``include`` chooses sections from :data:`SECTIONS` (default: all); notes
-    only with ``include_notes``. Raises :class:`ValidationError` for an unknown
+    only with ``include_notes``, read with ``key`` (the person's open note
+    key; notes it cannot open are counted in ``locked_notes``, never shown as
+    missing). Raises :class:`ValidationError` for an unknown
     section or talking points over 4,000 characters. Reads only; stores nothing.
     """
     chosen = _check_include(include)
@@ -223,7 +227,7 @@ def build(
     start = today - dt.timedelta(days=PERIOD_DAYS - 1)
     previous_end = start - dt.timedelta(days=1)
     previous_start = previous_end - dt.timedelta(days=PERIOD_DAYS - 1)
-    history = checkins.load_history(db, user_id, previous_start, today)
+    history = checkins.load_history(db, user_id, previous_start, today, key=key)
     current = _between(history, start, today)
     previous = _between(history, previous_start, previous_end)
     standard = accounts.caseload_standard(db, user_id)
@@ -316,8 +320,9 @@ def build(
         parts["notes"] = tuple(
             Note(row["day"].date(), str(row["note"]).strip())
             for _, row in current.iterrows()
-            if str(row["note"]).strip()
+            if row["note"] is not None and str(row["note"]).strip()
         )
+        parts["locked_notes"] = int(current["note"].isna().sum())
 
     return SupervisionSummary(
         name=user.name, today=today, start=start, previous_start=previous_start,
@@ -327,6 +332,13 @@ def build(
 
 
 # ----------------------------------------------------------------- formatting helpers
+def locked_sentence(count: int) -> str:
+    """What a summary says about notes it could not read."""
+    notes = "1 note" if count == 1 else f"{count} notes"
+    return (f"{notes} from these 4 weeks {'is' if count == 1 else 'are'} locked and not in this "
+            "summary: unlock your notes with your recovery code on My account to include them.")
+
+
 def _week_header(summary: SupervisionSummary) -> list[str]:
     """Columns of the week-by-week table: the ratings and workload only if included."""
     header = ["Week", "Check-ins"]
@@ -517,8 +529,10 @@ def to_markdown(summary: SupervisionSummary) -> str:
                 body = escape_markdown(note.text).replace("  \n", "  \n  ")
                 out.append(f"- **{_day(note.day)}**: {body}")
             out.append("")
-        else:
+        elif not s.locked_notes:
             out += ["No notes in these 4 weeks.", ""]
+        if s.locked_notes:
+            out += [locked_sentence(s.locked_notes), ""]
     out += ["---", "", escape_markdown(s.disclaimer), "", escape_markdown(s.privacy), ""]
     return "\n".join(out)
 
@@ -691,8 +705,10 @@ def to_html(summary: SupervisionSummary) -> str:
                 f'<li><strong>{_e(_day(n.day))}</strong>: <span class="typed">{_e(n.text)}</span></li>'
                 for n in s.notes
             ) + "</ul>")
-        else:
+        elif not s.locked_notes:
             body.append("<p>No notes in these 4 weeks.</p>")
+        if s.locked_notes:
+            body.append(f"<p>{_e(locked_sentence(s.locked_notes))}</p>")
     body.append("<hr>")
     body.append(f'<p class="small">{_e(s.disclaimer)}</p>')
     body.append(f'<p class="small">{_e(s.privacy)}</p>')

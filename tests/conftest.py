@@ -147,16 +147,27 @@ def start_app(script: str = APP, token: str | None = None):
 
 def sign_in(username: str, password: str = PASSWORD, *, keep: bool = False) -> str:
     """The session token a browser gets from the sign-in route (same core calls)."""
-    from fatigue import sessions
+    from fatigue import note_keys, sessions
     from fatigue.db import default_path
 
     db = connect(default_path())
     try:
         user = accounts.authenticate(db, username, password)
-        token, _ = sessions.start(db, user.id, kept=keep)
+        token, session = sessions.start(db, user.id, kept=keep)
+        note_keys.signed_in_with_password(db, user.id, password, session.id, token)
     finally:
         db.close()
     return token
+
+
+def notes_key(db, at) -> bytes | None:
+    """The private-notes key open in the session of the AppTest browser ``at``
+    (fatigue.note_keys): notes saved through a page are sealed with it."""
+    from fatigue import note_keys, sessions
+
+    token = at.session_state[COOKIE]
+    session = sessions.resolve(db, token).session
+    return note_keys.access(db, session.user_id, session.id, token).key
 
 
 def log_in(username: str, password: str = PASSWORD, script: str = APP):
@@ -322,3 +333,29 @@ def another_programs_database(path):
     conn.commit()
     conn.close()
     return path
+
+
+def killed_runs(db_path, tmp_path, script, *args: str, steps: int = 60):
+    """For a crash test: for N = 1, 2, ... a fresh copy of the database at ``db_path`` (in
+    ``tmp_path/runN``) handed to the child ``script`` (``script DB *args N``), which kills
+    itself (SIGKILL) at its N-th step. Yields ``(folder, child's output, finished)`` until
+    the child finishes without being killed; fails if it never does within ``steps``."""
+    import shutil
+    import signal
+    import subprocess
+
+    for kill_at in range(1, steps):
+        run = tmp_path / f"run{kill_at}"
+        run.mkdir()
+        for file in db_path.parent.glob(db_path.name + "*"):
+            shutil.copy2(file, run / file.name)
+        child = subprocess.run(
+            [sys.executable, str(script), str(run / db_path.name),
+             *[str(a).replace("{run}", str(run)) for a in args], str(kill_at)],
+            capture_output=True, text=True, timeout=120)
+        finished = child.stdout.strip() == "done"
+        assert finished or child.returncode == -signal.SIGKILL, child.stderr
+        yield run, child.stdout.strip(), finished
+        if finished:
+            return
+    pytest.fail(f"{script.name} never finished")

@@ -64,7 +64,7 @@ def test_nothing_is_filled_in(db, user):
         "intrusion": None, "meaning": None, "recovery": None, "time_pressure": None,
         "caseload": None, "contacts": None, "crisis_contacts": None, "trauma_contacts": None,
         "direct_hours": None, "after_hours_minutes": None, "supervision": None,
-        "break_taken": None, "note": ""}
+        "break_taken": None, "note": "", "note_locked": False}
     row = db.execute("SELECT intrusion, caseload, supervision FROM checkins"
                      " WHERE day = '2026-03-12'").fetchone()
     assert row == (None, None, None)  # NULL in the database, not 0 or 5

@@ -1,7 +1,6 @@
 """Private notes encrypted at rest: the key outside the database, wrong keys, rotation."""
 import datetime as dt
 import os
-import signal
 import sqlite3
 import stat
 import sys
@@ -14,7 +13,7 @@ from fatigue import checkins, crypto
 from fatigue.db import connect
 from fatigue.migrations import migrations
 
-from conftest import RATINGS, TODAY
+from conftest import RATINGS, TODAY, killed_runs
 
 NOTE = "Hendricks home visit, dog bit me, crying in the car"
 
@@ -342,9 +341,6 @@ def test_a_rotation_killed_at_any_step_is_finished_or_rolled_back_at_the_next_st
     """Kill the rotating process before each of its file operations and its commit in
     turn; whatever the step, the next start-up reads every note, with one key file
     in place (owner-only) and the old key kept as .old exactly when the notes moved."""
-    import shutil
-    import subprocess
-
     notes = {TODAY - dt.timedelta(days=n): 'é' * n + f'note {n}' for n in range(5)}
     for day, note in notes.items():
         checkins.save_checkin(db, user, day, today=TODAY, note=note, **RATINGS)
@@ -352,17 +348,8 @@ def test_a_rotation_killed_at_any_step_is_finished_or_rolled_back_at_the_next_st
     db.close()
     original = key_file(db_path).read_text()
     outcomes = []
-    for kill_at in range(1, 40):
-        run = tmp_path / f"run{kill_at}"
-        run.mkdir()
-        for file in db_path.parent.glob("test.db*"):
-            shutil.copy2(file, run / file.name)
-        target = run / "test.db"
-        child = subprocess.run([sys.executable, str(ROTATE_AND_DIE), str(target), str(kill_at)],
-                               capture_output=True, text=True, timeout=60)
-        finished = child.stdout.strip() == "done"
-        assert finished or child.returncode == -signal.SIGKILL, child.stderr
-        again = connect(target)  # the next start of the app (or a command)
+    for run, _, _ in killed_runs(db_path, tmp_path, ROTATE_AND_DIE, steps=40):
+        again = connect(run / "test.db")  # the next start of the app (or a command)
         assert crypto.check_key(again) is None
         for day, note in notes.items():
             assert checkins.get_checkin(again, user, day)["note"] == note
@@ -376,10 +363,6 @@ def test_a_rotation_killed_at_any_step_is_finished_or_rolled_back_at_the_next_st
         else:
             assert old.read_text() == original
             outcomes.append("finished")
-        if finished:
-            break
-    else:
-        pytest.fail("the rotation never finished")
     assert outcomes[-1] == "finished" and "rolled back" in outcomes and len(outcomes) >= 6, outcomes
 
 

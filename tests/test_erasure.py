@@ -47,8 +47,8 @@ def test_delete_my_data_removes_every_personal_row_and_keeps_the_account(db, ful
     checkins.save_checkin(db, other, TODAY, today=TODAY, note="robin's", **RATINGS)
     deleted = erasure.delete_my_data(db, full, "casey")
     assert deleted.rows == {"checkins": 1, "questionnaire_responses": 1, "suggestion_actions": 2,
-                            "suggestion_mutes": 1, "reminder_preferences": 1, "reminder_sends": 1,
-                            "login_failures": 0}
+                            "suggestion_mutes": 1, "note_keys": 0, "reminder_preferences": 1,
+                            "reminder_sends": 1, "login_failures": 0}
     assert personal_rows(db, full) == dict.fromkeys(personal_rows(db, full), 0)
     assert db.execute("SELECT count(*) FROM questionnaire_scores").fetchone()[0] == 0
     assert accounts.get_user(db, full).username == "casey"  # still there, still active

@@ -119,3 +119,20 @@ def test_upgraded_database_keeps_its_rules_and_takes_new_data(upgraded):
     assert (skipped["intrusion"], skipped["contacts"], skipped["supervision"]) == (None,) * 3
     with pytest.raises(sqlite3.IntegrityError, match="NOT NULL"):
         upgraded.execute("UPDATE checkins SET empathy = NULL WHERE user_id = 2")
+
+
+def test_notes_from_before_stay_readable_by_their_author_after_their_next_sign_in(upgraded):
+    """Notes under the server key alone move under their author's own key when they sign
+    in (fatigue.note_keys); every one reads as before, and only with that key."""
+    from fatigue import note_keys, sessions
+
+    before = checkins.load_history(upgraded, 2)["note"].tolist()
+    assert before == [
+        "Hard visit; bring up the <script>alert(1)</script> case in supervision.\nSecond line.", ""]
+    user = accounts.authenticate(upgraded, "jo.smith", OLD_PASSWORD)
+    token, session = sessions.start(upgraded, user.id)
+    note_keys.signed_in_with_password(upgraded, user.id, OLD_PASSWORD, session.id, token)
+    key = note_keys.access(upgraded, user.id, session.id, token).key
+    assert checkins.load_history(upgraded, 2, key=key)["note"].tolist() == before
+    assert checkins.load_history(upgraded, 2)["note"].tolist() == [None, ""]  # sealed now
+    assert checkins.get_checkin(upgraded, 3, "2026-02-02")["note"] == "Ein guter Tag ☀"  # not yet

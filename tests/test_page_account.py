@@ -4,7 +4,7 @@ import pytest
 from fatigue import accounts, audit, sessions
 from fatigue.errors import AuthError
 
-from conftest import PASSWORD, log_in, sign_in, start_app, texts
+from conftest import PASSWORD, log_in, notes_key, sign_in, start_app, texts
 
 NEW = "a-brand-new-passphrase"
 PAGE = "fatigue/pages/account.py"
@@ -130,7 +130,8 @@ def test_import_a_valid_file(db, user):
     at = upload(account_page(), f"{HEADER},note\n2024-05-02,5,6,2,3,7,4,6,\"{EVIL}\"\n")
     at = at.button(key="import_submit").click().run()
     assert texts(at.success) == ["Imported 1 check-in."]
-    assert checkins.get_checkin(db, user, "2024-05-02")["note"] == EVIL
+    assert checkins.get_checkin(db, user, "2024-05-02")["note"] is None  # sealed with her key
+    assert checkins.get_checkin(db, user, "2024-05-02", key=notes_key(db, at))["note"] == EVIL
 
 
 def test_import_report_names_row_and_field_and_shows_text_literally(db, user):
@@ -159,7 +160,7 @@ def test_import_refuses_saved_days_unless_replace_is_ticked(db, user):
     at = upload(account_page(), f"{HEADER}\n2024-05-02,9,6,2,3,7,4,6\n")
     at = at.button(key="import_submit").click().run()
     assert "You already have a check-in for 2024-05-02" in at.dataframe[0].value.iloc[0, 1]
-    assert checkins.get_checkin(db, user, "2024-05-02")["note"] == "keep"
+    assert checkins.get_checkin(db, user, "2024-05-02", key=notes_key(db, at))["note"] == "keep"
     at.checkbox(key="import_replace").check()
     at = at.button(key="import_submit").click().run()
     assert texts(at.success) == ["Imported 1 check-in (1 replaced a day already saved)."]

@@ -189,7 +189,8 @@ def test_admin_resets_a_password(db, admin, user):
     at.text_input(key=f"reset_repeat_{user}").input("temporary-garden-words")
     at = click(at, "Reset password")
     assert texts(at.success) == ["Password of 'casey' reset; they are signed out everywhere "
-                                 "and must choose a new one at their next login."]
+                                 "and must choose a new one at their next login. Their private "
+                                 "notes stay locked until they enter their recovery code."]
     assert accounts.authenticate(db, "casey", "temporary-garden-words").must_change_password
     caseys_browser.run()  # the session open before the reset has ended
     assert texts(caseys_browser.title) == ["Caseload check-in"]

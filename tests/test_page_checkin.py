@@ -9,7 +9,7 @@ import pytest
 from fatigue import checkins
 from fatigue.dates import day_text
 
-from conftest import RATINGS, log_in as log_in_home, texts
+from conftest import RATINGS, log_in as log_in_home, notes_key, texts
 
 TODAY = dt.date.today()  # the page uses the real date
 
@@ -57,7 +57,7 @@ def test_checkin_saved_then_edited(db, user):
     assert texts(at.success) == [f"Check-in for {day_text(TODAY)} saved. Thank you."]
     assert [t.value for t in at.toast] == [f"Check-in for {day_text(TODAY)} saved. Thank you."]
     assert any(c.startswith("Your week so far: 1 check-in; exhaustion ") for c in texts(at.caption))
-    saved = checkins.get_checkin(db, user, TODAY)
+    saved = checkins.get_checkin(db, user, TODAY, key=notes_key(db, at))  # sealed with her key
     assert (saved["exhaustion"], saved["empathy"], saved["caseload"], saved["contacts"],
             saved["crisis_contacts"], saved["direct_hours"], saved["supervision"], saved["note"]) == (
         10, 3, 19, 6, 2, 4.5, True, "Long court day.")
@@ -70,7 +70,7 @@ def test_checkin_saved_then_edited(db, user):
     rating(at, "Exhaustion").set_value(7)
     at = save(at)
     assert texts(at.success) == [f"Check-in for {day_text(TODAY)} updated. Thank you."]
-    history = checkins.load_history(db, user)
+    history = checkins.load_history(db, user, key=notes_key(db, at))
     assert len(history) == 1 and history.loc[0, "exhaustion"] == 7
     assert history.loc[0, "note"] == "Long court day."
 
@@ -189,7 +189,7 @@ def test_failed_edit_keeps_the_saved_checkin(db, user):
     at = log_in("casey")
     number(at, "Hours of direct client contact").set_value(30.0)
     save(at)
-    saved = checkins.get_checkin(db, user, TODAY)
+    saved = checkins.get_checkin(db, user, TODAY, key=notes_key(db, at))
     assert (saved["direct_hours"], saved["note"]) == (1.5, "keep")
 
 

@@ -33,7 +33,8 @@ def test_summary_has_the_talking_points_and_no_notes_by_default(db, user):
     assert "Ask about" in text
     assert "<script>" not in text and "](http://x)" not in text  # shown literally, escaped
     assert NOTE not in text
-    assert len(at.get("download_button")) == 3  # HTML, Markdown, calendar
+    assert [b.key for b in at.get("download_button")] == [  # the note moved under her key
+        "recovery_code_download", "download_html", "download_md", "download_ics"]
 
 
 def test_notes_only_when_ticked(db, user):
@@ -63,7 +64,8 @@ def test_reminder_needs_a_day(db, user):
     at = open_page(db, user)
     at.multiselect(key="reminder_days").set_value([]).run()
     assert any("weekday" in e.lower() for e in texts(at.error))
-    assert len(at.get("download_button")) == 2
+    assert [b.key for b in at.get("download_button")] == [
+        "recovery_code_download", "download_html", "download_md"]  # notes moved at sign-in
 
 
 def test_calendar_file_from_the_core_parses_back():

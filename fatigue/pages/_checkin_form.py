@@ -6,21 +6,29 @@ the last check-in is copied unless the person opens it and changes it; the
 yes/no questions and the note wait behind "More about today". Save stays at
 the bottom of the screen, and the confirmation appears right above it, where
 the thumb just was (and as a toast).
+
+The private note is read and written with the person's own key when it is open
+in their session (:mod:`fatigue.note_keys`); while it is locked the form says
+so where the note would be (never an empty box) and keeps the saved note as it
+is. The first note makes the key; a single sign-on account may give a notes
+passphrase for it then, or leave it empty and keep the recovery code alone.
 """
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Callable
 
 import streamlit as st
 
-from fatigue import checkin_form, checkins, items
+from fatigue import accounts, checkin_form, checkins, items, note_keys, sessions
 from fatigue.dates import day_text
 from fatigue.errors import ValidationError
-from fatigue.validation import FLAGS, LABELS, MAX_NOTE_CHARS, REQUIRED, WORKLOAD
+from fatigue.pages._private_notes import ensure_key, locked_note_line, notes_access
+from fatigue.validation import FLAGS, LABELS, MAX_NOTE_CHARS, REQUIRED, WORKLOAD, validate_checkin
 
 FLASH_KEY = "checkin_flash"
 ERRORS_KEY = "checkin_errors"
+PASSPHRASE = "notes_passphrase"  # a single sign-on account's first note: its widget key
 SCALE = list(range(11))
 
 NUMBERS: dict[str, tuple[float, str]] = {  # field: (step, help)
@@ -60,11 +68,13 @@ def just_saved(day: dt.date) -> bool:
     return _flash_for(day) is not None
 
 
-def draw(db: Any, user_id: int, day: dt.date, *, today: dt.date, local_today: dt.date,
-         heading: str = "") -> None:
+def draw(db: Any, user: accounts.User, session: sessions.Session, day: dt.date, *,
+         today: dt.date, local_today: dt.date, heading: str = "") -> None:
     """Draw the form for ``day`` (``heading`` starts its first line); saving reruns the
     page with the confirmation by Save."""
-    saved = checkins.get_checkin(db, user_id, day)
+    user_id = user.id
+    notes = notes_access(user, session)  # the person's own key, open in this session or not
+    saved = checkins.get_checkin(db, user_id, day, key=notes.key)
     last = checkins.last_workload(db, user_id, day)
     # The last save's messages and confirmation are shown once, on the run right after it.
     failed = st.session_state.pop(ERRORS_KEY, {})
@@ -117,16 +127,15 @@ def draw(db: Any, user_id: int, day: dt.date, *, today: dt.date, local_today: dt
                 show_error(field)
         with st.expander("More about today (optional): supervision, break, private note",
                          icon=":material/add_notes:",
-                         expanded=bool(saved and saved["note"]) or "note" in errors):
+                         expanded=bool(saved and (saved["note"] or saved["note_locked"]))
+                         or "note" in errors):
             for field in FLAGS:
                 flag = None if saved is None else saved[field]
                 st.segmented_control(
                     LABELS[field], [checkin_form.YES, checkin_form.NO],
                     default=None if flag is None else (checkin_form.YES if flag else checkin_form.NO),
                     help=FLAG_HELP[field], key=key(field))
-            st.text_area("Private note (optional)", value=saved["note"] if saved else "",
-                         max_chars=MAX_NOTE_CHARS, height=80, key=key("note"),
-                         help="Only you can ever read this. Please do not write client names.")
+            _note_field(notes, saved, key)
             show_error("note")
         st.caption(f"{label}. Only you ever see your answers and your note; team leads see "
                    "only anonymized team figures.")
@@ -151,7 +160,10 @@ def draw(db: Any, user_id: int, day: dt.date, *, today: dt.date, local_today: dt
         st.session_state.get(key("note")) or "")
     try:
         checkins.check_form_day(db, day, local_today)
-        checkins.save_checkin(db, user_id, day, today=today, **values)
+        if values["note"].strip() and not notes.has_key:  # the first note makes the key
+            validate_checkin(values)  # ... only once the rest of the form would save
+            notes = ensure_key(user, session, _passphrase(st.session_state.get(key(PASSPHRASE))))
+        checkins.save_checkin(db, user_id, day, today=today, key=notes.key, **values)
     except ValidationError as exc:  # a refused storage (NotSaved) comes under "save"
         st.session_state[ERRORS_KEY] = {"day": day.isoformat(), "errors": exc.errors}
         st.session_state.pop(FLASH_KEY, None)
@@ -161,6 +173,39 @@ def draw(db: Any, user_id: int, day: dt.date, *, today: dt.date, local_today: dt
     st.session_state[FLASH_KEY] = {"day": day.isoformat(), "text": text,
                                    "week": checkin_form.week_so_far(db, user_id, day)}
     st.rerun()
+
+
+def _note_field(notes: note_keys.Access, saved: dict[str, Any] | None,
+                key: Callable[[str], str]) -> None:
+    """The private note, or where it would be, that it is locked (never an empty box);
+    for a single sign-on account's first note, a notes passphrase to lock it with."""
+    if notes.locked:
+        locked_note_line(notes)
+        return
+    st.text_area("Private note (optional)", value=(saved["note"] if saved else "") or "",
+                 max_chars=MAX_NOTE_CHARS, height=80, key=key("note"),
+                 help="Only you can ever read this: it is locked with a key of your own, which "
+                 "only your password (or notes passphrase) or your recovery code opens. Please "
+                 "do not write client names.")
+    if not notes.has_key and not notes.can_wrap_password:  # single sign-on, first note
+        st.text_input(
+            "Notes passphrase (for your first note)", type="password", key=key(PASSPHRASE),
+            help="You signed in with single sign-on, so your password cannot lock your notes. "
+            "Choose a passphrase to open them in later sessions, or leave it empty to use only "
+            f"the recovery code you will be shown. At least {accounts.MIN_PASSWORD_CHARS} "
+            "characters.")
+
+
+def _passphrase(typed: str | None) -> str:
+    """The notes passphrase typed for a first note ("" for none), or
+    :class:`ValidationError` under the note when it is too weak."""
+    if not typed:
+        return ""
+    try:
+        accounts.check_password(typed)
+    except ValidationError as exc:
+        raise ValidationError({"note": "Notes passphrase: " + exc.errors["password"]}) from None
+    return typed
 
 
 def _summary(errors: dict[str, str]) -> str:

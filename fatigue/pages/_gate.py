@@ -7,10 +7,10 @@ import html
 
 import streamlit as st
 
-from fatigue import accounts, firstrun, sessions, settings
+from fatigue import accounts, firstrun, note_keys, sessions, settings
 from fatigue.errors import ValidationError
 from fatigue.accounts import User
-from fatigue.pages._session import FLASH_KEY, get_db, plain
+from fatigue.pages._session import FLASH_KEY, browser_token, get_db, plain
 
 
 def first_run_screen() -> None:
@@ -154,6 +154,11 @@ def forced_change_screen(user: User, session: sessions.Session) -> None:
         f"Hello, {plain(user.name)}. An admin set the password you just used, so they know "
         "it. Choose your own before you continue; only you will know it."
     )
+    if note_keys.access(get_db(), user.id, session.id, browser_token()).locked:
+        st.info("Your private notes stay locked: the admin's password cannot open them, and "
+                "neither can a new one. After this, enter your recovery code under 'Private "
+                "notes' on My account to open them. Without the code they cannot be opened by "
+                "anyone; you will be asked before anything is deleted.", icon=":material/lock:")
     with st.form("forced_change", clear_on_submit=True):
         new = st.text_input(
             "New password", type="password", key="forced_new", autocomplete="new-password",
@@ -169,7 +174,8 @@ def forced_change_screen(user: User, session: sessions.Session) -> None:
             st.error("The two new passwords differ.")
         else:
             try:
-                accounts.complete_forced_change(get_db(), user.id, new, keep_session=session.id)
+                accounts.complete_forced_change(get_db(), user.id, new, keep_session=session.id,
+                                                token=browser_token())
             except ValidationError as exc:
                 for message in exc.errors.values():
                     st.error(message)

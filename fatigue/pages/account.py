@@ -1,15 +1,18 @@
-"""My account: reminders; where I am signed in; change my password; export, import and
-delete my data."""
+"""My account: private notes; reminders; where I am signed in; change my password;
+export, import and delete my data."""
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-import datetime as dt
-
-from fatigue import accounts, email_reminders, erasure, export, importer, mail, sessions, settings
+from fatigue import (
+    accounts, email_reminders, erasure, export, importer, mail, note_keys, sessions, settings,
+)
 from fatigue.db import connect, default_path
 from fatigue.errors import AuthError, ValidationError
+from fatigue.pages._private_notes import ensure_key, notes_access, unlock_form
 from fatigue.pages._session import (
     FLASH_KEY,
     browser_token,
@@ -25,6 +28,7 @@ UPLOAD_ROUND = "import_round"  # a new uploader key after each import empties th
 
 user, this_session = require_session()
 db = get_db()
+notes = notes_access(user, this_session)
 
 st.title("My account")
 st.write(f"Username: **{plain(user.username)}**")
@@ -33,6 +37,42 @@ if flash is True:  # kept for the password change
     flash = "Your password has been changed."
 if flash:
     st.success(plain(flash), icon=":material/check_circle:")
+
+# --- private notes (fatigue.note_keys) -----------------------------------------------
+st.subheader("Private notes")
+if not notes.has_key:
+    st.caption("Your first private note gets a key of your own, which only your password (or "
+               "a recovery code you will be shown once) opens. Nobody else can read your notes: "
+               "not a team lead, not an admin, not the people who run the server.")
+elif notes.locked:
+    unlock_form(user, this_session, notes)
+else:
+    st.caption("Your notes are locked with a key of your own and open in this session. Only "
+               + {"password": "your password", "passphrase": "your notes passphrase",
+                  "code": "your recovery code"}[notes.kind or "code"]
+               + " or your recovery code opens them. If an admin resets your password, your "
+               "notes stay locked until you enter your recovery code.")
+    if st.button("Make a new recovery code", key="new_recovery_code",
+                 icon=":material/key:",
+                 help="If you lost your code or think someone saw it: the old one stops working."):
+        note_keys.new_code(db, user.id, this_session.id, browser_token() or "")
+        st.rerun()
+    if this_session.method == "sso":
+        with st.form("notes_passphrase_form", clear_on_submit=True):
+            phrase = st.text_input("New notes passphrase", type="password", key="new_passphrase",
+                                   help=f"At least {accounts.MIN_PASSWORD_CHARS} characters. It "
+                                   "opens your notes when you sign in with single sign-on.")
+            if st.form_submit_button("Set notes passphrase", key="set_passphrase"):
+                try:
+                    accounts.check_password(phrase)
+                    note_keys.set_passphrase(db, user.id, phrase, this_session.id,
+                                             browser_token() or "")
+                except ValidationError as exc:
+                    for message in exc.errors.values():
+                        st.error(plain(message))
+                else:
+                    st.session_state[FLASH] = "Your notes passphrase is set."
+                    st.rerun()
 
 st.subheader("E-mail reminders")
 reminders = email_reminders.get_preferences(db, user.id)
@@ -98,7 +138,7 @@ if submitted:
     else:
         try:
             accounts.change_password(db, user.id, current, new, address=st.context.ip_address,
-                                     keep_session=this_session.id)
+                                     keep_session=this_session.id, token=browser_token())
         except (AuthError, ValidationError) as exc:
             messages = exc.errors.values() if isinstance(exc, ValidationError) else [str(exc)]
             for message in messages:
@@ -143,6 +183,10 @@ st.caption(
     "a reminder was sent. As one JSON file, or as CSV files "
     "(one per kind, zipped) for a spreadsheet. Only you can download this."
 )
+if notes.locked:
+    st.info("Your private notes are locked in this session, so a download now marks them as "
+            "locked instead of holding them. Open them above first to include them.",
+            icon=":material/lock:")
 
 
 def _collect(user_id: int = user.id, token: str | None = browser_token()) -> dict:
@@ -153,7 +197,8 @@ def _collect(user_id: int = user.id, token: str | None = browser_token()) -> dic
         session = sessions.resolve(own, token).session
         if session is None or session.user_id != user_id:
             raise PermissionError("Signed out: sign in again to download your data.")
-        return export.collect(own, user_id)
+        key = note_keys.access(own, user_id, session.id, token).key
+        return export.collect(own, user_id, key=key)
     finally:
         own.close()
 
@@ -203,9 +248,11 @@ replace = st.checkbox(
     "you saved is overwritten by accident. With it, the imported row replaces that day.",
 )
 if st.button("Import", type="primary", key="import_submit", disabled=upload is None):
+    if not notes.has_key and notes.can_wrap_password:  # imported notes go under her own key
+        notes = ensure_key(user, this_session)
     try:
         result = importer.import_history(db, user.id, upload.getvalue(), local_today(),
-                                         replace=replace)
+                                         replace=replace, key=notes.key)
     except ValidationError as exc:
         st.error(
             f"Nothing was imported: the file has {len(exc.errors)} problem"

@@ -166,7 +166,10 @@ if users:
             with st.form(f"reset_{uid}", clear_on_submit=True):
                 st.caption("A reset password must be changed at the next login. The reset "
                            "signs the person out everywhere and lifts a lockout after failed "
-                           "logins.")
+                           "logins. Their private notes stay locked: the password you set "
+                           "cannot open them, only the recovery code the person keeps; "
+                           "without it their notes are gone for good. They are told of the "
+                           "reset at their next sign-in.")
                 reset = st.text_input("New password", type="password", key=f"reset_password_{uid}")
                 again = st.text_input("Repeat new password", type="password",
                                       key=f"reset_repeat_{uid}")
@@ -180,7 +183,9 @@ if users:
                             report(exc)
                         else:
                             done(f"Password of '{picked}' reset; they are signed out "
-                                 "everywhere and must choose a new one at their next login.")
+                                 "everywhere and must choose a new one at their next login. "
+                                 "Their private notes stay locked until they enter their "
+                                 "recovery code.")
         with st.form(f"sso_{uid}"):
             email = st.text_input(
                 "Single sign-on email", value=chosen["sso_email"] or "", max_chars=254,

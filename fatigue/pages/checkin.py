@@ -7,10 +7,10 @@ from fatigue import checkins
 from fatigue.dates import day_text
 from fatigue.errors import ValidationError
 from fatigue.pages import _checkin_form
-from fatigue.pages._session import get_db, local_today, require_user
+from fatigue.pages._session import get_db, local_today, require_session
 from fatigue.validation import BACKFILL_DAYS
 
-user = require_user()
+user, session = require_session()
 db = get_db()
 earliest, today = checkins.form_window(db, local_today())
 
@@ -36,5 +36,5 @@ with form_area:
     if checkins.get_checkin(db, user.id, day) and not _checkin_form.just_saved(day):
         st.info(f"You already checked in for {day_text(day)}. Saving again updates that check-in.",
                 icon=":material/edit:")
-    _checkin_form.draw(db, user.id, day, today=today, local_today=local_today(),
+    _checkin_form.draw(db, user, session, day, today=today, local_today=local_today(),
                        heading=f"Check-in for {day_text(day)}")

@@ -8,10 +8,10 @@ from fatigue import accounts, actions, analytics, checkins, questionnaires
 from fatigue.dates import day_text
 from fatigue.pages import _checkin_form
 from fatigue.pages._cache import personal_cached
-from fatigue.pages._session import get_db, local_today, plain, require_user
+from fatigue.pages._session import get_db, local_today, plain, require_session
 from fatigue.pages._widgets import status_card, urgent_panel
 
-user = require_user()
+user, session = require_session()
 db = get_db()
 today = local_today()
 
@@ -28,7 +28,7 @@ if checkins.get_checkin(db, user.id, form_day) and not _checkin_form.just_saved(
     st.page_link("fatigue/pages/checkin.py", label="Change today's check-in", icon=":material/edit:")
 else:
     # The quick form itself, for today: no extra tap between opening the app and answering.
-    _checkin_form.draw(db, user.id, form_day, today=form_day, local_today=today,
+    _checkin_form.draw(db, user, session, form_day, today=form_day, local_today=today,
                        heading=f"Today's check-in, {day_text(form_day)}")
 
 st.subheader("How things look")

@@ -7,13 +7,15 @@ import streamlit as st
 
 from fatigue import reminder, summary
 from fatigue.errors import ValidationError
-from fatigue.pages._session import get_db, local_today, require_user
+from fatigue.pages._private_notes import notes_access
+from fatigue.pages._session import get_db, local_today, require_session
 from fatigue.validation import time_zone
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
-user = require_user()
+user, session = require_session()
 db = get_db()
+notes = notes_access(user, session)
 today = local_today()
 
 st.title("Supervision summary")
@@ -37,10 +39,14 @@ include_notes = st.checkbox(
     "My private notes from these 4 weeks", value=False, key="include_notes",
     help="Left out unless you tick this.",
 )
+if include_notes and notes.locked:
+    st.info("Your private notes are locked in this session, so the summary says how many it "
+            "leaves out. Open them under 'Private notes' on My account to include them.",
+            icon=":material/lock:")
 
 try:
     built = summary.build(db, user.id, today, talking_points=talking_points,
-                          include_notes=include_notes, include=included)
+                          include_notes=include_notes, include=included, key=notes.key)
 except ValidationError as exc:
     for message in exc.errors.values():
         st.error(message)

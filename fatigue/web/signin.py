@@ -33,7 +33,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from fatigue import accounts, sessions, settings
+from fatigue import accounts, note_keys, sessions, settings
 from fatigue.errors import AuthError, NotSaved
 from fatigue.sso import user_for
 from fatigue.web import client, page, sso
@@ -93,8 +93,13 @@ async def sign_in_form(request: Request) -> Response:
 def _password_sign_in(db: Any, username: str, password: str, *, keep: bool, address: str,
                       device: str, replacing: str | None) -> tuple[str, sessions.Session]:
     user = accounts.authenticate(db, username, password, address=address)
-    return sessions.start(db, user.id, method="password", kept=keep, device=device,
-                          replacing=replacing)
+    token, session = sessions.start(db, user.id, method="password", kept=keep, device=device,
+                                    replacing=replacing)
+    try:  # the password opens the private notes into this session (fatigue.note_keys)
+        note_keys.signed_in_with_password(db, user.id, password, session.id, token)
+    except NotSaved:  # a full disk: signed in, notes locked; the unlock form says why
+        pass
+    return token, session
 
 
 def _text(form: Any, name: str) -> str:
@@ -151,8 +156,13 @@ async def _start_sso(request: Request, provider: str, keep: bool) -> Response:
 def _sso_sign_in(db: Any, claims: dict[str, Any], *, keep: bool, device: str,
                  replacing: str | None) -> tuple[str, sessions.Session]:
     user = user_for(db, claims)
-    return sessions.start(db, user.id, method="sso", kept=keep, device=device,
-                          replacing=replacing)
+    token, session = sessions.start(db, user.id, method="sso", kept=keep, device=device,
+                                    replacing=replacing)
+    try:
+        note_keys.signed_in_without_password(db, user.id, session.id, token)
+    except NotSaved:
+        pass
+    return token, session
 
 
 async def finish_sso(request: Request) -> Response:

@@ -259,17 +259,30 @@ def user_id(db_path: Path, username: str, password: str = DEMO_PASSWORD) -> int:
         db.close()
 
 
-def saved_checkin(db_path: Path, username: str, day: dt.date) -> dict | None:
-    """The check-in stored in the database (read directly, not through the page)."""
+def saved_checkin(db_path: Path, username: str, day: dt.date,
+                  page: Page | None = None) -> dict | None:
+    """The check-in stored in the database (read directly, not through the page); its
+    note read with the key open in ``page``'s session (fatigue.note_keys), if given."""
     from fatigue import checkins
     from fatigue.db import connect
 
     uid = user_id(db_path, username)
     db = connect(db_path)
     try:
-        return checkins.get_checkin(db, uid, day)
+        return checkins.get_checkin(db, uid, day, key=notes_key(db, page))
     finally:
         db.close()
+
+
+def notes_key(db, page: Page | None) -> bytes | None:
+    """The private-notes key open in the session of ``page``'s browser (its cookie), if any."""
+    from fatigue import note_keys, sessions
+
+    if page is None:
+        return None
+    [token] = [c["value"] for c in page.context.cookies() if c["name"] == sessions.COOKIE]
+    session = sessions.resolve(db, token).session
+    return None if session is None else note_keys.access(db, session.user_id, session.id, token).key
 
 
 # --- reading the page as a person would ---------------------------------------------------

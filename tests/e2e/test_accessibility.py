@@ -112,7 +112,7 @@ def test_check_in_with_the_keyboard_only(demo_app, new_page):
         f"the keyboard walk reached only {done}")
     expect(main(page).get_by_text(SAVED)).to_be_visible()
 
-    saved = saved_checkin(demo_app.db_path, "priya.okafor", today())
+    saved = saved_checkin(demo_app.db_path, "priya.okafor", today(), page)
     assert saved is not None, "the keyboard-only check-in was not stored"
     assert (saved["exhaustion"], saved["empathy"], saved["contacts"], saved["supervision"]) == (8, 3, 7, 1)
     assert saved["note"] == "Typed with the keyboard only."

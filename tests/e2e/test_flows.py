@@ -51,7 +51,7 @@ def test_case_manager_checks_in_edits_it_and_sees_trends(demo_app, new_page):
     with rerun(page):
         form.get_by_role("button", name="Save check-in").click()
     expect(main(page).get_by_text(re.compile(r"Check-in for .* saved\. Thank you\."))).to_be_visible()
-    saved = saved_checkin(demo_app.db_path, "alex.chen", today())
+    saved = saved_checkin(demo_app.db_path, "alex.chen", today(), page)
     assert saved is not None
     assert (saved["exhaustion"], saved["contacts"], saved["break_taken"]) == (7, 6, 1)
     assert (saved["meaning"], saved["supervision"]) == (None, None)  # left alone: not answered
@@ -68,7 +68,7 @@ def test_case_manager_checks_in_edits_it_and_sees_trends(demo_app, new_page):
     with rerun(page):
         form.get_by_role("button", name="Update check-in").click()
     expect(main(page).get_by_text(re.compile(r"Check-in for .* updated\. Thank you\."))).to_be_visible()
-    saved = saved_checkin(demo_app.db_path, "alex.chen", today())
+    saved = saved_checkin(demo_app.db_path, "alex.chen", today(), page)
     assert (saved["exhaustion"], saved["contacts"], saved["note"]) == (8, 8, "Long day, two home visits.")
 
     # Home knows; trends show the chart with its summary in words.

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .support import download, expect, go_to, log_in, main, rerun, user_id
+from .support import download, expect, go_to, log_in, main, notes_key, rerun, user_id
 
 pytestmark = pytest.mark.e2e
 
@@ -19,14 +19,15 @@ def app(start_app, browser):
     return start_app(demo=True)
 
 
-def history(db_path, username):
+def history(db_path, username, page=None):
+    """Her check-ins in the database; notes read with the key open in ``page``'s session."""
     from fatigue import checkins
     from fatigue.db import connect
 
     uid = user_id(db_path, username)
     db = connect(db_path)
     try:
-        return checkins.load_history(db, uid)
+        return checkins.load_history(db, uid, key=notes_key(db, page))
     finally:
         db.close()
 
@@ -63,7 +64,7 @@ def test_download_import_and_delete_my_data(app, new_page, tmp_path):
     with rerun(page):
         main(page).get_by_role("button", name="Import", exact=True).click()
     expect(main(page).get_by_text("Imported 1 check-in.")).to_be_visible()
-    saved = history(app.db_path, PERSON)
+    saved = history(app.db_path, PERSON, page)
     assert len(saved) == before + 1 and saved.iloc[0]["note"] == NOTE
 
     # Delete: the typed username confirms; the account stays.
