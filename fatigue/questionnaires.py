@@ -13,7 +13,7 @@ from typing import Any, Mapping
 import pandas as pd
 from sqlite_utils import Database
 
-from fatigue import instruments
+from fatigue import clock, instruments
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
 from fatigue.validation import check_day
@@ -103,10 +103,10 @@ def save_response(
 
     ``answers`` maps item numbers to option positions (see
     :func:`fatigue.instruments.score`). ``taken_on`` defaults to ``today``
-    (default: the real date); a future date is refused. Raises
+    (default: today's date from :mod:`fatigue.clock`); a future date is refused. Raises
     :class:`ValidationError`, writing nothing, when anything is invalid.
     """
-    today = today or dt.date.today()
+    today = today or clock.utc_now().astimezone().date()
     day = _check_taken_on(today if taken_on is None else taken_on, today)
     clean = instruments.validate_answers(instrument_id, answers)
     result = instruments.score(instrument_id, clean)

@@ -69,6 +69,16 @@ def clock(monkeypatch):
     return Clock(monkeypatch, dt.datetime.combine(TODAY, dt.time(18), tzinfo=dt.timezone.utc))
 
 
+RUN_DAY = dt.date.today()  # the day this run started, for pages tested on the real date
+
+
+@pytest.fixture
+def run_day(clock):
+    """The clock frozen at noon UTC on RUN_DAY, so a run that crosses midnight still sees
+    the day its check-ins were written for (pages read today from fatigue.clock)."""
+    return clock.set(RUN_DAY, hour=12)
+
+
 @pytest.fixture
 def agency(db, clock):
     """An agency living through weeks on the frozen clock (tests/teamlife.py)."""

@@ -1,12 +1,15 @@
 """Suggestions page (AppTest): why now, plan, done, not now, mute, urgent panel, follow-up."""
 import datetime as dt
 
+import pytest
+
 from fatigue import actions, checkins, questionnaires, settings
 
-from conftest import RATINGS, log_in, texts
+from conftest import RATINGS, RUN_DAY, log_in, texts
 
 PAGE = "fatigue/pages/actions.py"
-TODAY = dt.date.today()
+TODAY = RUN_DAY
+pytestmark = pytest.mark.usefixtures("run_day")  # the pages read today from the clock
 
 
 def open_page():

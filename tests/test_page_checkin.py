@@ -9,9 +9,10 @@ import pytest
 from fatigue import checkins
 from fatigue.dates import day_text
 
-from conftest import RATINGS, log_in as log_in_home, notes_key, texts
+from conftest import RATINGS, RUN_DAY, log_in as log_in_home, notes_key, texts
 
-TODAY = dt.date.today()  # the page uses the real date
+TODAY = RUN_DAY
+pytestmark = pytest.mark.usefixtures("run_day")  # the pages read today from the clock
 
 
 def log_in(username):

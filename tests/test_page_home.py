@@ -1,13 +1,16 @@
 """Home page (AppTest): today's check-in state and the status card."""
 import datetime as dt
 
+import pytest
+
 from fatigue import checkins
 from fatigue.analytics import DISCLAIMER
 from fatigue.dates import day_text
 
-from conftest import RATINGS, log_in, texts
+from conftest import RATINGS, RUN_DAY, log_in, texts
 
-TODAY = dt.date.today()
+TODAY = RUN_DAY
+pytestmark = pytest.mark.usefixtures("run_day")  # the pages read today from the clock
 
 
 def weekdays_back(count):

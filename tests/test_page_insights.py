@@ -8,9 +8,10 @@ import pytest
 from fatigue import checkins
 from fatigue.workload import formula_text
 
-from conftest import RATINGS, log_in, texts
+from conftest import RATINGS, RUN_DAY, log_in, texts
 
-TODAY = dt.date.today()
+TODAY = RUN_DAY
+pytestmark = pytest.mark.usefixtures("run_day")  # the pages read today from the clock
 METHOD_NAMES = re.compile(r"EWMA|Theil|Sen\b|Newey|West\b|Holm|Benjamini|Hochberg|Welch|"
                           r"autocorrel|HAC|GLS|least squares|standard deviation|baseline|"
                           r"p-value|confidence|compassion fatigue", re.IGNORECASE)

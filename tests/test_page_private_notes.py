@@ -10,9 +10,10 @@ from fatigue import checkins, note_keys, sessions
 from fatigue.dates import day_text
 from fatigue.errors import ValidationError
 
-from conftest import COOKIE, log_in, notes_key, start_app, texts
+from conftest import COOKIE, RUN_DAY, log_in, notes_key, start_app, texts
 
-TODAY = dt.date.today()  # the check-in page uses the real date
+TODAY = RUN_DAY
+pytestmark = pytest.mark.usefixtures("run_day")  # the pages read today from the clock
 NOTE = "Dana cut the Hendricks debrief short again"
 PHRASE = "bluebell harbour lantern"
 ACCOUNT = "fatigue/pages/account.py"

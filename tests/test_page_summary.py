@@ -2,14 +2,16 @@
 import datetime as dt
 import re
 
+import pytest
 from icalendar import Calendar
 
 from fatigue import checkins
 
-from conftest import RATINGS, log_in, texts
+from conftest import RATINGS, RUN_DAY, log_in, texts
 
 PAGE = "fatigue/pages/summary.py"
-TODAY = dt.date.today()
+TODAY = RUN_DAY
+pytestmark = pytest.mark.usefixtures("run_day")  # the pages read today from the clock
 NOTE = "Visited the Smith household, hard day."
 
 

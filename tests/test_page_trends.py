@@ -4,11 +4,14 @@ import json
 
 import pandas as pd
 
+import pytest
+
 from fatigue import accounts, checkins, metrics
 
-from conftest import RATINGS, log_in, texts
+from conftest import RATINGS, RUN_DAY, log_in, texts
 
-TODAY = dt.date.today()
+TODAY = RUN_DAY
+pytestmark = pytest.mark.usefixtures("run_day")  # the pages read today from the clock
 
 
 def fill(db, user, days=40, exhaustion=lambda n: 4, note=""):
