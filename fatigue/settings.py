@@ -53,7 +53,7 @@ import math
 import os
 import ssl
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlite_utils import Database
@@ -414,6 +414,17 @@ def set_setting(db: Database, key: str, value: Any, *, actor_id: int | None = No
             shown = clean if key != SUPPORT_KEY else f"{len(clean)} characters"
             audit.record(db, actor_id, "change_setting", {"key": key, "value": shown})
     return clean
+
+
+def set_settings(db: Database, values: Sequence[tuple[str, Any]], *,
+                 actor_id: int | None = None) -> None:
+    """Store several settings together: every value is checked first, and either all
+    are stored or none (:class:`ValidationError` or :class:`NotSaved`, nothing written)."""
+    for key, value in values:
+        validate(key, value)
+    with write_lock(db):
+        for key, value in values:
+            set_setting(db, key, value, actor_id=actor_id)
 
 
 # --- named accessors ---------------------------------------------------------------

@@ -201,3 +201,29 @@ def test_support_resources_with_a_right_to_left_override_are_refused(db):
     with pytest.raises(ValidationError, match="invisible or text-direction characters"):
         settings.set_support_resources(db, "EAP: 0800 000 000\nForms: gnp\u202e.exe")
     assert settings.support_resources(db) == ""
+
+
+def test_several_settings_are_stored_all_or_none(db, user, monkeypatch):
+    chosen = ((settings.SMTP_HOST_KEY, "smtp.agency.org"), (settings.SMTP_PORT_KEY, 2525))
+    # A bad value anywhere: nothing stored, not even the good ones before it.
+    with pytest.raises(ValidationError):
+        settings.set_settings(db, [*chosen, (settings.SMTP_TLS_KEY, "maybe")], actor_id=user)
+    assert settings.get_setting(db, settings.SMTP_HOST_KEY) == ""
+    # A failure while storing the second: the first is rolled back too.
+    real, calls = audit.record, []
+
+    def fail_second(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise RuntimeError("the process died here")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "record", fail_second)
+    with pytest.raises(RuntimeError):
+        settings.set_settings(db, chosen, actor_id=user)
+    assert (settings.get_setting(db, settings.SMTP_HOST_KEY),
+            settings.get_setting(db, settings.SMTP_PORT_KEY, type=int)) == ("", 587)
+    monkeypatch.setattr(audit, "record", real)
+    settings.set_settings(db, chosen, actor_id=user)
+    assert (settings.get_setting(db, settings.SMTP_HOST_KEY),
+            settings.get_setting(db, settings.SMTP_PORT_KEY, type=int)) == ("smtp.agency.org", 2525)

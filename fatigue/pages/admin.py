@@ -360,10 +360,7 @@ with st.form("smtp"):
                   (settings.SMTP_TLS_KEY, tls), (settings.SMTP_SENDER_KEY, sender),
                   (settings.APP_URL_KEY, app_url), (settings.SMTP_CA_FILE_KEY, ca_file))
         try:
-            for key, value in chosen:  # all checked before any is saved
-                settings.validate(key, value)
-            for key, value in chosen:
-                settings.set_setting(db, key, value, actor_id=admin.id)
+            settings.set_settings(db, chosen, actor_id=admin.id)
         except ValidationError as exc:
             report(exc)
         else:
