@@ -125,9 +125,29 @@ def _clear_streamlit_caches():
     """Caches outlive an AppTest run within one process: start every test clean."""
     import streamlit as st
 
+    from fatigue.teamfigures import reports
+
     st.cache_data.clear()
     st.cache_resource.clear()
+    reports.forget_kept()
     yield
+
+
+@pytest.fixture
+def org_builds(monkeypatch) -> list[int]:
+    """The viewer of every organisation report built from released cells (rather than
+    taken from the rows kept in this process, fatigue.teamfigures.reports), in order."""
+    from fatigue.teamfigures import reports
+
+    built: list[int] = []
+    build = reports._org_rows
+
+    def counted(db, period, count, viewer_id, *args):
+        built.append(viewer_id)
+        return build(db, period, count, viewer_id, *args)
+
+    monkeypatch.setattr(reports, "_org_rows", counted)
+    return built
 
 
 # AppTest cannot send cookies: the session token a test's "browser" holds lives in

@@ -3,10 +3,10 @@ import datetime as dt
 import json
 import re
 
-from fatigue import accounts, demo, team_actions
+from fatigue import accounts, audit, demo, team_actions
 from fatigue.teamfigures.suggestions import CATALOGUE
 
-from conftest import texts
+from conftest import RUN_DAY, texts
 from test_page_team import ORG_PAGE, agency, assert_nothing_personal, assert_readable, open_page
 
 __all__ = ["agency"]  # the demo agency fixture
@@ -26,6 +26,26 @@ def test_admin_sees_teams_the_pool_and_the_agency_as_a_heatmap_and_a_table(db, a
     assert any("**Too few members** (" in m for m in texts(at.markdown))  # the reason in full
     assert_nothing_personal(at, agency)
     assert_readable(at)
+
+
+def test_a_later_visit_reuses_the_organisation_built_and_a_release_renews_it(
+        db, agency, run_day, org_builds):
+    """A new session (another tab, the next visit) gets the rows built for the admin's
+    first one without building them again; the next release is shown at once."""
+    admin = db.execute("SELECT id FROM users WHERE username = 'admin'").fetchone()[0]
+    first = open_page("admin", ORG_PAGE)
+    [latest] = [h for h in texts(first.header) if h.startswith("Latest released period")]
+    again = open_page("admin", ORG_PAGE)
+    assert not again.exception and org_builds == [admin]
+    assert latest in texts(again.header)
+    assert again.dataframe[0].value.equals(first.dataframe[0].value)
+    run_day.set(RUN_DAY + dt.timedelta(days=7), hour=12)  # a week later: one more released
+    later = open_page("admin", ORG_PAGE)
+    assert org_builds == [admin, admin]
+    [renewed] = [h for h in texts(later.header) if h.startswith("Latest released period")]
+    assert renewed != latest
+    viewed = [e for e in audit.entries(db) if e["action"] == "view_org_report"]
+    assert len(viewed) == 3  # every visit is still audited
 
 
 def test_the_organisation_says_how_fresh_its_figures_are(db, agency):

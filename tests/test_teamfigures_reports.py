@@ -294,6 +294,70 @@ def test_org_rows_per_week_are_teams_then_pool_then_total(agency):
     assert row(week, W10, "Smaller teams combined")["hidden_reason"].startswith("Too few people")
 
 
+# --- the organisation kept per process -----------------------------------------------------
+
+def test_the_organisation_is_built_once_then_kept_until_a_release(agency, org_builds):
+    viewer = build_org(agency, hidden_exhaustion=5)
+    first = agency.org(viewer)
+    first.loc[:, "exhaustion"] = -1.0  # what the caller does to its copy stays its own
+    again = agency.org(viewer)
+    assert org_builds == [viewer]
+    reports.forget_kept()
+    pd.testing.assert_frame_equal(again, agency.org(viewer))  # the same as built afresh
+    assert len(org_builds) == 2
+    # Check-ins in W11, released on 23 Mar: until then the kept rows serve, then not.
+    agency.form([uid for (uid,) in agency.db.execute(
+        "SELECT m.user_id FROM team_members m JOIN teams t ON t.id = m.team_id"
+        " WHERE t.name = 'A'")], [W11], exhaustion=9)
+    assert not row(agency.org(viewer), W11, "A")["shown"]  # not released yet: kept rows
+    assert len(org_builds) == 2
+    released = agency.org(viewer, on=dt.date(2026, 3, 23))
+    assert len(org_builds) == 3 and row(released, W11, "A")["exhaustion"] == 9.0
+    assert len([e for e in audit.entries(agency.db) if e["action"] == "view_org_report"]) == 5
+
+
+def test_a_renamed_team_another_view_or_another_day_is_built_afresh(agency, org_builds):
+    viewer = build_org(agency, hidden_exhaustion=5)
+    agency.org(viewer)
+    agency.db.execute("UPDATE teams SET name = 'Alpha' WHERE name = 'A'")
+    assert "Alpha" in set(agency.org(viewer)["team"])
+    agency.org(viewer, "4week")
+    agency.org(viewer, on=TODAY + dt.timedelta(days=1))
+    assert len(org_builds) == 4
+
+
+def test_an_admin_counted_in_a_week_never_gets_rows_kept_for_another(agency, nine, org_builds):
+    """Rule 5: a viewer is never shown a figure whose roster holds them. An admin who was
+    a member of Nine in W09 and W10 (promoted since; the schema allows it) must not be
+    handed the rows kept for an admin who was never counted."""
+    members, _ = nine
+    agency.form(members, [W09, W10])
+    other = agency.admin()
+    assert row(agency.org(other), W10, "Nine")["shown"]
+    agency.at(W11)
+    agency.db.execute("UPDATE users SET is_admin = 1 WHERE id = ?", [members[0]])
+    promoted = agency.org(members[0])
+    assert_hidden(row(promoted, W10, "Nine"), rules.OWN_DATA)
+    assert_hidden(row(promoted, W10, "Agency total"), rules.OWN_DATA)
+    assert org_builds == [other, members[0]]
+    assert row(agency.org(other), W10, "Nine")["shown"]  # still the other's own rows
+    assert len(org_builds) == 2
+
+
+def test_a_deletion_does_not_change_released_rows_so_kept_rows_stay_true(agency, nine, org_builds):
+    """Released weeks are never recomputed (rules 2): after a person's data is deleted the
+    organisation built afresh is the one kept, value for value."""
+    from fatigue import erasure
+
+    members, _ = nine
+    agency.form(members, [W09, W10])
+    viewer = agency.admin()
+    kept = agency.org(viewer)
+    erasure.delete_my_data(agency.db, members[0], "nine.0")
+    reports.forget_kept()
+    pd.testing.assert_frame_equal(agency.org(viewer), kept)
+
+
 # --- what reaches the page ----------------------------------------------------------------
 
 TEAM_COLUMNS = [

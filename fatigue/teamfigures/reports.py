@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +19,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from fatigue import audit, clock, membership, settings
+from fatigue.crypto import database_file
 from fatigue.errors import ValidationError
 from fatigue.teamfigures import display, release, rules, store
 from fatigue.teamfigures.periods import (
@@ -291,34 +294,52 @@ def _scope(group: str, figures: dict[str, Any], names: dict[int, str]) -> str | 
     return None
 
 
-def org_report(db: Database, period: str = "week", *, viewer_id: int,
-               periods: int | None = None) -> pd.DataFrame:
-    """Every team side by side, the pooled smaller teams and the agency total.
+@dataclass(frozen=True)
+class _OrgRows:
+    """One view of the organisation as built for one admin: the rows and what the audit names."""
 
-    Per period (oldest first): one row per team (``group`` "team", by name),
-    one "smaller_teams" row (hidden teams and people without a home team,
-    pooled; shown only when the pool itself passes the rules) and one
-    "agency" row that adds up exactly the groups shown, so no hidden group can
-    be worked out by subtraction (``scope_text`` says what it leaves out).
-    Admins only (:class:`PermissionError` otherwise); every view is audited.
-    Default: the last 8 weeks, 6 4-week periods or 4 quarters.
-    """
-    count = _count(period, periods, ORG_DEFAULT_PERIODS.get(period, 6))
-    detail = {"period": period}
-    viewer = _viewer(db, viewer_id)
-    if viewer is None or not viewer["is_admin"]:
-        raise _denied(db, viewer_id, "org_report", detail)
-    release.release_due(db)
+    frame: pd.DataFrame
+    starts: list[dt.date]
+    teams: int
+
+
+# The organisation's rows, kept in this process: at 20,000 staff (667 teams) building them
+# takes about 0.3 CPU-seconds, and an admin's later views (a new tab, the next visit) would
+# repeat it although only a release, a team's name or the day can change them.
+_KEPT: OrderedDict[tuple, _OrgRows] = OrderedDict()
+KEPT_MAX = 16  # views kept (a few admins x 3 period views), each a few MB at 20,000 staff
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept_key(db: Database, period: str, count: int, viewer_id: int, today: dt.date,
+              k: int) -> tuple | None:
+    """Everything the organisation's rows are made from besides the released cells' own
+    content, with the version of those (:func:`report_version`); None for a database in
+    memory (no file names it). The viewer is in it: a cell whose roster holds the viewer
+    is hidden from them (rule 5), so two admins can see different rows."""
+    file = database_file(db)
+    if file is None:
+        return None
+    return (str(file), period, count, int(viewer_id), today, k, report_version(db))
+
+
+def forget_kept() -> None:
+    """Drop the organisation rows kept in this process (tests)."""
+    with _KEPT_LOCK:
+        _KEPT.clear()
+
+
+def _org_rows(db: Database, period: str, count: int, viewer_id: int, today: dt.date,
+              k_now: int) -> _OrgRows:
+    """The organisation's rows for ``viewer_id``, built from the released cells."""
     teams = list(db.query("SELECT id, name FROM teams ORDER BY name"))
     names = {t["id"]: t["name"] for t in teams}
-    today = settings.agency_today(db)
     first = db.execute("SELECT min(week_start) FROM released_weeks").fetchone()[0]
     starts, weeks = _weeks(dt.date.fromisoformat(first) if first else today, today, period, count)
     groups = [(store.team_key(t["id"]), "team", t) for t in teams]
     groups += [(store.POOL, "pool", None), (store.AGENCY, "agency", None)]
     cells = store.cells(db, [g[0] for g in groups], weeks[0], weeks[-1])
     ks = _ks(db, weeks)
-    k_now = settings.get_k(db)
     by_group = {}
     for key, group, team in groups:
         weekly = _group_rows(cells, key, weeks, ks, viewer_id, group, k_now)
@@ -342,7 +363,45 @@ def org_report(db: Database, period: str = "week", *, viewer_id: int,
                if start in by_group[key]]
     out = display.frame(ordered, ORG_COLUMNS)
     out["team_id"] = out["team_id"].astype("Int64")
+    return _OrgRows(out, starts, len(teams))
+
+
+def org_report(db: Database, period: str = "week", *, viewer_id: int,
+               periods: int | None = None) -> pd.DataFrame:
+    """Every team side by side, the pooled smaller teams and the agency total.
+
+    Per period (oldest first): one row per team (``group`` "team", by name),
+    one "smaller_teams" row (hidden teams and people without a home team,
+    pooled; shown only when the pool itself passes the rules) and one
+    "agency" row that adds up exactly the groups shown, so no hidden group can
+    be worked out by subtraction (``scope_text`` says what it leaves out).
+    Admins only (:class:`PermissionError` otherwise); every view is audited.
+    Default: the last 8 weeks, 6 4-week periods or 4 quarters. The rows are
+    kept in this process for the viewer until a release, a team's name or
+    standard, k or the day changes them (:func:`report_version`); each call
+    still checks the viewer, releases what is due and is audited.
+    """
+    count = _count(period, periods, ORG_DEFAULT_PERIODS.get(period, 6))
+    detail = {"period": period}
+    viewer = _viewer(db, viewer_id)
+    if viewer is None or not viewer["is_admin"]:
+        raise _denied(db, viewer_id, "org_report", detail)
+    release.release_due(db)
+    today, k_now = settings.agency_today(db), settings.get_k(db)
+    key = _kept_key(db, period, count, viewer_id, today, k_now)
+    with _KEPT_LOCK:
+        rows = _KEPT.get(key) if key is not None else None
+        if rows is not None:
+            _KEPT.move_to_end(key)
+    if rows is None:
+        rows = _org_rows(db, period, count, viewer_id, today, k_now)
+        if key is not None:
+            with _KEPT_LOCK:
+                _KEPT[key] = rows
+                while len(_KEPT) > KEPT_MAX:
+                    _KEPT.popitem(last=False)
     audit.record(db, viewer_id, "view_org_report", {
-        **detail, "from": starts[0], "to": starts[-1], "periods": len(starts), "teams": len(teams),
+        **detail, "from": rows.starts[0], "to": rows.starts[-1], "periods": len(rows.starts),
+        "teams": rows.teams,
     })
-    return out
+    return rows.frame.copy()  # the caller's own: a page may add columns
