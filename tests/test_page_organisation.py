@@ -20,7 +20,7 @@ def test_admin_sees_teams_the_pool_and_the_agency_as_a_heatmap_and_a_table(db, a
     assert "Family Support" in groups and groups[-2:] == ["Smaller teams combined", "Agency total"]
     housing = table[table["Group"] == "Housing Outreach"].iloc[0]
     assert housing["Exhaustion"] == "" and housing["Hidden because"] == "Too few members"
-    [heatmap, _] = at.get("vega_lite_chart")
+    [heatmap] = at.get("vega_lite_chart")  # the trend's chart only when opened (below)
     assert heatmap.proto.alt.startswith("Heatmap of ")
     assert "Housing Outreach" in heatmap.proto.alt  # blank cells named in words
     assert any("**Too few members** (" in m for m in texts(at.markdown))  # the reason in full
@@ -46,6 +46,24 @@ def test_a_later_visit_reuses_the_organisation_built_and_a_release_renews_it(
     assert renewed != latest
     viewed = [e for e in audit.entries(db) if e["action"] == "view_org_report"]
     assert len(viewed) == 3  # every visit is still audited
+
+
+def test_the_trend_is_in_words_and_its_chart_drawn_when_opened(db, agency):
+    """In a new tab each chart costs the browser a few hundred ms: the trend's chart waits
+    until asked for, and its words (and the chart's text alternative) say what it shows."""
+    at = open_page("admin", ORG_PAGE)
+    [chart_box] = [e for e in at.expander if e.label.startswith("Chart:")]
+    assert not chart_box.children  # nothing drawn or sent until opened
+    latest = [c for c in texts(at.caption) if c.startswith("In the latest period shown")]
+    assert len(latest) == 1 and "Family Support" in latest[0]
+    at.session_state["org_trend_chart"] = True
+    at.run()
+    assert not at.exception
+    heatmap, trend = at.get("vega_lite_chart")
+    assert trend.proto.alt.startswith("Mean exhaustion by group, ")
+    assert "Family Support" in trend.proto.alt
+    assert_nothing_personal(at, agency)
+    assert_readable(at)
 
 
 def test_the_organisation_says_how_fresh_its_figures_are(db, agency):

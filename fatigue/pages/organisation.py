@@ -100,6 +100,8 @@ if not scopes.empty:
 reasons_list(latest)
 
 st.header("Mean exhaustion over time (0-10)")
+# The trend in words first; its chart is drawn only when opened: in a new tab each Vega
+# chart costs the browser a few hundred ms, and this page had to draw two.
 shown = report[report["shown"]][["period_start", "label", "group", "team", "exhaustion"]]
 teams = shown[shown["group"] == "team"]
 if shown.empty:
@@ -108,53 +110,62 @@ elif teams["team"].nunique() > MAX_LINES:
     # A line per team would be unreadable, and slow to draw for hundreds of teams: the agency
     # and how spread out the teams are; the table above has every team.
     spread = spread_of_teams(shown)
-    period = alt.Tooltip("label:N", title="Period")
-    x = alt.X("period_start:T", title=None, axis=axis(format=CHART_TICK, labelOverlap=True))
-    band = alt.Chart(spread).mark_area(opacity=0.25, color="#7a7a7a").encode(
-        x, alt.Y("q25:Q", title=None, scale=alt.Scale(domain=[0, 10]), axis=axis()),
-        alt.Y2("q75:Q"),
-        tooltip=[period, alt.Tooltip("q25:Q", title="1 in 4 teams at or below"),
-                 alt.Tooltip("q75:Q", title="3 in 4 teams at or below")])
-    middle = spread.melt(id_vars=["period_start", "label"], value_vars=["agency", "median"],
-                         var_name="measure", value_name="value")
-    middle["measure"] = middle["measure"].map({"agency": "Agency total", "median": "Median team"})
-    lines = alt.Chart(middle).mark_line(point=True).encode(
-        x, alt.Y("value:Q"),
-        alt.Color("measure:N", legend=legend(middle["measure"]),
-                  scale=alt.Scale(range=["#191817", "#7a7a7a"])),
-        alt.StrokeDash("measure:N", legend=None),
-        tooltip=[period, alt.Tooltip("measure:N", title="Group"),
-                 alt.Tooltip("value:Q", title="Exhaustion")])
-    st.altair_chart(alt.layer(band, lines).properties(height=CHART_HEIGHT, padding=PADDING),
-                    width="stretch", alt=trend_text(middle, "Mean exhaustion, agency and median team"))
     latest_teams = teams[teams["period_start"] == teams["period_start"].max()]
     low = latest_teams.nsmallest(1, "exhaustion").iloc[0]
     high = latest_teams.nlargest(1, "exhaustion").iloc[0]
     st.caption(
-        "The shaded band holds the middle half of the teams shown: a quarter of them lie below "
-        f"it and a quarter above. In the latest period shown ({latest_teams['label'].iloc[0]}), "
-        f"mean exhaustion over the {len(latest_teams)} teams shown ranged from "
-        f"{low.exhaustion:g} ({plain(low.team)}) to {high.exhaustion:g} ({plain(high.team)}); "
-        "the table above has every team."
+        f"In the latest period shown ({latest_teams['label'].iloc[0]}), mean exhaustion over "
+        f"the {len(latest_teams)} teams shown ranged from {low.exhaustion:g} ({plain(low.team)}) "
+        f"to {high.exhaustion:g} ({plain(high.team)}); the table above has every team."
     )
+    middle = spread.melt(id_vars=["period_start", "label"], value_vars=["agency", "median"],
+                         var_name="measure", value_name="value")
+    middle["measure"] = middle["measure"].map({"agency": "Agency total", "median": "Median team"})
+    chart_box = st.expander("Chart: the agency, the median team and the middle half of the teams",
+                            key="org_trend_chart", on_change="rerun")
+    if chart_box.open:
+        period = alt.Tooltip("label:N", title="Period")
+        x = alt.X("period_start:T", title=None, axis=axis(format=CHART_TICK, labelOverlap=True))
+        band = alt.Chart(spread).mark_area(opacity=0.25, color="#7a7a7a").encode(
+            x, alt.Y("q25:Q", title=None, scale=alt.Scale(domain=[0, 10]), axis=axis()),
+            alt.Y2("q75:Q"),
+            tooltip=[period, alt.Tooltip("q25:Q", title="1 in 4 teams at or below"),
+                     alt.Tooltip("q75:Q", title="3 in 4 teams at or below")])
+        lines = alt.Chart(middle).mark_line(point=True).encode(
+            x, alt.Y("value:Q"),
+            alt.Color("measure:N", legend=legend(middle["measure"]),
+                      scale=alt.Scale(range=["#191817", "#7a7a7a"])),
+            alt.StrokeDash("measure:N", legend=None),
+            tooltip=[period, alt.Tooltip("measure:N", title="Group"),
+                     alt.Tooltip("value:Q", title="Exhaustion")])
+        with chart_box:
+            st.altair_chart(alt.layer(band, lines).properties(height=CHART_HEIGHT, padding=PADDING),
+                            width="stretch",
+                            alt=trend_text(middle, "Mean exhaustion, agency and median team"))
+            st.caption("The shaded band holds the middle half of the teams shown: a quarter of "
+                       "them lie below it and a quarter above.")
 else:
-    tidy = shown.rename(columns={"team": "measure", "exhaustion": "value"})
-    words = trend_text(tidy, "Mean exhaustion by group")
-    st.altair_chart(
-        alt.Chart(shown).mark_line(point=True).encode(
-            alt.X("period_start:T", title=None, axis=axis(format=CHART_TICK, labelOverlap=True)),
-            alt.Y("exhaustion:Q", title=None, scale=alt.Scale(domain=[0, 10]), axis=axis()),
-            alt.Color("team:N", legend=legend(shown["team"])),
-            alt.Shape("team:N", legend=None),
-            tooltip=[alt.Tooltip("label:N", title="Period"), alt.Tooltip("team:N", title="Group"),
-                     alt.Tooltip("exhaustion:Q", title="Exhaustion")],
-        ).properties(height=CHART_HEIGHT, padding=PADDING),
-        width="stretch", alt=words,
-    )
     top = shown[shown["period_start"] == shown["period_start"].max()].sort_values("exhaustion")
     st.caption(f"In the latest period shown ({top['label'].iloc[0]}), mean exhaustion was: "
                + "; ".join(f"{plain(row.team)} {row.exhaustion:g}" for row in top.itertuples())
                + ".")
+    chart_box = st.expander("Chart: a line per group", key="org_trend_chart", on_change="rerun")
+    if chart_box.open:
+        tidy = shown.rename(columns={"team": "measure", "exhaustion": "value"})
+        with chart_box:
+            st.altair_chart(
+                alt.Chart(shown).mark_line(point=True).encode(
+                    alt.X("period_start:T", title=None,
+                          axis=axis(format=CHART_TICK, labelOverlap=True)),
+                    alt.Y("exhaustion:Q", title=None, scale=alt.Scale(domain=[0, 10]), axis=axis()),
+                    alt.Color("team:N", legend=legend(shown["team"])),
+                    alt.Shape("team:N", legend=None),
+                    tooltip=[alt.Tooltip("label:N", title="Period"),
+                             alt.Tooltip("team:N", title="Group"),
+                             alt.Tooltip("exhaustion:Q", title="Exhaustion")],
+                ).properties(height=CHART_HEIGHT, padding=PADDING),
+                width="stretch", alt=trend_text(tidy, "Mean exhaustion by group"),
+            )
 
 st.header("Team action plans")
 plans = team_actions.all_plans(db, viewer_id=admin.id)

@@ -307,7 +307,7 @@ class _OrgRows:
 # takes about 0.3 CPU-seconds, and an admin's later views (a new tab, the next visit) would
 # repeat it although only a release, a team's name or the day can change them.
 _KEPT: OrderedDict[tuple, _OrgRows] = OrderedDict()
-KEPT_MAX = 16  # views kept (a few admins x 3 period views), each a few MB at 20,000 staff
+KEPT_MAX = 16  # views kept (a few admins x 3 period views); 1.5-3 MB each at 20,000 staff
 _KEPT_LOCK = threading.Lock()
 
 
