@@ -250,11 +250,15 @@ def make_context(
     *,
     questionnaires: pd.DataFrame | None = None,
     caseload_standard: float = DEFAULT_CASELOAD_STANDARD,
+    summary: analytics.PersonalSummary | None = None,
 ) -> Context:
-    """A :class:`Context` from a history like :func:`fatigue.checkins.load_history`'s."""
+    """A :class:`Context` from a history like :func:`fatigue.checkins.load_history`'s;
+    ``summary``, when given, is :func:`fatigue.analytics.personal_summary` of that history on
+    ``today`` (a page has it already), used unless the history runs past ``today``."""
     today = _as_date(today)
     frame = _prepare(history, today)
-    summary = analytics.personal_summary(frame, today, caseload_standard)
+    if summary is None or summary.today != today or len(frame) != len(history):
+        summary = analytics.personal_summary(frame, today, caseload_standard)
     if questionnaires is None:
         questionnaires = pd.DataFrame(
             columns=["response_id", "instrument_id", "taken_on", "scale", "label", "score",
@@ -813,13 +817,17 @@ def triggered(
     return triggered_in(ctx, support_text)
 
 
-def triggered_for(db: Database, user_id: int, today: dt.date, support_text: str = "") -> list[Suggestion]:
+def triggered_for(db: Database, user_id: int, today: dt.date, support_text: str = "", *,
+                  history: pd.DataFrame | None = None,
+                  summary: analytics.PersonalSummary | None = None) -> list[Suggestion]:
     """:func:`triggered_in` for ``user_id`` on ``today``, from the database (nothing hidden:
-    see :func:`fatigue.actions.evaluate` for what the person sees)."""
+    see :func:`fatigue.actions.evaluate` for what the person sees); ``history`` and
+    ``summary``, when a page has them already, as :func:`make_context` takes them."""
     context = make_context(
-        checkins.load_history(db, user_id, end=today),
+        checkins.load_history(db, user_id, end=today) if history is None else history,
         today,
         questionnaires=questionnaires.history(db, user_id),
         caseload_standard=accounts.caseload_standard(db, user_id),
+        summary=summary,
     )
     return triggered_in(context, support_text)

@@ -16,8 +16,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from fatigue import checkins, metrics
-from fatigue.pages._cache import personal_cached
+from fatigue import metrics
+from fatigue.pages._cache import own_history, personal_cached
 from fatigue.pages._session import get_db, local_today, require_user
 
 RANGES = {"4 weeks": 28, "3 months": 91, "6 months": 182, "1 year": 365, "Custom": None}
@@ -101,7 +101,7 @@ today = local_today()
 st.title("My trends")
 st.caption("Only you see this page. Higher always means more of the thing named.")
 
-history = personal_cached("history", user, lambda: checkins.load_history(db, user.id).drop(columns="note"))
+history = own_history(user)
 if history.empty:
     st.info("No check-ins yet. After your first check-in your trends appear here.")
     st.stop()
