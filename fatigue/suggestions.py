@@ -289,7 +289,9 @@ def _window(ctx: Context, days: int, end_offset: int = 0) -> pd.DataFrame:
     end = pd.Timestamp(ctx.today) - pd.Timedelta(days=end_offset)
     start = end - pd.Timedelta(days=days - 1)
     frame = ctx.history
-    return frame[(frame["day"] >= start) & (frame["day"] <= end)]
+    sorted_days = frame["day"].to_numpy()  # one row per day, in order (_prepare)
+    return frame.iloc[sorted_days.searchsorted(start.to_datetime64(), "left"):
+                      sorted_days.searchsorted(end.to_datetime64(), "right")]
 
 
 def _days_between(ctx: Context, start: int, end: int) -> pd.DataFrame:
@@ -729,12 +731,16 @@ def checkins_slip(ctx: Context) -> dict[str, Any] | None:
     frame = ctx.history
     if frame.empty:
         return None
-    days = [d.date() for d in frame["day"]]
+    cutoff = ctx.today - dt.timedelta(days=GAP_RECENT_DAYS - 1)
+    # Gaps that end before the cutoff stop the search: only the check-ins from the last one
+    # before the cutoff on matter.
+    first = max(0, int(frame["day"].to_numpy().searchsorted(
+        pd.Timestamp(cutoff).to_datetime64(), "left")) - 1)
+    days = [None] * first + [d.date() for d in frame["day"].iloc[first:]]
     gaps: list[tuple[int, dt.date, int]] = []  # (index of the check-in before, gap end, workdays)
-    for i in range(len(days) - 1):
+    for i in range(first, len(days) - 1):
         gaps.append((i, days[i + 1], _workdays_between(days[i], days[i + 1])))
     gaps.append((len(days) - 1, ctx.today, _workdays_between(days[-1], ctx.today)))
-    cutoff = ctx.today - dt.timedelta(days=GAP_RECENT_DAYS - 1)
     for index, end, workdays in reversed(gaps):
         if end < cutoff or (end == ctx.today and days[index] < cutoff):
             break
