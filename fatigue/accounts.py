@@ -1,8 +1,8 @@
 """Accounts, teams and team membership; passwords, login and lockout (single sign-on:
 :mod:`fatigue.sso`).
 
-Passwords are hashed with argon2id (argon2-cffi's defaults) and re-hashed at
-the next login when those parameters change. A login answers the same way,
+Passwords are hashed with argon2id (:mod:`fatigue.password_cost`) and re-hashed
+at the next login when those parameters change. A login answers the same way,
 and takes about as long, for an unknown user as for a wrong password, so the
 form cannot be used to find out who has an account.
 
@@ -54,7 +54,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from fatigue import audit, note_keys, sessions
+from fatigue import audit, note_keys, password_cost, sessions
 from fatigue.dates import day_text
 from fatigue.db import ROOT, write_lock
 from fatigue.errors import AuthError, NotSaved, ValidationError
@@ -88,10 +88,10 @@ WRONG_CURRENT = "Your current password is not right."
 AUDIT_USERNAME_CHARS = 40
 
 log = logging.getLogger("fatigue")
-_hasher = PasswordHasher()
+_hasher = PasswordHasher(*password_cost.COST)
 # Verified against when the username is unknown, so both failures cost the same.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
-# Each password check holds 64 MiB (argon2id's memory cost) while it runs: a burst of
+# Each password check holds argon2id's memory cost (19 MiB) while it runs: a burst of
 # sign-ins (everyone at 17:00) would hold that much each. More checks at once than this
 # per app process only queue for the same cores, so the rest wait their turn.
 PASSWORD_CHECKS_AT_ONCE = 2

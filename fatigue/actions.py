@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 from sqlite_utils import Database
 
-from fatigue import settings, suggestions
+from fatigue import analytics, settings, suggestions
 from fatigue.db import write_lock
 from fatigue.errors import ValidationError
 from fatigue.validation import LABELS, parse_day
@@ -283,14 +283,17 @@ def hidden(db: Database, user_id: int, today: dt.date) -> dict[str, str]:
     return result
 
 
-def evaluate(db: Database, user_id: int, today: dt.date) -> list[suggestions.Suggestion]:
+def evaluate(db: Database, user_id: int, today: dt.date, *, history: pd.DataFrame | None = None,
+             summary: analytics.PersonalSummary | None = None) -> list[suggestions.Suggestion]:
     """The suggestions to show ``user_id`` on ``today``: urgent first, then catalogue order.
 
     Hidden: suggestions marked "Not now" or "Done" within their cooldown, those
     with an open plan ("I'll do this"), and those whose rule the person muted
-    ("Not relevant to me"). The urgent-support item is never hidden.
+    ("Not relevant to me"). The urgent-support item is never hidden. ``history`` and
+    ``summary``: see :func:`fatigue.suggestions.triggered_for`.
     """
-    found = suggestions.triggered_for(db, user_id, today, settings.support_resources(db))
+    found = suggestions.triggered_for(db, user_id, today, settings.support_resources(db),
+                                      history=history, summary=summary)
     put_aside = hidden(db, user_id, today)
     return [s for s in found if s.urgent or s.id not in put_aside]
 

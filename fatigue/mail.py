@@ -169,12 +169,18 @@ def why_not_sent(exc: BaseException, cfg: SmtpConfig) -> str:
 
 def message(cfg: SmtpConfig, to: str, subject: str, body: str,
             headers: Mapping[str, str] | None = None) -> EmailMessage:
-    """A plain-text e-mail from the agency's sender (headers unfolded, see :data:`POLICY`)."""
+    """A plain-text e-mail from the agency's sender (headers unfolded, see :data:`POLICY`).
+
+    All of it 7-bit, so any mail server relays it as written: headers with other
+    characters are RFC 2047-encoded, and such a body (a name like "Zoë") is sent as
+    quoted-printable rather than raw 8-bit text, which a server without 8BITMIME may
+    mangle or refuse.
+    """
     mail = EmailMessage(policy=POLICY)
     mail["From"] = cfg.sender
     mail["To"] = to
     mail["Subject"] = subject
     for name, value in (headers or {}).items():
         mail[name] = value
-    mail.set_content(body)
+    mail.set_content(body, cte=None if body.isascii() else "quoted-printable")
     return mail

@@ -51,7 +51,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlite_utils import Database
 
-from fatigue import audit, crypto
+from fatigue import audit, crypto, password_cost
 from fatigue.errors import ValidationError
 from fatigue.timestamps import iso, parse_iso, utc
 from fatigue.transactions import write_lock
@@ -59,10 +59,8 @@ from fatigue.transactions import write_lock
 KEY_BYTES = 32
 SALT_BYTES = 16
 NONCE_BYTES = 12
-# argon2-cffi's PasswordHasher defaults (RFC 9106's second recommended option), also
-# used for the password hashes: a guess costs an attacker as much against either.
-# Stored with each wrapping (time, memory in KiB, parallelism), so it can be raised later.
-COST = (3, 65536, 4)
+# Stored with each wrapping (time, memory in KiB, parallelism), so it can be changed later.
+COST = password_cost.COST
 WRAP_VERSION = "a2id1"  # wrapped under a password or passphrase: argon2id
 CODE_VERSION = "hkdf1"  # under a recovery code: 125 random bits need no slow hash
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O, U
@@ -317,6 +315,9 @@ def signed_in_with_password(db: Database, user_id: int, password: str, session_i
         salt = secrets.token_bytes(SALT_BYTES)
         kek = derive(password, salt)
     with write_lock(db):
+        if key is not None and cost != COST:  # re-wrapped at today's cost, as passwords are
+            db.execute("UPDATE note_keys SET by_secret = ? WHERE user_id = ? AND by_secret = ?",
+                       [wrap(key, kek, salt, user_id), user_id, row[1]])
         _keep_in_session(db, session_id, token, key=key, secret=(salt, kek))
     if row is None and _legacy_notes(db, user_id):
         create(db, user_id, session_id, token)

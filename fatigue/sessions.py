@@ -50,6 +50,10 @@ TOKEN_BYTES = 32  # 256 random bits, URL-safe base64 in the cookie
 BROWSER_SESSION_HOURS = 12
 MAX_DEVICE_CHARS = 80
 KEEP_ENDED = dt.timedelta(days=1)  # how long a run-out session still says why
+# Activity is stored at most this often: every script run would otherwise be a write
+# transaction, and a visit's runs queued for the one writer. The idle limit is checked
+# against what is stored, so a sign-out for being idle comes at most this much early.
+ACTIVITY_STEP = dt.timedelta(seconds=30)
 METHODS = ("password", "sso")
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
@@ -150,7 +154,8 @@ def start(
 
 
 def resolve(db: Database, token: str | None, *, now: dt.datetime | None = None) -> Resolved:
-    """The live session of ``token``, enforcing its limits; the request counts as activity.
+    """The live session of ``token``, enforcing its limits; the request counts as activity
+    (stored when :data:`ACTIVITY_STEP` has passed since the last).
 
     A session past its end, or idle for longer than ``session_idle_minutes``
     (browser-session-only ones), is ended here (audited once) and resolves to
@@ -186,7 +191,7 @@ def resolve(db: Database, token: str | None, *, now: dt.datetime | None = None) 
             _run_out(db, session, ended, "idle_sign_out", {"idle_minutes": idle})
     if ended is not None:
         return Resolved(None, ended, idle if ended == "idle" else None)
-    if session.last_seen_at != now:
+    if not dt.timedelta(0) <= now - session.last_seen_at < ACTIVITY_STEP:
         with contextlib.suppress(NotSaved):
             with write_lock(db):
                 db.execute("UPDATE sessions SET last_seen_at = ? WHERE id = ?",

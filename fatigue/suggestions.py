@@ -250,11 +250,15 @@ def make_context(
     *,
     questionnaires: pd.DataFrame | None = None,
     caseload_standard: float = DEFAULT_CASELOAD_STANDARD,
+    summary: analytics.PersonalSummary | None = None,
 ) -> Context:
-    """A :class:`Context` from a history like :func:`fatigue.checkins.load_history`'s."""
+    """A :class:`Context` from a history like :func:`fatigue.checkins.load_history`'s;
+    ``summary``, when given, is :func:`fatigue.analytics.personal_summary` of that history on
+    ``today`` (a page has it already), used unless the history runs past ``today``."""
     today = _as_date(today)
     frame = _prepare(history, today)
-    summary = analytics.personal_summary(frame, today, caseload_standard)
+    if summary is None or summary.today != today or len(frame) != len(history):
+        summary = analytics.personal_summary(frame, today, caseload_standard)
     if questionnaires is None:
         questionnaires = pd.DataFrame(
             columns=["response_id", "instrument_id", "taken_on", "scale", "label", "score",
@@ -285,7 +289,9 @@ def _window(ctx: Context, days: int, end_offset: int = 0) -> pd.DataFrame:
     end = pd.Timestamp(ctx.today) - pd.Timedelta(days=end_offset)
     start = end - pd.Timedelta(days=days - 1)
     frame = ctx.history
-    return frame[(frame["day"] >= start) & (frame["day"] <= end)]
+    sorted_days = frame["day"].to_numpy()  # one row per day, in order (_prepare)
+    return frame.iloc[sorted_days.searchsorted(start.to_datetime64(), "left"):
+                      sorted_days.searchsorted(end.to_datetime64(), "right")]
 
 
 def _days_between(ctx: Context, start: int, end: int) -> pd.DataFrame:
@@ -725,12 +731,16 @@ def checkins_slip(ctx: Context) -> dict[str, Any] | None:
     frame = ctx.history
     if frame.empty:
         return None
-    days = [d.date() for d in frame["day"]]
+    cutoff = ctx.today - dt.timedelta(days=GAP_RECENT_DAYS - 1)
+    # Gaps that end before the cutoff stop the search: only the check-ins from the last one
+    # before the cutoff on matter.
+    first = max(0, int(frame["day"].to_numpy().searchsorted(
+        pd.Timestamp(cutoff).to_datetime64(), "left")) - 1)
+    days = [None] * first + [d.date() for d in frame["day"].iloc[first:]]
     gaps: list[tuple[int, dt.date, int]] = []  # (index of the check-in before, gap end, workdays)
-    for i in range(len(days) - 1):
+    for i in range(first, len(days) - 1):
         gaps.append((i, days[i + 1], _workdays_between(days[i], days[i + 1])))
     gaps.append((len(days) - 1, ctx.today, _workdays_between(days[-1], ctx.today)))
-    cutoff = ctx.today - dt.timedelta(days=GAP_RECENT_DAYS - 1)
     for index, end, workdays in reversed(gaps):
         if end < cutoff or (end == ctx.today and days[index] < cutoff):
             break
@@ -813,13 +823,17 @@ def triggered(
     return triggered_in(ctx, support_text)
 
 
-def triggered_for(db: Database, user_id: int, today: dt.date, support_text: str = "") -> list[Suggestion]:
+def triggered_for(db: Database, user_id: int, today: dt.date, support_text: str = "", *,
+                  history: pd.DataFrame | None = None,
+                  summary: analytics.PersonalSummary | None = None) -> list[Suggestion]:
     """:func:`triggered_in` for ``user_id`` on ``today``, from the database (nothing hidden:
-    see :func:`fatigue.actions.evaluate` for what the person sees)."""
+    see :func:`fatigue.actions.evaluate` for what the person sees); ``history`` and
+    ``summary``, when a page has them already, as :func:`make_context` takes them."""
     context = make_context(
-        checkins.load_history(db, user_id, end=today),
+        checkins.load_history(db, user_id, end=today) if history is None else history,
         today,
         questionnaires=questionnaires.history(db, user_id),
         caseload_standard=accounts.caseload_standard(db, user_id),
+        summary=summary,
     )
     return triggered_in(context, support_text)

@@ -197,13 +197,19 @@ def test_every_way_of_setting_a_password_refuses_common_ones(db, user, change):
 def test_old_hash_parameters_are_upgraded_at_login(db, user):
     from argon2 import PasswordHasher
 
-    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
-    db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [weak, user])
-    accounts.authenticate(db, "casey", PASSWORD)
+    for earlier in (PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1),
+                    PasswordHasher()):  # argon2-cffi's default: 64 MiB, 3 passes, 4 lanes
+        old = earlier.hash(PASSWORD)
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [old, user])
+        accounts.authenticate(db, "casey", PASSWORD)
+        stored = db.execute("SELECT password_hash FROM users WHERE id = ?", [user]).fetchone()[0]
+        assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")  # fatigue.password_cost
+        assert accounts.authenticate(db, "casey", PASSWORD).id == user
+
+
+def test_a_new_password_is_hashed_at_owasps_argon2id_setting(db, user):
     stored = db.execute("SELECT password_hash FROM users WHERE id = ?", [user]).fetchone()[0]
-    assert stored != weak
-    assert not PasswordHasher().check_needs_rehash(stored)
-    assert accounts.authenticate(db, "casey", PASSWORD).id == user
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 # --- lockout ---------------------------------------------------------------------

@@ -109,7 +109,8 @@ def test_a_bare_empty_frame_is_an_empty_history():
 def test_the_caseload_standard_changes_only_the_workload_comparisons():
     history = simulated(8)
     a, b = an.personal_summary(history, TODAY, 15), an.personal_summary(history, TODAY, 30)
-    assert replace(a, drivers=b.drivers, caseload_standard=30.0) == b
+    assert replace(a, caseload_standard=30.0) == b  # the drivers are not compared ...
+    assert a.drivers != b.drivers  # ... and they differ
 
 
 def test_missing_ratings_are_tolerated_everywhere():
@@ -161,3 +162,10 @@ def test_data_version_changes_with_every_write_of_that_person_only(db, team, use
     with db.conn:
         db.execute("DELETE FROM checkins WHERE user_id = ?", [user])
     assert an.data_version(db, user) not in (first, second, third)
+
+
+def test_the_drivers_are_worked_out_only_when_asked_for():
+    summary = an.personal_summary(simulated(8), TODAY, 15)
+    assert "drivers" not in vars(summary)  # the home page never asks: no model fits
+    assert summary.drivers == an.strain_drivers(simulated(8), 15, today=TODAY)
+    assert "drivers" in vars(summary)  # kept for the next look

@@ -309,3 +309,13 @@ def test_login_with_the_credentials_from_the_environment(agency, user, monkeypat
 def test_remind_without_a_mail_server_says_so(db, user):
     with pytest.raises(ValidationError, match="No mail server is set"):
         er.send_due(db, at(16, 35))
+
+
+def test_a_name_beyond_ascii_goes_out_as_7_bit_and_reads_back_the_same(agency, inbox, team):
+    zoe = accounts.create_user(agency, "zoe", PASSWORD, team=team, display_name="Zoë Ñúñez")
+    remind(agency, zoe, email="zoe@agency.example")
+    assert er.send_due(agency, at(16, 35)).sent == 1
+    [envelope], [message] = inbox.envelopes, inbox.messages
+    assert envelope.content.isascii()  # no raw 8-bit text for a server without 8BITMIME
+    assert message["Content-Transfer-Encoding"] == "quoted-printable"
+    assert "Hello Zoë Ñúñez," in message.get_payload(decode=True).decode("utf-8")

@@ -88,6 +88,23 @@ def test_the_next_sign_in_opens_the_notes_with_the_password(db, user):
     assert checkins.load_history(db, user)["note"].tolist() == [None]
 
 
+def test_a_key_wrapped_at_an_older_cost_is_re_wrapped_at_todays_at_the_next_sign_in(
+        db, user, monkeypatch):
+    with monkeypatch.context() as earlier:
+        earlier.setattr(note_keys, "COST", (3, 8 * 1024, 4))  # as an older version wrapped it
+        first_note(db, user)
+    stored = db.execute("SELECT by_secret FROM note_keys").fetchone()[0]
+    assert stored.startswith("a2id1$3,8192,4$")
+    token, session = sign_in(db)
+    assert checkins.load_history(db, user, key=access(db, user, token, session).key)[
+        "note"].tolist() == [NOTE]
+    stored = db.execute("SELECT by_secret FROM note_keys").fetchone()[0]
+    assert stored.startswith("a2id1$2,19456,1$")  # fatigue.password_cost
+    token, session = sign_in(db)  # opened at today's cost
+    assert checkins.load_history(db, user, key=access(db, user, token, session).key)[
+        "note"].tolist() == [NOTE]
+
+
 def test_the_session_row_opens_nothing_without_the_browsers_token(db, user):
     token, session, _ = first_note(db, user)
     assert access(db, user, None, session).locked

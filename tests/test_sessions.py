@@ -5,6 +5,7 @@ import pytest
 
 from fatigue import accounts, audit, erasure, sessions, settings
 from fatigue.errors import ValidationError
+from fatigue.timestamps import iso
 
 from conftest import PASSWORD
 
@@ -59,6 +60,21 @@ def test_browser_session_ends_after_the_idle_limit(db, user):
     assert sessions.resolve(db, token, now=at(hours=36)) == sessions.Resolved(None)
     [entry] = audit.entries(db, action="idle_sign_out")  # once
     assert entry["actor_id"] == user and entry["detail"]["idle_minutes"] == 30
+
+
+def test_activity_is_stored_at_most_every_30_seconds_and_the_idle_limit_reads_it(db, user):
+    token, _ = sessions.start(db, user, now=T0)
+
+    def last_seen():
+        return db.execute("SELECT last_seen_at FROM sessions").fetchone()[0]
+
+    sessions.resolve(db, token, now=at(seconds=29))
+    assert last_seen() == iso(T0)  # a page's reruns a few seconds apart write nothing
+    sessions.resolve(db, token, now=at(seconds=30))
+    assert last_seen() == iso(at(seconds=30))
+    sessions.resolve(db, token, now=at(seconds=50))  # not stored: 20 s after the last
+    ended = sessions.resolve(db, token, now=at(minutes=30, seconds=31))
+    assert ended == sessions.Resolved(None, "idle", 30)  # 19 s early, never late
 
 
 def test_idle_limit_follows_the_setting(db, user):

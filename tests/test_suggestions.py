@@ -581,3 +581,15 @@ def test_suggestions_pickle_for_session_state():
 
     found = sg.triggered(tail(base(caseload=18), exhaustion=RAMP_UP), TODAY, caseload_standard=15)
     assert found and pickle.loads(pickle.dumps(found)) == found
+
+
+def test_a_pages_summary_is_used_only_when_it_is_of_the_same_days():
+    history = base(30)
+    summary = analytics.personal_summary(history, TODAY, 15)
+    assert sg.make_context(history, TODAY, caseload_standard=15, summary=summary).summary is summary
+    later = pd.concat([history, history.tail(1).assign(day=pd.Timestamp(TODAY + dt.timedelta(days=1)))],
+                      ignore_index=True)  # runs past today
+    assert sg.make_context(later, TODAY, caseload_standard=15, summary=summary).summary is not summary
+    yesterday = TODAY - dt.timedelta(days=1)  # a summary of another day
+    assert sg.make_context(history[history["day"] <= pd.Timestamp(yesterday)], yesterday,
+                           caseload_standard=15, summary=summary).summary is not summary

@@ -20,7 +20,8 @@ out. Nothing reads the clock or the database, and nothing is random.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from typing import Any
 
 from fatigue.analytics.card import DISCLAIMER, TITLES, Reason, Status, decide
@@ -57,10 +58,16 @@ class PersonalSummary:
     warnings: EarlyWarnings
     trends: dict[str, Trend]
     pattern: CombinedPattern
-    drivers: StrainDrivers
     status: Status
     caseload_standard: float
     disclaimer: str
+    checkins: Checkins = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def drivers(self) -> StrainDrivers:
+        """What goes with heavier strain: made when first asked for (only My patterns
+        shows it, and its dozens of model fits were most of a summary's cost)."""
+        return _strain_drivers(self.checkins, self.caseload_standard)
 
 
 def status_on(checkins: Checkins, today: int) -> Status:
@@ -91,9 +98,8 @@ def personal_summary(
     return PersonalSummary(
         date, base, rating_levels(checkins, date, base, warnings), warnings,
         trends(checkins, date, base.carry_over), pattern,
-        _strain_drivers(checkins, float(caseload_standard)), decide(checkins, day, base,
-                                                                     warnings, pattern),
-        float(caseload_standard), DISCLAIMER,
+        decide(checkins, day, base, warnings, pattern), float(caseload_standard), DISCLAIMER,
+        checkins,
     )
 
 

@@ -27,6 +27,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.sync.client import connect
 
+from fatigue.loadtest.tls import connect_tls
+
 SESSION_COOKIE = "fatigue_session"
 XSRF_COOKIE = "_streamlit_xsrf"
 TIMEOUT_SECONDS = 120.0
@@ -153,14 +155,14 @@ class Browser:
         if status != 200:
             where = headers.get("location", "")
             raise VisitError(f"Loading {path} answered HTTP {status} {where}".strip())
-        scheme = "wss" if self.https else "ws"
         protocols = ["streamlit"] + ([self.cookies[XSRF_COOKIE]] if XSRF_COOKIE in self.cookies else [])
+        # Over TLS, a connection already made (fatigue.loadtest.tls says why), so "ws://".
+        sock = connect_tls(self.host, self.port, self._tls(), self.timeout) if self.https else None
         self.socket = contextlib.ExitStack().enter_context(connect(  # closed by close()
-            f"{scheme}://{self.netloc}/_stcore/stream",
+            f"ws://{self.netloc}/_stcore/stream", sock=sock,
             additional_headers={"Cookie": self._cookie_header(), "Origin": self.base_url,
                                 "User-Agent": "fatigue-loadtest"},
             subprotocols=protocols,  # type: ignore[arg-type]
-            ssl=self._tls() if self.https else None,
             open_timeout=self.timeout, max_size=None, compression=None))
         upstream = self.socket.response.headers.get("X-Fatigue-Upstream")
         if upstream:

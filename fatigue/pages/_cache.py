@@ -14,7 +14,9 @@ from typing import Callable, TypeVar
 
 import streamlit as st
 
-from fatigue import analytics
+import pandas as pd
+
+from fatigue import accounts, analytics, checkins
 from fatigue.accounts import User
 from fatigue.pages._session import get_db, local_today
 
@@ -32,3 +34,17 @@ def personal_cached(name: str, user: User, compute: Callable[[], T], *, also: tu
     if entry is None or entry[0] != key:
         entry = store[name] = (key, compute())
     return entry[1]
+
+
+def own_history(user: User) -> pd.DataFrame:
+    """The signed-in person's check-ins without notes (:func:`fatigue.checkins.load_history`)."""
+    return personal_cached("history", user,
+                           lambda: checkins.load_history(get_db(), user.id).drop(columns="note"))
+
+
+def own_summary(user: User) -> analytics.PersonalSummary:
+    """The signed-in person's :func:`fatigue.analytics.personal_summary` for today."""
+    standard = accounts.caseload_standard(get_db(), user.id)
+    history = own_history(user)
+    return personal_cached(f"summary:{standard}", user,
+                           lambda: analytics.personal_summary(history, local_today(), standard))

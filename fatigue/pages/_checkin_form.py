@@ -50,6 +50,7 @@ FLAG_HELP = {
 _STYLE = """<style>
 [data-testid="stLayoutWrapper"]:has(> .st-key-checkin_save_bar) {
   position: sticky; bottom: 0; z-index: 5; background: #fff; padding: 0.25rem 0 0.5rem; }
+[data-testid="stMain"] { scroll-padding-bottom: 6rem; }  /* a control Tab reaches scrolls clear of the bar */
 .st-key-checkin_ratings [role="radiogroup"] { flex-wrap: nowrap; }
 .st-key-checkin_ratings [role="radiogroup"] button {
   flex: 1 1 0; min-width: 0; min-height: 2.1rem; padding: 0; }

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fatigue import accounts, actions, analytics, checkins, questionnaires
+from fatigue import actions, checkins, questionnaires
 from fatigue.dates import day_text
 from fatigue.pages import _checkin_form
-from fatigue.pages._cache import personal_cached
+from fatigue.pages._cache import own_history, own_summary
 from fatigue.pages._session import get_db, local_today, plain, require_session
 from fatigue.pages._widgets import status_card, urgent_panel
 
@@ -16,7 +16,8 @@ db = get_db()
 today = local_today()
 
 st.title(f"Hello, {plain(user.name)}")
-shown = actions.evaluate(db, user.id, today)
+history, summary = own_history(user), own_summary(user)
+shown = actions.evaluate(db, user.id, today, history=history, summary=summary)
 urgent = next((item for item in shown if item.urgent), None)
 if urgent:
     urgent_panel(urgent)
@@ -32,10 +33,6 @@ else:
                        heading=f"Today's check-in, {day_text(form_day)}")
 
 st.subheader("How things look")
-standard = accounts.caseload_standard(db, user.id)
-history = personal_cached("history", user, lambda: checkins.load_history(db, user.id).drop(columns="note"))
-summary = personal_cached(f"summary:{standard}", user,
-                          lambda: analytics.personal_summary(history, today, standard))
 status_card(summary.status)
 st.page_link("fatigue/pages/insights.py", label="See what is behind this", icon=":material/insights:")
 waiting = [item for item in shown if not item.urgent]

@@ -6,8 +6,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from fatigue import accounts, analytics, checkins, workload
-from fatigue.pages._cache import personal_cached
+from fatigue import accounts, analytics, workload
+from fatigue.pages._cache import own_history, own_summary
 from fatigue.pages._session import get_db, local_today, plain, require_user
 from fatigue.pages._widgets import status_card
 from fatigue.validation import LABELS, RATINGS
@@ -25,9 +25,7 @@ st.caption(
     "Everything here compares your check-ins with your own usual, never with other people. "
     "Only you see this page. Ratings are points out of 10."
 )
-history = personal_cached("history", user, lambda: checkins.load_history(db, user.id).drop(columns="note"))
-summary = personal_cached(f"summary:{standard}", user,
-                          lambda: analytics.personal_summary(history, today, standard))
+history, summary = own_history(user), own_summary(user)
 status_card(summary.status)
 
 # --- the last two weeks against your usual --------------------------------------

@@ -194,3 +194,32 @@ def test_the_quick_form_is_axe_clean_and_fits_the_phone(demo_app, new_page):
     expect(main(page).get_by_text(
         "Not saved yet: please choose a number for exhaustion and empathy.")).to_be_in_viewport()
     assert saved_checkin(demo_app.db_path, "ivan.silva", today()) is None
+
+
+def test_tabbing_down_the_form_never_leaves_the_focus_behind_the_save_bar(demo_app, new_page):
+    """WCAG 2.4.11 (focus not obscured): on a phone, each control the Tab key reaches is
+    scrolled clear of the sticky Save bar, so a keyboard user sees where they are."""
+    page = open_on_phone(new_page, demo_app, "ivan.silva")
+    hidden, reached = [], 0
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(120)  # the scroll into view
+        spot = page.evaluate("""(bar) => {
+            const el = document.activeElement;
+            const inMain = el.closest("[data-testid='stMain']");
+            const inBar = el.closest(bar.replace(":has(> .st-key-checkin_save_bar)", "")
+                                     + " .st-key-checkin_save_bar");
+            const box = el.getBoundingClientRect();
+            return {inMain: !!inMain, inBar: !!inBar, top: box.top, bottom: box.bottom,
+                    barTop: document.querySelector(bar).getBoundingClientRect().top,
+                    what: (el.getAttribute("aria-label") || el.innerText || el.tagName)
+                          .slice(0, 40)};
+        }""", SAVE_BAR)
+        if spot["inBar"]:
+            break
+        if spot["inMain"] and spot["bottom"] - spot["top"] < 200:  # a control, not a region
+            reached += 1
+            if spot["bottom"] > spot["barTop"] + 0.5 or spot["top"] < 0:
+                hidden.append(spot)
+    assert reached >= 10, f"only {reached} controls reached before the Save bar"
+    assert not hidden, f"focused but behind the Save bar: {hidden}"
