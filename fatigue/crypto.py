@@ -46,6 +46,8 @@ from fatigue import files
 from fatigue.transactions import write_lock
 
 PREFIX = "enc1:"
+# One stored note (the partial index of migration 0015 finds it without reading every check-in).
+_FIRST_SEALED = "SELECT note FROM checkins WHERE note != '' AND substr(note, 1, ?) = ? LIMIT 1"
 ENV_KEY = "FATIGUE_KEY"
 ENV_KEY_FILE = "FATIGUE_KEY_FILE"
 KEY_SUFFIX = ".key"
@@ -158,9 +160,7 @@ def has_encrypted_notes(db: Database) -> bool:
     ).fetchone()
     if row is None:
         return False
-    return db.execute(
-        "SELECT 1 FROM checkins WHERE substr(note, 1, ?) = ? LIMIT 1", [len(PREFIX), PREFIX]
-    ).fetchone() is not None
+    return db.execute(_FIRST_SEALED, [len(PREFIX), PREFIX]).fetchone() is not None
 
 
 def _write_new_file(path: Path, text: str) -> None:
@@ -280,9 +280,7 @@ def check_key(db: Database) -> str | None:
         known = None if file is None or not cipher.fingerprint else (str(file), cipher.fingerprint)
         if known is not None and known in _VERIFIED:
             return None
-        row = db.execute(
-            "SELECT note FROM checkins WHERE substr(note, 1, ?) = ? LIMIT 1", [len(PREFIX), PREFIX]
-        ).fetchone()
+        row = db.execute(_FIRST_SEALED, [len(PREFIX), PREFIX]).fetchone()
         if row is not None:
             cipher.decrypt_bytes(row[0])
         if known is not None:  # no note yet: new ones will be made with this key
@@ -351,9 +349,7 @@ def finish_rotation(db: Database, path: Path) -> str:
 def _finish_locked(db: Database, path: Path, staged: Path, old: Path) -> str:
     if not staged.exists():
         return "nothing to do"
-    row = db.execute(
-        "SELECT note FROM checkins WHERE substr(note, 1, ?) = ? LIMIT 1", [len(PREFIX), PREFIX]
-    ).fetchone()
+    row = db.execute(_FIRST_SEALED, [len(PREFIX), PREFIX]).fetchone()
     committed = row is not None and not (path.exists() and _fits(path, row[0]))
     if committed and not _fits(staged, row[0]):
         raise NotesKeyError(

@@ -920,3 +920,11 @@ def _note_keys(db: Database) -> None:
     for column in ("notes_key", "notes_secret", "notes_code"):
         db.execute(f"ALTER TABLE sessions ADD COLUMN {column} TEXT"
                    f" CHECK ({column} IS NULL OR length({column}) BETWEEN 1 AND 300)")
+
+
+@migrations(name="0015_noted_checkins")
+def _noted_checkins(db: Database) -> None:
+    # The check-ins that hold a note, indexed apart: finding one note (the notes
+    # key's check on a process's first page, the key file's rotation) read every
+    # check-in when there were none (1.1 s at 20,000 staff x 365 days).
+    db.execute("CREATE INDEX checkins_noted ON checkins(id) WHERE note != ''")

@@ -374,3 +374,14 @@ def test_rotating_a_key_file_refuses_while_the_app_runs(db, db_path, user, runni
         crypto.rotate_key(db)
     assert key_file(db_path).read_text() == current
     assert db.execute("SELECT note FROM checkins").fetchone()[0] == before
+
+
+def test_finding_a_stored_note_reads_only_the_check_ins_with_one(db, user):
+    """The key's check on a process's first page read every check-in when none had a note."""
+    checkins.save_checkin(db, user, TODAY, today=TODAY, **RATINGS)
+    plan = " ".join(row[3] for row in db.execute(
+        "EXPLAIN QUERY PLAN " + crypto._FIRST_SEALED, [len(crypto.PREFIX), crypto.PREFIX]))
+    assert "checkins_noted" in plan, plan
+    assert not crypto.has_encrypted_notes(db)
+    checkins.save_checkin(db, user, TODAY, today=TODAY, note="a note", **RATINGS)
+    assert crypto.has_encrypted_notes(db) and crypto.check_key(db) is None
