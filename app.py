@@ -21,6 +21,7 @@ from fatigue.pages._health import hold_app_lock, stop_if_damaged
 from fatigue.pages._notes_key import stop_if_notes_key_unusable
 from fatigue.pages._notices import show_sign_in_notices
 from fatigue.pages._private_notes import recovery_code_panel
+from fatigue.pages._connection import script_run
 from fatigue.pages._session import current_session, current_user, get_db, plain
 from fatigue.web.page import FAVICON_DATA_URL
 
@@ -46,37 +47,42 @@ ADMIN = [
     st.Page("fatigue/pages/admin.py", title="Teams and accounts", icon=":material/group:"),
 ]
 
-hold_app_lock()  # server.py took it at start-up; here too for any other process running this script
-if st.context.headers and not web.installed():  # a browser, but no sign-in routes
-    not_served_screen()
-    st.stop()
-stop_if_damaged()  # a damaged database: say how to restore, run no page, write nothing
-stop_if_notes_key_unusable()  # a wrong or missing notes key: say so, run no page
-db = get_db()
-resolved = current_session()  # from the cookie; ends a session past its limits
-user = current_user(resolved)
-if user is None or resolved.session is None:
-    # A hidden navigation replaces the previous user's menu; no page is run.
-    st.navigation(PERSONAL + TEAM + ADMIN, position="hidden")
-    if accounts.has_users(db):
-        signed_out_screen(resolved)
-    else:
-        first_run_screen()
-    st.stop()
-if user.must_change_password:  # after an admin reset: no page runs until it is changed
-    st.navigation(PERSONAL + TEAM + ADMIN, position="hidden")
-    forced_change_screen(user, resolved.session)
-    st.stop()
+# The connection this run uses stays open until the run ends, even if the browser
+# disconnects meanwhile (fatigue.pages._connection).
+with script_run():
+    # server.py took the app lock at start-up; here too for any other process running this script
+    hold_app_lock()
+    if st.context.headers and not web.installed():  # a browser, but no sign-in routes
+        not_served_screen()
+        st.stop()
+    stop_if_damaged()  # a damaged database: say how to restore, run no page, write nothing
+    stop_if_notes_key_unusable()  # a wrong or missing notes key: say so, run no page
+    db = get_db()
+    resolved = current_session()  # from the cookie; ends a session past its limits
+    user = current_user(resolved)
+    if user is None or resolved.session is None:
+        # A hidden navigation replaces the previous user's menu; no page is run.
+        st.navigation(PERSONAL + TEAM + ADMIN, position="hidden")
+        if accounts.has_users(db):
+            signed_out_screen(resolved)
+        else:
+            first_run_screen()
+        st.stop()
+    if user.must_change_password:  # after an admin reset: no page runs until it is changed
+        st.navigation(PERSONAL + TEAM + ADMIN, position="hidden")
+        forced_change_screen(user, resolved.session)
+        st.stop()
 
-show_sign_in_notices(user)  # e.g. an admin changed the person's single sign-on email
-recovery_code_panel(resolved.session)  # a new private-notes key: its code, shown once
-pages = PERSONAL + (TEAM if user.is_lead or user.is_admin else []) + (ADMIN if user.is_admin else [])
+    show_sign_in_notices(user)  # e.g. an admin changed the person's single sign-on email
+    recovery_code_panel(resolved.session)  # a new private-notes key: its code, shown once
+    pages = (PERSONAL + (TEAM if user.is_lead or user.is_admin else [])
+             + (ADMIN if user.is_admin else []))
 
-with st.sidebar:
-    st.markdown(f"Signed in as **{plain(user.name)}**")
-    sign_out_button()
+    with st.sidebar:
+        st.markdown(f"Signed in as **{plain(user.name)}**")
+        sign_out_button()
 
-try:
-    st.navigation(pages).run()
-except NotSaved:  # a storage failure no form caught: plainly, never a traceback
-    st.error(NotSaved.MESSAGE, icon=":material/error:")
+    try:
+        st.navigation(pages).run()
+    except NotSaved:  # a storage failure no form caught: plainly, never a traceback
+        st.error(NotSaved.MESSAGE, icon=":material/error:")

@@ -13,12 +13,15 @@ This file imports little (no storage layer, no pandas): the process answers its
 health check as soon as Streamlit listens, while a background thread imports what
 the first visit needs (:func:`fatigue.web.warm_up`, started once the server has).
 """
+import faulthandler
 import sys
 
 from streamlit.starlette import App
 
 from fatigue import files, web
 from fatigue.paths import default_path
+
+faulthandler.enable()  # a crash in C code (SQLite, OpenSSL) leaves every thread's stack in the log
 
 try:
     APP_LOCK = files.hold_for_app(default_path())  # kept open: the kernel drops it at exit

@@ -312,7 +312,7 @@ def fill_the_disk(db, monkeypatch) -> None:
     import sqlite3
 
     from fatigue import db as fdb
-    from fatigue.pages import _session
+    from fatigue.pages import _connection
     from fatigue.web import client
 
     def limit(conn) -> None:
@@ -334,7 +334,7 @@ def fill_the_disk(db, monkeypatch) -> None:
         limit(opened.conn)
         return opened
 
-    monkeypatch.setattr(_session, "connect", full)
+    monkeypatch.setattr(_connection, "connect", full)
     monkeypatch.setattr(client, "connect", full)  # the sign-in routes' connections
 
 

@@ -13,11 +13,10 @@ import re
 from zoneinfo import ZoneInfo
 
 import streamlit as st
-from sqlite_utils import Database
 
 from fatigue import accounts, clock, sessions
 from fatigue.accounts import User
-from fatigue.db import connect, default_path
+from fatigue.pages._connection import get_db
 from fatigue.validation import time_zone
 
 FLASH_KEY = "flash"  # a message for the signed-out screen
@@ -32,17 +31,6 @@ _LINE_START = re.compile(r"^(\s*)([-+=]|\d+\.)", re.MULTILINE)
 # Typed texts never hold one (fatigue.validation refuses invisible characters).
 _JOINER = "\u2060"
 _LINK_OR_ICON = re.compile(r"(?i)(?<=:)(?=\S)|(?=@)|(?<=\bwww)(?=\.)")
-
-
-@st.cache_resource(scope="session", on_release=lambda db: db.close(), show_spinner=False)
-def _session_db(path: str) -> Database:
-    """One connection per browser session (never shared between sessions)."""
-    return connect(path)
-
-
-def get_db() -> Database:
-    """This session's database handle (path from FATIGUE_DB or the default)."""
-    return _session_db(str(default_path()))
 
 
 def browser_token() -> str | None:

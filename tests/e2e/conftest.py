@@ -89,14 +89,32 @@ class App:
     db_path: Path
     process: subprocess.Popen
     log: Path
+    stopped: bool = False
 
     def stop(self) -> None:
+        self.stopped = True
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
+
+
+LAUNCHED: list[App] = []  # every app process started, for the check after each test
+
+
+@pytest.fixture(autouse=True)
+def no_app_died():
+    """Fail the test during which an app process ended by itself (a crash), with the end
+    of its log, rather than every later test that finds nobody listening."""
+    yield
+    for app in LAUNCHED:
+        if not app.stopped and app.process.poll() is not None:
+            app.stopped = True  # reported once
+            pytest.fail(f"the app at {app.url} ended during this test (exit code "
+                        f"{app.process.returncode}); the end of its log:\n"
+                        f"{app.log.read_text(errors='replace')[-4000:]}", pytrace=False)
 
 
 def app_env(db_path: Path) -> dict[str, str]:
@@ -106,6 +124,7 @@ def app_env(db_path: Path) -> dict[str, str]:
         FATIGUE_SETUP_CODE=SETUP_CODE,
         TZ="UTC",  # the browser contexts run in UTC too, so "today" agrees
         PYTHONUNBUFFERED="1",
+        PYTHONFAULTHANDLER="1",  # a crash of the app writes its threads' stacks to its log
     )
     return env
 
@@ -122,6 +141,7 @@ def launch(db_path: Path, log_dir: Path, script: str = "server.py") -> App:
             cwd=ROOT, env=app_env(db_path), stdout=out, stderr=subprocess.STDOUT,
         )
     app = App(f"http://127.0.0.1:{port}", db_path, process, log)
+    LAUNCHED.append(app)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
