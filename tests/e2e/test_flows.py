@@ -64,7 +64,9 @@ def test_case_manager_checks_in_edits_it_and_sees_trends(demo_app, new_page):
     rating(page, "Exhaustion", 8).click()
     form = page.get_by_test_id("stForm")
     form.get_by_text("Workload of this day").click()
-    form.get_by_role("spinbutton", name="Client contacts today", exact=True).fill("8")
+    contacts = form.get_by_role("spinbutton", name="Client contacts today", exact=True)
+    contacts.fill("8")
+    contacts.press("Tab")  # on to the next field, as a person would, before clicking Update
     with rerun(page):
         form.get_by_role("button", name="Update check-in").click()
     expect(main(page).get_by_text(re.compile(r"Check-in for .* updated\. Thank you\."))).to_be_visible()
