@@ -1,6 +1,5 @@
 """The organisation page (AppTest): teams x figures, the pool, the agency, plans."""
 import datetime as dt
-import json
 import re
 
 from fatigue import accounts, audit, demo, team_actions
@@ -20,9 +19,15 @@ def test_admin_sees_teams_the_pool_and_the_agency_as_a_heatmap_and_a_table(db, a
     assert "Family Support" in groups and groups[-2:] == ["Smaller teams combined", "Agency total"]
     housing = table[table["Group"] == "Housing Outreach"].iloc[0]
     assert housing["Exhaustion"] == "" and housing["Hidden because"] == "Too few members"
-    [heatmap] = at.get("vega_lite_chart")  # the trend's chart only when opened (below)
+    [heatmap] = at.table  # a table coloured as a heatmap: no chart until one is opened (below)
+    assert at.get("vega_lite_chart") == []
     assert heatmap.proto.alt.startswith("Heatmap of ")
-    assert "Housing Outreach" in heatmap.proto.alt  # blank cells named in words
+    assert "Housing Outreach" in heatmap.proto.alt  # hidden cells named in words
+    assert list(heatmap.value.index[-2:]) == ["Smaller teams combined", "Agency total"]
+    assert set(heatmap.value.loc["Housing Outreach"]) == {"hidden"}  # in words, not colour only
+    assert heatmap.value.loc["Family Support", "Exhaustion"] == figure_in_table(table, "Exhaustion")
+    styles = heatmap.proto.arrow_data.styler.styles
+    assert "background-color: #" in styles and "dashed" in styles  # coloured; hidden outlined
     assert any("**Too few members** (" in m for m in texts(at.markdown))  # the reason in full
     assert_nothing_personal(at, agency)
     assert_readable(at)
@@ -59,7 +64,7 @@ def test_the_trend_is_in_words_and_its_chart_drawn_when_opened(db, agency):
     at.session_state["org_trend_chart"] = True
     at.run()
     assert not at.exception
-    heatmap, trend = at.get("vega_lite_chart")
+    [trend] = at.get("vega_lite_chart")
     assert trend.proto.alt.startswith("Mean exhaustion by group, ")
     assert "Family Support" in trend.proto.alt
     assert_nothing_personal(at, agency)
@@ -96,8 +101,7 @@ def test_with_many_teams_the_heatmap_shows_the_hardest_pressed_and_the_table_eve
     table = at.dataframe[0].value
     teams = [g for g in table["Group"] if g.startswith("Team ")]
     assert len(teams) == 22
-    heatmap = at.get("vega_lite_chart")[0]
-    chart_groups = {v["group"] for v in _chart_values(heatmap)}
+    chart_groups = set(at.table[0].value.index)
     assert len(chart_groups) == 22 and "Agency total" in chart_groups
     shown = table[(table["Group"].str.startswith("Team ")) & (table["Exhaustion"] != "")]
     hardest = shown.assign(value=shown["Exhaustion"].astype(float)).sort_values(
@@ -111,10 +115,6 @@ def test_with_many_teams_the_heatmap_shows_the_hardest_pressed_and_the_table_eve
     assert_readable(at)
 
 
-def _chart_values(chart) -> list[dict]:
-    import pyarrow as pa
-
-    spec = json.loads(chart.proto.spec)
-    inline = [row for data in spec.get("datasets", {}).values() for row in data]
-    return inline + [row for d in chart.proto.datasets
-                     for row in pa.ipc.open_stream(d.data.data).read_all().to_pylist()]
+def figure_in_table(table, column: str) -> str:
+    """Family Support's figure in the words table (the heatmap shows the same words)."""
+    return table.loc[table["Group"] == "Family Support", column].item()

@@ -72,11 +72,32 @@ def test_heatmap_cells_blank_with_the_reason_and_coloured_by_strain():
     assert list(cells.drop_duplicates("group")["order"]) == [0, 1, 2]
 
 
+def test_heat_colours_run_from_light_to_amber():
+    assert [charts.heat_colour(s) for s in (0.0, 0.5, 1.0)] == ["#ede6d8", "#cab089", "#a67a3a"]
+
+
+def test_heatmap_as_a_table_of_words_and_colours():
+    words, styles = charts.heatmap_grid(charts.heatmap_frame(org_rows()))
+    assert words.to_dict("split") == {
+        "index": ["North", "South", "Agency total"],
+        "columns": ["Exhaustion", "Empathy", "Intrusion", "High strain", "Caseload",
+                    "Supervision", "After hours"],
+        "data": [["7.5", "4", "3", "≈40%", "150%", "≤20%", "≥80%"],
+                 ["hidden"] * 7,
+                 ["5", "6", "hidden", "≤20%", "100%", "≥80%", "≈30%"]],
+    }
+    assert styles.loc["North", "Exhaustion"] == (
+        f"background-color: {charts.heat_colour(0.75)}; color: #191817")
+    assert styles.loc["North", "Caseload"] == "background-color: #a67a3a; color: #191817"
+    assert set(styles.loc["South"]) == {charts.HIDDEN_STYLE}
+    assert styles.loc["Agency total", "Intrusion"] == charts.HIDDEN_STYLE
+
+
 def test_heatmap_in_words():
     cells = charts.heatmap_frame(org_rows())
     assert charts.heatmap_text(cells, "16 Nov - 22 Nov 2026") == (
         "Heatmap of 16 Nov - 22 Nov 2026: 3 groups (North, South, Agency total) by 7 figures; "
-        "darker cells are harder for people. Blank (hidden) cells: South, Agency total. "
+        "darker cells are harder for people. Groups with hidden cells: South, Agency total. "
         "The table below gives every figure and each reason.")
 
 

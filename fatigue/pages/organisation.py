@@ -24,12 +24,28 @@ from fatigue.pages._reports import (
 )
 from fatigue.pages._session import get_db, plain, require_admin
 from fatigue.teamfigures import display, reports, rules
-from fatigue.teamfigures.charts import HEATMAP, hardest_teams, heatmap_frame, heatmap_text, trend_text
+from fatigue.teamfigures.charts import (
+    HEATMAP,
+    hardest_teams,
+    heatmap_frame,
+    heatmap_grid,
+    heatmap_text,
+    trend_text,
+)
 from fatigue.teamfigures.spread import spread_of_teams
 
-HEAT = ["#ede6d8", "#a67a3a"]  # light to amber: dark text stays above 4.5:1 on both
 MAX_LINES = 12  # more teams than this: the chart shows how spread out they are instead
-MAX_COLUMNS = 20  # more teams than this: the heatmap shows the hardest-pressed of them
+# On a phone the figures' names stand on end, so the seven columns fit the screen: a
+# table scrolled sideways cannot be scrolled with a keyboard (axe: scrollable-region-focusable).
+HEATMAP_STYLE = """<style>
+@media (max-width: 640px) {
+  .st-key-org_heatmap table { font-size: 0.75rem; }
+  .st-key-org_heatmap th, .st-key-org_heatmap td { padding: 0.3rem 0.15rem !important; }
+  .st-key-org_heatmap thead th { writing-mode: vertical-rl; transform: rotate(180deg);
+    white-space: nowrap; vertical-align: bottom; }
+}
+</style>"""
+MAX_ROWS = 20  # more teams than this: the heatmap shows the hardest-pressed of them
 
 admin = require_admin()
 db = get_db()
@@ -56,39 +72,30 @@ latest = report[report["period_start"] == latest_start]
 label = latest["label"].iloc[0]
 st.header(f"Latest released period: {label}")
 
-if latest["group"].eq("team").sum() > MAX_COLUMNS:
-    # A column per team is unreadable beyond a few dozen (and 667 columns took seconds to
-    # draw): the agency, the smaller teams and the teams where it is hardest by one figure.
+if latest["group"].eq("team").sum() > MAX_ROWS:
+    # A heatmap of hundreds of teams is unreadable (and 667 of them took seconds to draw): the
+    # agency, the smaller teams and the teams where it is hardest by one figure.
     names = {short: column for column, (short, _) in HEATMAP.items()}
-    first = st.selectbox("Teams in the chart: where it is hardest by", list(names), key="org_heat_by",
+    first = st.selectbox("Teams in the heatmap: where it is hardest by", list(names),
+                         key="org_heat_by",
                          help="The table below has every team, and can be sorted by any column.")
-    chart_rows = hardest_teams(latest, names[first], MAX_COLUMNS)
-    st.caption(f"The {MAX_COLUMNS} of {latest['group'].eq('team').sum()} teams where "
+    chart_rows = hardest_teams(latest, names[first], MAX_ROWS)
+    st.caption(f"The {MAX_ROWS} of {latest['group'].eq('team').sum()} teams where "
                f"{first.lower()} is hardest in this period, then the smaller teams combined and "
                "the agency total. Teams not shown this period are in the table.")
 else:
     chart_rows = latest
 cells = heatmap_frame(chart_rows)
-words = heatmap_text(cells, label)
-base = alt.Chart(cells).encode(
-    alt.X("group:N", sort=alt.EncodingSortField("order"), title=None,
-          axis=axis(orient="top", labelAngle=-90, labelLimit=0, labelAlign="left")),
-    alt.Y("measure:N", sort=[short for short, _ in HEATMAP.values()], title=None,
-          axis=axis(labelLimit=0)),
-    tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("name:N", title="Figure"),
-             alt.Tooltip("hover:N", title="Value")],
-)
-heatmap = alt.layer(
-    base.transform_filter("isValid(datum.strain)").mark_rect(stroke="#ffffff", strokeWidth=2)
-    .encode(color=alt.Color("strain:Q", legend=None, scale=alt.Scale(domain=[0, 1], range=HEAT))),
-    base.transform_filter("!isValid(datum.strain)").mark_rect(
-        fill="#ffffff", stroke="#b9b4aa", strokeDash=[3, 3], strokeWidth=1),
-    base.mark_text(fontSize=11, color="#191817").encode(text="text:N"),
-).properties(height=alt.Step(34))
-st.altair_chart(heatmap, width="stretch", alt=words)
+# A table coloured as a heatmap, not a chart: screen readers read it cell by cell, and the
+# browser draws it at once (a Vega chart cost a new tab a few hundred ms at 20,000 staff).
+words, styles = heatmap_grid(cells)
+words.index = styles.index = [plain(group) for group in words.index]  # cells are Markdown
+st.html(HEATMAP_STYLE)
+with st.container(key="org_heatmap"):
+    st.table(words.style.apply(lambda _: styles, axis=None), alt=heatmap_text(cells, label))
 st.caption("Darker where it is harder for people, within each figure's range (ratings 0-10, "
-           "shares 0-100%, caseload 50-150% of the standard). Blank cells are hidden: the "
-           "table below says why.")
+           "shares 0-100%, caseload 50-150% of the standard). Why a cell is hidden: the "
+           "table below says.")
 
 columns = {"team": "Group", "hidden_reason": "Hidden because",
            **{c: n for c, n in TABLE.items() if c not in ("label", "hidden_reason")}}

@@ -43,6 +43,12 @@ HEATMAP: dict[str, tuple[str, tuple[float, float]]] = {
 }
 HEATMAP_COLUMNS = ["group", "measure", "name", "order", "text", "shown_as", "strain", "reason",
                    "hover"]
+# The heatmap's colours, light (easiest for people) to amber (hardest): its dark text
+# (#191817) stays above 4.5:1 on both ends (WCAG AA).
+HEAT = ("#ede6d8", "#a67a3a")
+HIDDEN_CELL = "hidden"  # said in the cell, never left to colour alone
+HIDDEN_STYLE = ("background-color: #ffffff; color: #4a4640; font-style: italic; "
+                "border: 1px dashed #b9b4aa")
 _SHORT_SHARES = {"at most": "≤", "about": "≈", "at least": "≥"}
 
 
@@ -105,6 +111,31 @@ def heatmap_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(cells, columns=HEATMAP_COLUMNS)
 
 
+def heat_colour(strain: float) -> str:
+    """The colour of a cell whose ``strain`` is 0 to 1: :data:`HEAT`'s light end to its
+    dark end in equal steps of red, green and blue."""
+    low, high = (tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5)) for colour in HEAT)
+    return "#" + "".join(f"{round(a + (b - a) * strain):02x}" for a, b in zip(low, high))
+
+
+def heatmap_grid(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`heatmap_frame`'s cells as a table: a row per group (in their order), a column
+    per figure (short name). Returns the words in each cell (the figure, or
+    :data:`HIDDEN_CELL`) and each cell's style (its :func:`heat_colour`, or
+    :data:`HIDDEN_STYLE`)."""
+    measures = [short for short, _ in HEATMAP.values()]
+    groups = list(dict.fromkeys(cells.sort_values("order", kind="stable")["group"]))
+    words = cells.assign(text=cells["text"].where(cells["text"] != "", HIDDEN_CELL)).pivot(
+        index="group", columns="measure", values="text").reindex(index=groups, columns=measures)
+    styles = cells.assign(style=[
+        HIDDEN_STYLE if math.isnan(strain) else f"background-color: {heat_colour(strain)}; "
+        "color: #191817" for strain in cells["strain"]]).pivot(
+        index="group", columns="measure", values="style").reindex(index=groups, columns=measures)
+    for frame in (words, styles):
+        frame.index.name = frame.columns.name = None
+    return words, styles
+
+
 def hardest_teams(rows: pd.DataFrame, column: str, count: int) -> pd.DataFrame:
     """One period of the organisation report cut to the ``count`` teams shown where
     ``column`` is hardest for people (highest, or lowest where higher is better; ties
@@ -139,10 +170,10 @@ def trend_text(tidy: pd.DataFrame, title: str) -> str:
 
 
 def heatmap_text(cells: pd.DataFrame, period: str) -> str:
-    """The heatmap in words: what it covers, and which groups are blank."""
+    """The heatmap in words: what it covers, and which groups have hidden cells."""
     groups = list(dict.fromkeys(cells["group"]))
     blank = list(dict.fromkeys(cells.loc[cells["text"] == "", "group"]))
     return (f"Heatmap of {period}: {len(groups)} groups ({', '.join(groups)}) by "
             f"{cells['measure'].nunique()} figures; darker cells are harder for people. "
-            + (f"Blank (hidden) cells: {', '.join(blank)}. " if blank else "")
+            + (f"Groups with hidden cells: {', '.join(blank)}. " if blank else "")
             + "The table below gives every figure and each reason.")

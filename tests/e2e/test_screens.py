@@ -99,8 +99,21 @@ CHART_PAGES = [
     pytest.param("daniel.moreno", "My patterns", "My patterns", id="patterns"),
     pytest.param("daniel.moreno", "Questionnaires", "Questionnaires", id="questionnaires"),
     pytest.param("chloe.haddad", "My team", "My team", id="team"),
-    pytest.param("admin", "Organisation", "Organisation", id="organisation"),
 ]
+
+
+def test_the_organisation_heatmap_fits_a_phone_screen(signed_in):
+    """The heatmap is a table that fits a phone without scrolling sideways (a scrolled table
+    of plain cells cannot be scrolled with a keyboard)."""
+    page = signed_in("admin", True)
+    go_to(page, "Organisation", "Organisation")
+    heatmap = main(page).get_by_test_id("stTable")
+    expect(heatmap).to_be_visible()
+    box = heatmap.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    hidden_part = heatmap.locator("table").evaluate(
+        "t => t.parentElement.scrollWidth - t.parentElement.clientWidth")
+    assert hidden_part <= 0
 
 
 @pytest.mark.parametrize("username, link, heading", CHART_PAGES)
