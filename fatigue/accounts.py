@@ -58,6 +58,7 @@ from fatigue import audit, note_keys, password_cost, sessions
 from fatigue.dates import day_text
 from fatigue.db import ROOT, write_lock
 from fatigue.errors import AuthError, NotSaved, ValidationError
+from fatigue.teamfigures import rules
 from fatigue.timestamps import iso, parse_iso, utc
 from fatigue.validation import has_surrogates, text_problem
 
@@ -223,6 +224,9 @@ def create_team(
         raise ValidationError({"name": "Team name must be 1 to 80 characters."})
     if any(not ch.isprintable() for ch in name):
         raise ValidationError({"name": "Team name cannot contain control characters."})
+    if name.casefold() in {group.casefold() for group in rules.GROUP_NAMES}:
+        raise ValidationError({"name": f"'{name}' is what the organisation figures call a group "
+                                       "that is not a team: choose another name."})
     if (isinstance(caseload_standard, bool) or not isinstance(caseload_standard, int)
             or not 1 <= caseload_standard <= 200):
         raise ValidationError(

@@ -107,6 +107,15 @@ def test_bad_teams(db, name, standard, field):
     assert info.value.field == field
 
 
+@pytest.mark.parametrize("name", ["Agency total", "smaller teams COMBINED", " Agency Total "])
+def test_a_team_cannot_take_the_name_of_the_agency_or_the_smaller_teams(db, name):
+    """The organisation's figures call those groups so: a team named alike would pass for one."""
+    with pytest.raises(ValidationError) as info:
+        accounts.create_team(db, name)
+    assert "what the organisation figures call a group that is not a team" in info.value.errors["name"]
+    assert db.execute("SELECT count(*) FROM teams").fetchone()[0] == 0
+
+
 def test_team_names_unique_ignoring_case(db, team):
     with pytest.raises(ValidationError):
         accounts.create_team(db, "NORTH")

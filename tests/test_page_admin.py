@@ -28,6 +28,14 @@ def test_admin_adds_a_team(db, admin):
         "North": 15, "Family Support": 17}
 
 
+def test_a_team_named_as_the_agency_is_refused_with_the_reason(db, admin):
+    at = open_admin()
+    at.text_input[0].input("Agency total")
+    at = next(b for b in at.button if b.label == "Add team").click().run()
+    assert not at.success and any("call a group that is not a team" in e for e in texts(at.error))
+    assert [t["name"] for t in accounts.list_teams(db)] == ["North"]
+
+
 def test_admin_adds_a_lead_account(db, admin):
     at = open_admin()
     at.text_input(key="new_username").input("Robin.Lead")

@@ -72,6 +72,13 @@ def test_heatmap_cells_blank_with_the_reason_and_coloured_by_strain():
     assert list(cells.drop_duplicates("group")["order"]) == [0, 1, 2]
 
 
+def test_a_team_named_before_such_names_were_refused_is_not_taken_for_the_agency():
+    rows = org_rows(team=["Agency total", "South", "Agency total"],
+                    group=["team", "team", "agency"])
+    words, _ = charts.heatmap_grid(charts.heatmap_frame(rows))
+    assert list(words.index) == ["Agency total (a team)", "South", "Agency total"]
+
+
 def test_heat_colours_run_from_light_to_amber():
     assert [charts.heat_colour(s) for s in (0.0, 0.5, 1.0)] == ["#ede6d8", "#cab089", "#a67a3a"]
 

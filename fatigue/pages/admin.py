@@ -288,7 +288,7 @@ if current[settings.DP_ENABLED_KEY]:
 spent = noise.epsilon_by_cell(db)
 if spent:
     names = {f"team:{team['id']}": team["name"] for team in teams}
-    names.update(pool="Smaller teams combined")
+    names.update(pool=rules.POOL_NAME)
     st.write(
         f"Privacy budget spent so far: epsilon {noise.epsilon_spent(db):g} in all, over "
         f"{len(spent)} released groups (each noisy value is drawn once, when its week is "

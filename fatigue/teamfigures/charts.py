@@ -13,7 +13,7 @@ import math
 import pandas as pd
 
 from fatigue.errors import ValidationError
-from fatigue.teamfigures import display
+from fatigue.teamfigures import display, rules
 from fatigue.teamfigures.changes import HIGHER_IS_WORSE
 from fatigue.teamfigures.display import figure_text
 from fatigue.teamfigures.measures import NUMERIC, SHARES
@@ -94,6 +94,9 @@ def heatmap_frame(rows: pd.DataFrame) -> pd.DataFrame:
     """
     cells = []
     for order, (_, row) in enumerate(rows.iterrows()):
+        name = row["team"]
+        if row.get("group") == "team" and name in rules.GROUP_NAMES:  # named so before it was refused
+            name = f"{name} (a team)"
         for column, (short, (low, high)) in HEATMAP.items():
             shown_as = figure_text(row, column) if row["shown"] else ""
             strain = math.nan
@@ -103,7 +106,7 @@ def heatmap_frame(rows: pd.DataFrame) -> pd.DataFrame:
             reason = "" if shown_as else (
                 display.short_reason(row["hidden_code"]) if not row["shown"]
                 else "Fewer than the minimum number of people gave this figure.")
-            cells.append({"group": row["team"], "measure": short,
+            cells.append({"group": name, "measure": short,
                           "name": CHART_LABELS[column], "order": order,
                           "text": _short(shown_as.split(" ± ")[0]), "shown_as": shown_as,
                           "strain": strain, "reason": reason,

@@ -353,7 +353,7 @@ def _org_rows(db: Database, period: str, count: int, viewer_id: int, today: dt.d
             row.update(group={"pool": "smaller_teams"}.get(group, group),
                        team_id=team["id"] if team else None,
                        team=team["name"] if team else (
-                           "Smaller teams combined" if group == "pool" else "Agency total"))
+                           rules.POOL_NAME if group == "pool" else rules.AGENCY_NAME))
             if period != "week" and row["shown"] and group != "team":
                 starts_of = [w for w in block_weeks(row["period_start"], period) if w in weekly]
                 latest = [weekly[w] for w in starts_of if weekly[w]["shown"]]

@@ -53,6 +53,12 @@ RELEASE_DELAY_DAYS = BACKFILL_DAYS  # a week is released once no form can change
 MIN_K = 5
 EARLIEST_UTC_OFFSET = dt.timedelta(hours=14)  # the first zone to start a day (Pacific/Kiritimati)
 
+# What the figures call the groups that are not a team; no team may be named so
+# (fatigue.accounts.create_team), or an admin could mistake a team for the agency.
+POOL_NAME = "Smaller teams combined"
+AGENCY_NAME = "Agency total"
+GROUP_NAMES = (POOL_NAME, AGENCY_NAME)
+
 # Why a group's week is hidden (stored with the released cell, except OWN_DATA
 # and NOT_FINAL, which depend on the viewer and the day).
 NOT_FINAL = "not_final"
