@@ -13,7 +13,7 @@ import math
 import pandas as pd
 
 from fatigue.errors import ValidationError
-from fatigue.teamfigures import display, rules
+from fatigue.teamfigures import rules
 from fatigue.teamfigures.changes import HIGHER_IS_WORSE
 from fatigue.teamfigures.display import figure_text
 from fatigue.teamfigures.measures import NUMERIC, SHARES
@@ -41,8 +41,7 @@ HEATMAP: dict[str, tuple[str, tuple[float, float]]] = {
     "supervision_share_pct": ("Supervision", (0.0, 100.0)),
     "after_hours_share_pct": ("After hours", (0.0, 100.0)),
 }
-HEATMAP_COLUMNS = ["group", "measure", "name", "order", "text", "shown_as", "strain", "reason",
-                   "hover"]
+HEATMAP_COLUMNS = ["group", "measure", "text", "strain"]
 # The heatmap's colours, light (easiest for people) to amber (hardest): its dark text
 # (#191817) stays above 4.5:1 on both ends (WCAG AA).
 HEAT = ("#ede6d8", "#a67a3a")
@@ -82,18 +81,14 @@ def _short(text: str) -> str:
 
 
 def heatmap_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """One period of the organisation report (a row per group) as heatmap cells.
-
-    Columns :data:`HEATMAP_COLUMNS`: ``group`` (team name, "Smaller teams
-    combined", "Agency total"), ``measure`` (short name), ``name`` (full
-    name), ``order`` (of the group), ``text`` (the figure in the cell, short),
-    ``shown_as`` (the figure as the report words it), ``strain`` (0 to 1, how
-    hard for people within the measure's range; missing when hidden),
-    ``reason`` (why a cell is blank; empty when shown) and ``hover`` (the
-    figure, or why it is hidden, for the tooltip).
+    """One period of the organisation report (a row per group) as heatmap cells, in the
+    rows' order. Columns :data:`HEATMAP_COLUMNS`: ``group`` (team name, "Smaller teams
+    combined", "Agency total"), ``measure`` (short name), ``text`` (the figure in the cell,
+    short; empty when hidden) and ``strain`` (0 to 1, how hard for people within the
+    measure's range; missing when hidden).
     """
     cells = []
-    for order, (_, row) in enumerate(rows.iterrows()):
+    for _, row in rows.iterrows():
         name = row["team"]
         if row.get("group") == "team" and name in rules.GROUP_NAMES:  # named so before it was refused
             name = f"{name} (a team)"
@@ -103,14 +98,8 @@ def heatmap_frame(rows: pd.DataFrame) -> pd.DataFrame:
             if shown_as:
                 position = min(max((float(row[column]) - low) / (high - low), 0.0), 1.0)
                 strain = position if HIGHER_IS_WORSE[column] else 1.0 - position
-            reason = "" if shown_as else (
-                display.short_reason(row["hidden_code"]) if not row["shown"]
-                else "Fewer than the minimum number of people gave this figure.")
             cells.append({"group": name, "measure": short,
-                          "name": CHART_LABELS[column], "order": order,
-                          "text": _short(shown_as.split(" ± ")[0]), "shown_as": shown_as,
-                          "strain": strain, "reason": reason,
-                          "hover": shown_as or f"Hidden: {reason}"})
+                          "text": _short(shown_as.split(" ± ")[0]), "strain": strain})
     return pd.DataFrame(cells, columns=HEATMAP_COLUMNS)
 
 
@@ -126,16 +115,15 @@ def heatmap_grid(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     per figure (short name). Returns the words in each cell (the figure, or
     :data:`HIDDEN_CELL`) and each cell's style (its :func:`heat_colour`, or
     :data:`HIDDEN_STYLE`)."""
-    measures = [short for short, _ in HEATMAP.values()]
-    groups = list(dict.fromkeys(cells.sort_values("order", kind="stable")["group"]))
-    words = cells.assign(text=cells["text"].where(cells["text"] != "", HIDDEN_CELL)).pivot(
-        index="group", columns="measure", values="text").reindex(index=groups, columns=measures)
-    styles = cells.assign(style=[
-        HIDDEN_STYLE if math.isnan(strain) else f"background-color: {heat_colour(strain)}; "
-        "color: #191817" for strain in cells["strain"]]).pivot(
-        index="group", columns="measure", values="style").reindex(index=groups, columns=measures)
-    for frame in (words, styles):
-        frame.index.name = frame.columns.name = None
+    grid = cells.assign(
+        text=cells["text"].where(cells["text"] != "", HIDDEN_CELL),
+        style=[HIDDEN_STYLE if math.isnan(strain) else
+               f"background-color: {heat_colour(strain)}; color: #191817"
+               for strain in cells["strain"]],
+    ).pivot(index="group", columns="measure", values=["text", "style"])
+    groups, measures = list(dict.fromkeys(cells["group"])), [s for s, _ in HEATMAP.values()]
+    words, styles = (grid[part].reindex(index=groups, columns=measures)
+                     .rename_axis(index=None, columns=None) for part in ("text", "style"))
     return words, styles
 
 
