@@ -1,5 +1,8 @@
 """The HTTP guard in front of every request (fatigue.web.guard)."""
+import base64
 import datetime as dt
+import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -78,7 +81,24 @@ def test_before_the_first_account_the_first_run_screen_needs_no_session(db):
 
 def test_a_page_with_a_live_session_opens(db, user):
     browser, _ = signed_in(db, user)
-    assert browser.get("/checkin").text == "<p>the app</p>"
+    page = browser.get("/checkin")
+    assert page.status_code == 200 and '<div id="root"></div>' in page.text  # Streamlit's page
+    assert browser.get("/manifest.json").text == "<p>the app</p>"  # not a page: Streamlit's
+
+
+@pytest.mark.parametrize("path", ["/", "/organisation"])
+def test_the_page_tells_streamlit_where_its_server_is_and_its_policy_allows_that(db, user, path):
+    """Opened at /organisation, Streamlit would first look for its server under
+    /organisation (a 404, then 100 ms of waiting): the page says it is at the origin."""
+    browser, _ = signed_in(db, user)
+    page = browser.get(path)
+    ours = page.text.index("<script>window.__streamlit = {BACKEND_BASE_URL: "
+                           "window.location.origin, MAIN_PAGE_BASE_URL: window.location.origin};")
+    assert ours < page.text.index('<script type="module"')  # read before Streamlit's bundle
+    allowed = page.headers["content-security-policy"].split("script-src ")[1].split(";")[0]
+    for script in re.findall(r"<script>(.*?)</script>", page.text, flags=re.DOTALL):
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in allowed.split()
 
 
 def test_an_ended_session_goes_to_the_sign_in_page_which_says_why(db, user):

@@ -14,7 +14,8 @@
   and by counting what arrives; any other request body is capped at 64 kB.
 * **Closed**: ``/_stcore/metrics`` and the agent API (``/_stcore/agent/``).
 * **Pages**: loading a page without a live session goes to the sign-in page
-  (once there are accounts; the first-run screen needs none). A page opened
+  (once there are accounts; the first-run screen needs none); with one, the page is
+  Streamlit's, told where its server is (:mod:`fatigue.web.app_page`). A page opened
   from another site (a link in an e-mail or a calendar reminder) is reloaded
   once from here, because browsers do not send a SameSite=Strict cookie with
   a navigation that another site started.
@@ -34,7 +35,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fatigue import accounts, sessions
-from fatigue.web import client, headers, page, sso
+from fatigue.web import app_page, client, headers, page, sso
 from fatigue.web.headers import content_security_policy  # noqa: F401 - re-exported
 
 MEDIA = "/media/"
@@ -142,8 +143,8 @@ class Guard:
             return False  # a database that cannot be read lets nothing through
 
     async def _page(self, conn: HTTPConnection) -> Response | None:
-        """A page load: through with a live session (or before the first account),
-        else to the sign-in page (or to finish a single sign-on)."""
+        """A page load: the app's page (:mod:`.app_page`) with a live session (or before
+        the first account), else to the sign-in page (or to finish a single sign-on)."""
         token = client.token(conn)
         if (token is None and conn.headers.get("sec-fetch-site") == "cross-site"
                 and conn.headers.get("sec-fetch-mode") == "navigate"):
@@ -152,9 +153,9 @@ class Guard:
         try:
             resolved, needed = await client.with_db(_page_gate, token)
         except sqlite3.Error:
-            return None  # the app's own start-up check explains a damaged database
+            needed = False  # the app's own start-up check explains a damaged database
         if not needed:
-            return None
+            return app_page.response() if app_page.is_page(conn.url.path) else None
         if sso.has_identity(conn):
             target = "/signin/sso"
         else:

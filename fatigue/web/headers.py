@@ -8,12 +8,12 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import re
-from pathlib import Path
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import Message, Send
+
+from fatigue.web import app_page
 
 CACHEABLE = ("/static/", "/component/", "/_stcore/bidi-components/", "/favicon.png",
              "/signin.css")
@@ -25,18 +25,14 @@ def is_https(conn: HTTPConnection) -> bool:
 
 
 def _inline_script_hashes() -> list[str]:
-    """CSP hashes of the inline scripts in Streamlit's index.html (one tiny one today)."""
-    import streamlit
-
-    index = Path(streamlit.__file__).parent / "static" / "index.html"
+    """CSP hashes of the inline scripts of the page we serve (:mod:`fatigue.web.app_page`:
+    Streamlit's tiny one and ours)."""
     try:
-        text = index.read_text(encoding="utf-8")
+        scripts = app_page.inline_scripts()
     except OSError:
         return []
-    return [
-        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
-        for body in re.findall(r"<script>(.*?)</script>", text, flags=re.DOTALL)
-    ]
+    return ["'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+            for body in scripts]
 
 
 @functools.cache

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .support import DEMO_PASSWORD, expect, go_to, log_in, main
+from .support import DEMO_PASSWORD, expect, go_to, log_in, main, open_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -165,6 +165,28 @@ def test_no_page_asks_another_host_for_anything(demo_app, new_page):
                  if not url.startswith((origin + "/", "data:", "blob:", "about:"))]
     assert len(requests) > 20 and not elsewhere, elsewhere
     assert not violations, violations[:5]  # and the policy blocks nothing the app needs
+
+
+def test_a_page_opened_at_its_own_address_finds_the_server_at_once(demo_app, new_page):
+    """A bookmark or a reload of /checkin: Streamlit asks for its server once, at the
+    origin (not first under /checkin, a 404 and 100 ms of waiting), and its page
+    addresses, reload and the back button work as before."""
+    page = new_page(demo_app)
+    log_in(page, "alex.chen")
+    asked = []
+    page.context.on("request", lambda r: asked.append(urlsplit(r.url).path))
+    open_app(page, demo_app.url + "/checkin")
+    expect(main(page).get_by_role("heading", level=1)).to_have_text("Daily check-in")
+    health = [path for path in asked if path.endswith("/_stcore/health")]
+    assert health == ["/_stcore/health"], asked
+    go_to(page, "My trends")
+    assert urlsplit(page.url).path == "/trends"
+    page.reload()
+    wait_for_app(page)
+    expect(main(page).get_by_role("heading", level=1)).to_have_text("My trends")
+    page.go_back()
+    expect(main(page).get_by_role("heading", level=1)).to_have_text("Daily check-in")
+    assert urlsplit(page.url).path == "/checkin"
 
 
 def test_started_without_server_py_the_app_says_how_to_start_it(start_app, new_page):
