@@ -1,6 +1,9 @@
 """The organisation page (AppTest): teams x figures, the pool, the agency, plans."""
 import datetime as dt
 import re
+from html.parser import HTMLParser
+
+import pandas as pd
 
 from fatigue import accounts, audit, demo, team_actions
 from fatigue.teamfigures.suggestions import CATALOGUE
@@ -19,15 +22,15 @@ def test_admin_sees_teams_the_pool_and_the_agency_as_a_heatmap_and_a_table(db, a
     assert "Family Support" in groups and groups[-2:] == ["Smaller teams combined", "Agency total"]
     housing = table[table["Group"] == "Housing Outreach"].iloc[0]
     assert housing["Exhaustion"] == "" and housing["Hidden because"] == "Too few members"
-    [heatmap] = at.table  # a table coloured as a heatmap: no chart until one is opened (below)
-    assert at.get("vega_lite_chart") == []
-    assert heatmap.proto.alt.startswith("Heatmap of ")
-    assert "Housing Outreach" in heatmap.proto.alt  # hidden cells named in words
-    assert list(heatmap.value.index[-2:]) == ["Smaller teams combined", "Agency total"]
-    assert set(heatmap.value.loc["Housing Outreach"]) == {"hidden"}  # in words, not colour only
-    assert heatmap.value.loc["Family Support", "Exhaustion"] == figure_in_table(table, "Exhaustion")
-    styles = heatmap.proto.arrow_data.styler.styles
-    assert "background-color: #" in styles and "dashed" in styles  # coloured; hidden outlined
+    cells, styles, caption = heatmap(at)  # a table coloured as a heatmap: no chart until opened
+    assert at.get("vega_lite_chart") == [] and at.table == []
+    assert caption.startswith("Heatmap of ")
+    assert "Housing Outreach" in caption  # hidden cells named in words
+    assert list(cells.index[-2:]) == ["Smaller teams combined", "Agency total"]
+    assert set(cells.loc["Housing Outreach"]) == {"hidden"}  # in words, not colour only
+    assert cells.loc["Family Support", "Exhaustion"] == figure_in_table(table, "Exhaustion")
+    assert styles.loc["Family Support", "Exhaustion"].startswith("background-color: #")
+    assert "dashed" in styles.loc["Housing Outreach", "Exhaustion"]  # hidden: outlined
     assert any("**Too few members** (" in m for m in texts(at.markdown))  # the reason in full
     assert_nothing_personal(at, agency)
     assert_readable(at)
@@ -101,7 +104,7 @@ def test_with_many_teams_the_heatmap_shows_the_hardest_pressed_and_the_table_eve
     table = at.dataframe[0].value
     teams = [g for g in table["Group"] if g.startswith("Team ")]
     assert len(teams) == 22
-    chart_groups = set(at.table[0].value.index)
+    chart_groups = set(heatmap(at)[0].index)
     assert len(chart_groups) == 22 and "Agency total" in chart_groups
     shown = table[(table["Group"].str.startswith("Team ")) & (table["Exhaustion"] != "")]
     hardest = shown.assign(value=shown["Exhaustion"].astype(float)).sort_values(
@@ -118,3 +121,43 @@ def test_with_many_teams_the_heatmap_shows_the_hardest_pressed_and_the_table_eve
 def figure_in_table(table, column: str) -> str:
     """Family Support's figure in the words table (the heatmap shows the same words)."""
     return table.loc[table["Group"] == "Family Support", column].item()
+
+
+class _Table(HTMLParser):
+    """An HTML table's caption, and each row's header and cells (words and style)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.caption, self.rows, self.cell, self.tag = "", [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self.cell = ["", dict(attrs).get("style", "")]
+        self.tag = tag
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td"):
+            self.rows[-1].append(tuple(self.cell))
+            self.cell = None
+        self.tag = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell[0] += data
+        elif self.tag == "caption":
+            self.caption += data
+
+
+def heatmap(at) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The page's heatmap as the browser gets it: its cells' words and styles (a row per
+    group, a column per figure), and its caption."""
+    [body] = [h.value for h in at.html if '<table class="heatmap">' in h.value]
+    parsed = _Table()
+    parsed.feed(body)
+    header, *rows = parsed.rows
+    columns, index = [name for name, _ in header[1:]], [row[0][0] for row in rows]
+    words, styles = ([[cell[part] for cell in row[1:]] for row in rows] for part in (0, 1))
+    return (pd.DataFrame(words, index=index, columns=columns),
+            pd.DataFrame(styles, index=index, columns=columns), parsed.caption)

@@ -33,9 +33,10 @@ def open_page(username, page):
 
 
 def browser_payload(at) -> bytes:
-    """Every chart and table the page sent, serialized as the browser gets it."""
+    """Every chart, table and HTML block the page sent, serialized as the browser gets it."""
     parts = [chart.proto.SerializeToString() for chart in at.get("vega_lite_chart")]
     parts += [frame.proto.SerializeToString() for frame in [*at.dataframe, *at.table]]
+    parts += [block.proto.SerializeToString() for block in at.html]
     return b"".join(parts)
 
 

@@ -90,6 +90,24 @@ def test_heatmap_as_a_table_of_words_and_colours():
     assert styles.loc["Agency total", "Intrusion"] == charts.HIDDEN_STYLE
 
 
+def test_heatmap_as_an_html_table_with_every_text_escaped():
+    rows = org_rows(team=['North <script>alert("x")</script>', "South", "Agency total"])
+    table = charts.heatmap_html(charts.heatmap_frame(rows), 'Heatmap of "a week" & more')
+    north = f"background-color: {charts.heat_colour(0.75)}; color: #191817"
+    assert table.startswith(
+        '<table class="heatmap"><caption>Heatmap of &quot;a week&quot; &amp; more</caption>'
+        '<thead><tr><th scope="col">Group</th><th scope="col">Exhaustion</th>'
+        '<th scope="col">Empathy</th><th scope="col">Intrusion</th>'
+        '<th scope="col">High strain</th><th scope="col">Caseload</th>'
+        '<th scope="col">Supervision</th><th scope="col">After hours</th></tr></thead><tbody>'
+        '<tr><th scope="row">North &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</th>'
+        f'<td style="{north}">7.5</td>')
+    assert "<script" not in table and table.count("<tr>") == 4
+    assert table.count(f'<td style="{charts.HIDDEN_STYLE}">hidden</td>') == 8  # South's 7, one more
+    assert table.endswith('<td style="background-color: #d8c6a9; color: #191817">≈30%</td>'
+                          "</tr></tbody></table>")
+
+
 def test_heatmap_in_words():
     cells = charts.heatmap_frame(org_rows())
     assert charts.heatmap_text(cells, "16 Nov - 22 Nov 2026") == (

@@ -28,19 +28,29 @@ from fatigue.teamfigures.charts import (
     HEATMAP,
     hardest_teams,
     heatmap_frame,
-    heatmap_grid,
+    heatmap_html,
     heatmap_text,
     trend_text,
 )
 from fatigue.teamfigures.spread import spread_of_teams
 
 MAX_LINES = 12  # more teams than this: the chart shows how spread out they are instead
-# On a phone the figures' names stand on end, so the seven columns fit the screen: a
-# table scrolled sideways cannot be scrolled with a keyboard (axe: scrollable-region-focusable).
+# The heatmap is a plain HTML table (heatmap_html): drawn with the page, where st.table
+# waited for its own scripts (about 0.4 s more in a new tab at 20,000 staff). Its caption is
+# for screen readers. On a phone the figures' names stand on end, so the eight columns fit:
+# a table scrolled sideways cannot be scrolled with a keyboard (axe: scrollable-region-focusable).
 HEATMAP_STYLE = """<style>
+.st-key-org_heatmap table { border-collapse: collapse; width: 100%; font-size: 0.875rem;
+  font-variant-numeric: tabular-nums; }
+.st-key-org_heatmap th, .st-key-org_heatmap td { padding: 0.4rem 0.5rem; text-align: right;
+  border: 1px solid rgba(25, 24, 23, 0.15); }
+.st-key-org_heatmap th { font-weight: 600; }
+.st-key-org_heatmap tbody th, .st-key-org_heatmap thead th:first-child { text-align: left; }
+.st-key-org_heatmap caption { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip-path: inset(50%); white-space: nowrap; }
 @media (max-width: 640px) {
   .st-key-org_heatmap table { font-size: 0.75rem; }
-  .st-key-org_heatmap th, .st-key-org_heatmap td { padding: 0.3rem 0.15rem !important; }
+  .st-key-org_heatmap th, .st-key-org_heatmap td { padding: 0.3rem 0.15rem; }
   .st-key-org_heatmap thead th { writing-mode: vertical-rl; transform: rotate(180deg);
     white-space: nowrap; vertical-align: bottom; }
 }
@@ -88,11 +98,8 @@ else:
 cells = heatmap_frame(chart_rows)
 # A table coloured as a heatmap, not a chart: screen readers read it cell by cell, and the
 # browser draws it at once (a Vega chart cost a new tab a few hundred ms at 20,000 staff).
-words, styles = heatmap_grid(cells)
-words.index = styles.index = [plain(group) for group in words.index]  # cells are Markdown
-st.html(HEATMAP_STYLE)
 with st.container(key="org_heatmap"):
-    st.table(words.style.apply(lambda _: styles, axis=None), alt=heatmap_text(cells, label))
+    st.html(HEATMAP_STYLE + heatmap_html(cells, heatmap_text(cells, label)))
 st.caption("Darker where it is harder for people, within each figure's range (ratings 0-10, "
            "shares 0-100%, caseload 50-150% of the standard). Why a cell is hidden: the "
            "table below says.")

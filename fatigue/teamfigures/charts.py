@@ -8,6 +8,7 @@ says in words what it draws.
 """
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -125,6 +126,22 @@ def heatmap_grid(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     words, styles = (grid[part].reindex(index=groups, columns=measures)
                      .rename_axis(index=None, columns=None) for part in ("text", "style"))
     return words, styles
+
+
+def heatmap_html(cells: pd.DataFrame, caption: str) -> str:
+    """:func:`heatmap_grid` as an HTML table: ``caption`` (the words for screen readers),
+    a header row of the figures' short names, then a row per group, its name first and each
+    cell's words in the cell's colour. Every text is escaped (team names are typed by people)."""
+    words, styles = heatmap_grid(cells)
+    head = "".join(f'<th scope="col">{html.escape(name)}</th>' for name in words.columns)
+    rows = "".join(
+        f'<tr><th scope="row">{html.escape(group)}</th>'
+        + "".join(f'<td style="{html.escape(styles.at[group, name])}">'
+                  f"{html.escape(words.at[group, name])}</td>" for name in words.columns)
+        + "</tr>"
+        for group in words.index)
+    return (f'<table class="heatmap"><caption>{html.escape(caption)}</caption>'
+            f'<thead><tr><th scope="col">Group</th>{head}</tr></thead><tbody>{rows}</tbody></table>')
 
 
 def hardest_teams(rows: pd.DataFrame, column: str, count: int) -> pd.DataFrame:

@@ -314,6 +314,8 @@ CUT_TEXT_SCRIPT = """
       .join("").trim();
     if (!own) continue;
     const style = getComputedStyle(el);
+    // Words for screen readers only (a table's caption), hidden on purpose in a 1 px box.
+    if (style.position === "absolute" && el.offsetWidth <= 1 && el.offsetHeight <= 1) continue;
     const clips = style.textOverflow === "ellipsis"
       || ["hidden", "clip"].includes(style.overflowX);
     if (clips && el.scrollWidth > el.clientWidth + 1) {
