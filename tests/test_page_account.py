@@ -126,6 +126,16 @@ def test_downloads_and_template_are_offered(db, user):
                       "Download the template (CSV)"]
 
 
+def test_a_download_does_not_rerun_the_page(db, user):
+    """The data is made on the click; a rerun started by the same click would empty the
+    messages not yet sent, the file's address among them (the button then hung)."""
+    at = account_page()
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    assert buttons["Download as JSON"].deferred_file_id  # made on the click
+    assert buttons["Download as CSV files (zip)"].deferred_file_id
+    assert all(button.ignore_rerun for button in buttons.values())
+
+
 def test_import_a_valid_file(db, user):
     at = upload(account_page(), f"{HEADER},note\n2024-05-02,5,6,2,3,7,4,6,\"{EVIL}\"\n")
     at = at.button(key="import_submit").click().run()

@@ -37,6 +37,7 @@ def test_summary_has_the_talking_points_and_no_notes_by_default(db, user):
     assert NOTE not in text
     assert [b.key for b in at.get("download_button")] == [  # the note moved under her key
         "recovery_code_download", "download_html", "download_md", "download_ics"]
+    assert all(b.proto.ignore_rerun for b in at.get("download_button"))  # a click runs nothing
 
 
 def test_notes_only_when_ticked(db, user):

@@ -55,7 +55,7 @@ def recovery_code_panel(session: sessions.Session) -> None:
         left, right = st.columns(2)
         left.download_button("Download the code", code_file(code), file_name=CODE_FILE,
                              mime="text/plain", icon=":material/download:",
-                             key="recovery_code_download")
+                             key="recovery_code_download", on_click="ignore")
         if right.button("I have kept it", type="primary", key="recovery_code_kept"):
             note_keys.code_shown(db, session.id)
             st.rerun()

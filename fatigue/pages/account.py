@@ -211,14 +211,17 @@ def _zip() -> bytes:
     return export.to_zip(_collect())
 
 
+# No rerun on a download's click: Streamlit starts the rerun while it makes the file, and
+# the start of a run empties the messages not yet sent, its answer with the file's address
+# among them; the button then waited three minutes (about 1 click in 3 in the browser tests).
 left, right = st.columns(2)
 left.download_button(
     "Download as JSON", _json, file_name=export.FILENAME_JSON, mime="application/json",
-    icon=":material/download:", key="export_json",
+    icon=":material/download:", key="export_json", on_click="ignore",
 )
 right.download_button(
     "Download as CSV files (zip)", _zip, file_name=export.FILENAME_ZIP, mime="application/zip",
-    icon=":material/download:", key="export_zip",
+    icon=":material/download:", key="export_zip", on_click="ignore",
 )
 
 # --- import ---------------------------------------------------------------------
@@ -235,7 +238,7 @@ st.caption(
 )
 st.download_button(
     "Download the template (CSV)", importer.template_csv(), file_name=importer.FILENAME_TEMPLATE,
-    mime="text/csv", icon=":material/table_view:", key="import_template",
+    mime="text/csv", icon=":material/table_view:", key="import_template", on_click="ignore",
 )
 round_ = st.session_state.get(UPLOAD_ROUND, 0)
 upload = st.file_uploader(

@@ -55,12 +55,12 @@ except ValidationError as exc:
 left, right = st.columns(2)
 left.download_button(
     "Download printable page (HTML)", summary.to_html(built), file_name=summary.FILENAME_HTML,
-    mime="text/html", icon=":material/print:", key="download_html",
+    mime="text/html", icon=":material/print:", key="download_html", on_click="ignore",
 )
 markdown = summary.to_markdown(built)
 right.download_button(
     "Download as Markdown", markdown, file_name=summary.FILENAME_MD, mime="text/markdown",
-    icon=":material/download:", key="download_md",
+    icon=":material/download:", key="download_md", on_click="ignore",
 )
 with st.expander("Preview"):
     st.markdown(markdown)
@@ -88,4 +88,5 @@ except ValidationError as exc:
 else:
     st.write(reminder.describe(at, [WEEKDAYS.index(d) for d in days], zone))
     st.download_button("Download calendar reminder (.ics)", ics, file_name=reminder.FILENAME,
-                       mime=reminder.MIME, icon=":material/event:", key="download_ics")
+                       mime=reminder.MIME, icon=":material/event:", key="download_ics",
+                       on_click="ignore")

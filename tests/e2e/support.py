@@ -105,29 +105,11 @@ def rerun(page: Page, timeout: int = TIMEOUT_MS) -> Iterator[None]:
 
 
 def download(page: Page, button: Locator) -> Download:
-    """Click a download button once the app is idle and return the download.
-
-    A deferred download (data made on click) is dropped if the click lands while
-    Streamlit swaps the page's files in a rerun; a person clicks again (reloading
-    first if the button stays disabled), and so does this, once, after 15 s
-    without a download.
-    """
+    """Click a download button once the app is idle and return the download."""
     wait_for_app_run(page)
-    try:
-        with page.expect_download(timeout=15_000) as info:
-            button.click()
-        return info.value
-    except PlaywrightTimeoutError:
-        wait_for_app_run(page)
-        if button.is_disabled():
-            # Streamlit's button still waits for the file it dropped (seen about 1 run in 3
-            # on 5 Dec, also before that day's changes; nothing in the server's log): a person
-            # reloads the page, and so does this.
-            page.reload()
-            wait_for_app(page)
-        with page.expect_download() as info:
-            button.click()
-        return info.value
+    with page.expect_download() as info:
+        button.click()
+    return info.value
 
 
 def on_sign_in_page(page: Page) -> bool:
