@@ -35,10 +35,9 @@ from fatigue.teamfigures.charts import (
 from fatigue.teamfigures.spread import spread_of_teams
 
 MAX_LINES = 12  # more teams than this: the chart shows how spread out they are instead
-# The heatmap is a plain HTML table (heatmap_html): drawn with the page, where st.table
-# waited for its own scripts (about 0.4 s more in a new tab at 20,000 staff). Its caption is
-# for screen readers. On a phone the figures' names stand on end, so the eight columns fit:
-# a table scrolled sideways cannot be scrolled with a keyboard (axe: scrollable-region-focusable).
+# The heatmap table's look. Its caption is for screen readers. On a phone the figures' names
+# stand on end, so the eight columns fit: a table scrolled sideways cannot be scrolled with a
+# keyboard (axe: scrollable-region-focusable).
 HEATMAP_STYLE = """<style>
 .st-key-org_heatmap table { border-collapse: collapse; width: 100%; font-size: 0.875rem;
   font-variant-numeric: tabular-nums; }
@@ -96,8 +95,8 @@ if latest["group"].eq("team").sum() > MAX_ROWS:
 else:
     chart_rows = latest
 cells = heatmap_frame(chart_rows)
-# A table coloured as a heatmap, not a chart: screen readers read it cell by cell, and the
-# browser draws it at once (a Vega chart cost a new tab a few hundred ms at 20,000 staff).
+# A table coloured as a heatmap, not a chart: screen readers read it cell by cell. Plain HTML,
+# not st.table or a Vega chart, whose scripts a new tab loads first (0.4 s or more at 20,000 staff).
 with st.container(key="org_heatmap"):
     st.html(HEATMAP_STYLE + heatmap_html(cells, heatmap_text(cells, label)))
 st.caption("Darker where it is harder for people, within each figure's range (ratings 0-10, "
